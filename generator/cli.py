@@ -1,0 +1,166 @@
+"""The `jiandu` command: a thin shell over the library functions."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from datetime import date
+from pathlib import Path
+
+from .problems import LibraryError, UserError, format_report
+
+os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+
+
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    def add_usage(self, usage, actions, groups, prefix=None):
+        return super().add_usage(usage, actions, groups, prefix="用法：")
+
+
+class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", _Formatter)
+        kwargs.setdefault("add_help", False)
+        super().__init__(*args, **kwargs)
+        self._positionals.title = "参数"
+        self._optionals.title = "选项"
+        self.add_argument("-h", "--help", action="help", help="显示本帮助并退出")
+
+    def error(self, message):
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}：参数错误：{message}\n（运行 {self.prog} --help 查看用法）\n")
+
+
+def _date_arg(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"“{text}”不是 YYYY-MM-DD 格式的日期") from None
+
+
+def _add_library_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--root", default=".", help="案例库项目目录（含 mkdocs.yml、content/、cases/），默认当前目录")
+    parser.add_argument("--cases", default=None, help="案例目录，默认 ROOT/cases")
+
+
+def _project(args):
+    from .project import Project
+
+    return Project.at(args.root, args.cases)
+
+
+def cmd_check(args) -> int:
+    cases, problems = _project(args).load()
+    errors = [p for p in problems if p.is_error]
+    if problems:
+        print(format_report(problems), file=sys.stderr if errors else sys.stdout)
+    if errors:
+        print(f"校验未通过：{len(cases)} 件案例有效，请修正上述错误。", file=sys.stderr)
+        return 1
+    print(f"校验通过：{len(cases)} 件案例。")
+    return 0
+
+
+def cmd_build(args) -> int:
+    from .site import build_site
+
+    say = (lambda message: None) if args.quiet else print
+    report = build_site(_project(args), as_of=args.as_of, site_dir=args.site_dir, quiet=args.quiet,
+                        say=lambda message: print(message, file=sys.stderr) if "错误" in message else say(message))
+    if report.warnings and not args.quiet:
+        print(format_report(report.warnings))
+    print(f"网站已生成：{report.site_dir}（{report.cases} 件案例，{report.pages} 个页面，用时 {report.seconds:.1f} 秒）")
+    return 0
+
+
+def cmd_serve(args) -> int:
+    from .serve import serve
+
+    return serve(_project(args), host=args.host, port=args.port, as_of=args.as_of)
+
+
+def cmd_schema(args) -> int:
+    from .schema import schema_json
+
+    text = schema_json(_project(args).taxonomy())
+    if args.out:
+        out = Path(args.out)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text, encoding="utf-8")
+        print(f"JSON Schema 已写入 {out}")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def cmd_new(args) -> int:
+    from .scaffold import scaffold
+
+    project = _project(args)
+    path = scaffold(args.id, project.cases_dir, project.taxonomy())
+    print(f"已生成案例文件：{path}\n填写后运行 jiandu check 校验。")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="jiandu", description="监督案例库：校验案例、生成可检索的静态网站。")
+    commands = parser.add_subparsers(dest="command", title="命令", metavar="命令", parser_class=_Parser)
+
+    check = commands.add_parser("check", help="校验全部案例文件，一次列出所有问题",
+                                description="校验全部案例文件，一次列出所有问题；有错误时以非零状态退出。")
+    _add_library_options(check)
+    check.set_defaults(func=cmd_check)
+
+    build = commands.add_parser("build", help="生成静态网站（site/）",
+                                description="校验案例并生成静态网站。构建失败时原有网站保持不变。")
+    _add_library_options(build)
+    build.add_argument("--site-dir", type=Path, default=None, help="网站输出目录，默认 ROOT/site")
+    build.add_argument("--as-of", type=_date_arg, default=None, help="判断整改是否超期的参照日期，默认今天")
+    build.add_argument("-q", "--quiet", action="store_true", help="安静模式：只输出错误和最终结果（适合 CI）")
+    build.set_defaults(func=cmd_build)
+
+    serve = commands.add_parser("serve", help="本机预览网站，案例修改后自动重新构建",
+                                description="构建网站并在本机提供预览；案例或页面修改后自动重新构建。")
+    _add_library_options(serve)
+    serve.add_argument("--host", default="127.0.0.1", help="监听地址，默认 127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000, help="端口，默认 8000")
+    serve.add_argument("--as-of", type=_date_arg, default=None, help="判断整改是否超期的参照日期，默认今天")
+    serve.set_defaults(func=cmd_serve)
+
+    schema = commands.add_parser("schema", help="输出案例格式的 JSON Schema（供编辑器提示和校验）",
+                                 description="输出案例格式的 JSON Schema，供 yaml-language-server 等编辑器插件使用。")
+    _add_library_options(schema)
+    schema.add_argument("--out", default=None, help="写入文件；默认输出到标准输出")
+    schema.set_defaults(func=cmd_schema)
+
+    new = commands.add_parser("new", help="生成一个带中文注释的新案例文件",
+                              description="按编号生成一个可以直接通过校验的案例模板，放在 cases/年份/ 下。")
+    _add_library_options(new)
+    new.add_argument("id", help="案例编号，如 CZ-2026-005")
+    new.set_defaults(func=cmd_new)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return args.func(args)
+    except LibraryError as exc:
+        print(format_report(exc.problems), file=sys.stderr)
+        print("案例校验未通过，未生成任何输出（原有输出保持不变）。", file=sys.stderr)
+        return 1
+    except UserError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("已中断，原有输出保持不变。", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,160 @@
+"""Stage 1 — load: read case YAML files into plain data plus a line map.
+
+Dates stay strings here (an impossible date such as 2025-02-30 must become a
+validation error, not a crash inside the YAML library), aliases are refused
+(they can blow a small file up into gigabytes), and duplicate keys are reported.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from .problems import Problem
+
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+MAX_FILE_BYTES = 10 * 1024 * 1024
+
+
+class CaseYamlLoader(_BaseLoader):
+    """SafeLoader without the implicit timestamp type: dates arrive as text."""
+
+
+CaseYamlLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+@dataclass
+class RawCase:
+    """One file as read: its data (any YAML value) and the line of every field path."""
+
+    path: Path
+    display: str
+    data: object
+    lines: dict[tuple, int] = field(default_factory=dict)
+
+    def line_of(self, path: tuple) -> int | None:
+        while path:
+            if path in self.lines:
+                return self.lines[path]
+            path = path[:-1]
+        return self.lines.get((), None)
+
+
+class _AliasFound(Exception):
+    def __init__(self, line: int):
+        self.line = line
+
+
+def _map_lines(node, path: tuple, lines: dict, seen: set, problems: list, display: str) -> None:
+    if id(node) in seen:
+        raise _AliasFound(node.start_mark.line + 1)
+    seen.add(id(node))
+    lines[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        keys_seen: set = set()
+        for key_node, value_node in node.value:
+            key = key_node.value
+            if key in keys_seen:
+                problems.append(Problem(display, f"键“{key}”重复出现，后一个会覆盖前一个", field=_dotted(path + (key,)),
+                                        line=key_node.start_mark.line + 1))
+            keys_seen.add(key)
+            _map_lines(value_node, path + (key,), lines, seen, problems, display)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            _map_lines(item, path + (index,), lines, seen, problems, display)
+
+
+def _dotted(path: tuple) -> str:
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def parse_yaml(text: str, display: str) -> tuple[object, dict, list[Problem]]:
+    """Parse one YAML document; return (data, line map, problems)."""
+    problems: list[Problem] = []
+    loader = CaseYamlLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None, {}, problems
+        lines: dict = {}
+        _map_lines(node, (), lines, set(), problems, display)
+        data = loader.construct_document(node)
+        return data, lines, problems
+    except _AliasFound as alias:
+        problems.append(Problem(display, "不支持 YAML 锚点与别名（&/*），请直接写出内容", line=alias.line))
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        problems.append(Problem(display, f"YAML 语法错误：{_yaml_reason(exc)}", line=line))
+    except yaml.YAMLError as exc:
+        problems.append(Problem(display, f"YAML 语法错误：{exc}"))
+    finally:
+        loader.dispose()
+    return None, {}, problems
+
+
+def _yaml_reason(exc: yaml.MarkedYAMLError) -> str:
+    reason = exc.problem or exc.context or "无法解析"
+    known = {
+        "mapping values are not allowed here": "此处不允许出现“键: 值”（常见原因：值中含有未加引号的冒号或缩进错误）",
+        "could not find expected ':'": "缺少冒号“:”",
+        "found character '\\t' that cannot start any token": "含有制表符（Tab），YAML 只能用空格缩进",
+        "expected <block end>, but found '<block mapping start>'": "缩进不一致",
+        "found undefined alias": "引用了未定义的别名",
+    }
+    for english, chinese in known.items():
+        if reason.startswith(english):
+            return f"{chinese}（{reason}）"
+    return reason
+
+
+def read_case_file(path: Path, root: Path) -> tuple[RawCase | None, list[Problem]]:
+    display = _display_path(path, root)
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            return None, [Problem(display, f"文件过大（{size // 1024} KB），单个案例文件不得超过 {MAX_FILE_BYTES // 1024 // 1024} MB")]
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return None, [Problem(display, f"文件不是 UTF-8 编码（第 {exc.start} 字节处无法解码）")]
+    except OSError as exc:
+        return None, [Problem(display, f"无法读取文件：{exc.strerror}")]
+    data, lines, problems = parse_yaml(text, display)
+    if any(p.is_error for p in problems) and data is None:
+        return None, problems
+    return RawCase(path=path, display=display, data=data, lines=lines), problems
+
+
+def find_case_files(cases_dir: Path) -> list[Path]:
+    files = [p for p in cases_dir.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file()]
+    return sorted(files, key=lambda p: p.as_posix())
+
+
+def read_library(cases_dir: Path) -> tuple[list[RawCase], list[Problem]]:
+    """Read every case file below cases_dir; problems are collected, never raised."""
+    root = cases_dir.parent
+    raws: list[RawCase] = []
+    problems: list[Problem] = []
+    if not cases_dir.is_dir():
+        return raws, [Problem(str(cases_dir), "案例目录不存在")]
+    for path in find_case_files(cases_dir):
+        raw, found = read_case_file(path, root)
+        problems.extend(found)
+        if raw is not None:
+            raws.append(raw)
+    return raws, problems
+
+
+def _display_path(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()

@@ -1,0 +1,307 @@
+"""Stage 4 — render site pages: validated cases → Markdown files for MkDocs.
+
+Every value that comes from a case file goes through safetext (escape or the
+safe Markdown renderer), so case text can never inject markup into the site.
+Case pages and per-value browse pages are not in the nav: the nav stays small
+however large the library grows.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from hashlib import sha1
+from pathlib import Path
+from typing import Callable, Iterable
+from urllib.parse import quote
+
+from . import ASSETS_DIR
+from .model import Case, Finding
+from .safetext import escape, markdown_to_html
+from .taxonomy import Taxonomy
+
+LATEST_MARKER = "<!-- jiandu:latest -->"
+SHIM_NAME = "iframe-worker-shim.js"
+
+
+@dataclass(frozen=True)
+class Dimension:
+    key: str
+    label: str
+    values: Callable[[Case], Iterable[str]]
+
+
+DIMENSIONS = (
+    Dimension("area", "监督内容", lambda c: [c.category]),
+    Dimension("mechanism", "工作机制", lambda c: c.mechanisms),
+    Dimension("year", "年份", lambda c: [str(c.year)]),
+    Dimension("region", "地区", lambda c: [c.region]),
+    Dimension("unit", "被监督单位", lambda c: c.supervised),
+)
+DIMENSION_BY_KEY = {d.key: d for d in DIMENSIONS}
+
+
+def slug(value: str) -> str:
+    """A file name for a browse value: the value itself when safe, else a short hash."""
+    if re.fullmatch(r"[\w·（）()-]{1,40}", value) and not value.startswith("."):
+        return value
+    return "v-" + sha1(value.encode("utf-8")).hexdigest()[:10]
+
+
+def case_href(case_id: str, from_dir: str) -> str:
+    return _relative(f"cases/{case_id}.html", from_dir)
+
+
+def browse_href(dimension: str, value: str, from_dir: str) -> str:
+    return _relative(f"browse/{dimension}/{quote(slug(value))}.html", from_dir)
+
+
+def _relative(target: str, from_dir: str) -> str:
+    depth = len([part for part in from_dir.split("/") if part])
+    return "../" * depth + target
+
+
+def cn_date(day: date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def front_matter(title: str, **extra) -> str:
+    meta = {"title": escape(title), **extra}
+    lines = [f"{key}: {json.dumps(value, ensure_ascii=False)}" for key, value in meta.items()]
+    return "---\n" + "\n".join(lines) + "\n---\n\n"
+
+
+# --- case page ---------------------------------------------------------------
+
+def _links(dimension: str, values: Iterable[str], from_dir: str) -> str:
+    return "、".join(f'<a href="{browse_href(dimension, v, from_dir)}">{escape(v)}</a>' for v in values)
+
+
+def _meta_table(case: Case) -> str:
+    here = "cases"
+    badges = []
+    if case.typical:
+        badges.append('<span class="jiandu-badge jiandu-typical">典型案例</span>')
+    if case.replicable:
+        badges.append('<span class="jiandu-badge jiandu-replicable">可复制可推广</span>')
+    badges.append(f'<span class="jiandu-badge jiandu-class-{ "public" if case.is_public else "internal"}">'
+                  f'{escape(case.classification)}</span>')
+    rows = [
+        ("案例编号", escape(case.id)),
+        ("监督日期", cn_date(case.date)),
+        ("地区", _links("region", [case.region], here)),
+        ("监督内容", _links("area", [case.category], here)),
+        ("工作机制", _links("mechanism", case.mechanisms, here)),
+        ("监督主体", "、".join(escape(s) for s in case.supervisors)),
+        ("被监督单位", _links("unit", case.supervised, here)),
+        ("标识", " ".join(badges)),
+    ]
+    if case.keywords:
+        rows.append(("关键词", "、".join(escape(k) for k in case.keywords)))
+    body = "\n".join(f"<tr><th>{label}</th><td>{value}</td></tr>" for label, value in rows)
+    return f'<table class="jiandu-meta" data-search-exclude>\n<tbody>\n{body}\n</tbody>\n</table>'
+
+
+def _section(heading: str, text: str) -> str:
+    if not text:
+        return ""
+    return f"## {heading}\n\n<div class=\"jiandu-text\">\n{markdown_to_html(text)}\n</div>\n"
+
+
+def _status_cell(finding: Finding, as_of: date) -> str:
+    label = escape(finding.status)
+    if finding.is_overdue(as_of):
+        days = (as_of - finding.deadline).days
+        return f'{label} <span class="jiandu-badge jiandu-overdue">超期 {days} 天</span>'
+    if finding.closed_on:
+        return f"{label}（{cn_date(finding.closed_on)}）"
+    return label
+
+
+def _findings_table(case: Case, as_of: date) -> str:
+    if not case.findings:
+        return ""
+    rows = "\n".join(
+        f"<tr><td>{escape(f.id)}</td><td>{escape(f.problem)}</td><td>{escape(f.unit)}</td>"
+        f"<td>{escape(f.requirement)}</td><td>{cn_date(f.deadline)}</td><td>{_status_cell(f, as_of)}</td></tr>"
+        for f in case.findings)
+    return ("## 发现问题与整改\n\n<table class=\"jiandu-findings\">\n<thead><tr><th>编号</th><th>问题</th>"
+            "<th>责任单位</th><th>整改要求</th><th>整改期限</th><th>状态</th></tr></thead>\n"
+            f"<tbody>\n{rows}\n</tbody>\n</table>\n")
+
+
+def _clues_table(case: Case) -> str:
+    if not case.clues:
+        return ""
+    rows = "\n".join(
+        f"<tr><td>{escape(c.id)}</td><td>{cn_date(c.date)}</td><td>{escape(c.sender)} → {escape(c.receiver)}</td>"
+        f"<td>{escape(c.summary)}</td><td>{escape(c.status)}"
+        f"{'（' + cn_date(c.closed_on) + '）' if c.closed_on else ''}</td><td>{escape(c.result)}</td></tr>"
+        for c in case.clues)
+    return ("## 线索移送\n\n<table class=\"jiandu-clues\">\n<thead><tr><th>编号</th><th>移送日期</th>"
+            "<th>移送 → 接收</th><th>线索内容</th><th>状态</th><th>办理结果</th></tr></thead>\n"
+            f"<tbody>\n{rows}\n</tbody>\n</table>\n")
+
+
+def _figures_table(case: Case) -> str:
+    if not case.figures:
+        return ""
+    cells = "\n".join(f"<tr><th>{escape(name)}</th><td>{number}</td></tr>" for name, number in case.figures.items())
+    return f"## 统计数字\n\n<table class=\"jiandu-figures\">\n<tbody>\n{cells}\n</tbody>\n</table>\n"
+
+
+def _legal_basis(case: Case) -> str:
+    if not case.legal_basis:
+        return ""
+    items = "\n".join(f"<li>{escape(item)}</li>" for item in case.legal_basis)
+    return f"## 法律政策依据\n\n<ul class=\"jiandu-legal\">\n{items}\n</ul>\n"
+
+
+def case_page(case: Case, as_of: date) -> str:
+    parts = [front_matter(case.title, tags=[escape(k) for k in case.keywords])]
+    if case.subtitle:
+        parts.append(f'<p class="jiandu-subtitle">{escape(case.subtitle)}</p>\n')
+    parts.append(_meta_table(case) + "\n")
+    parts.append('<div class="admonition abstract jiandu-summary">\n<p class="admonition-title">导语</p>\n'
+                 f"<p>{escape(case.summary)}</p>\n</div>\n")
+    parts.append(_section("基本情况", case.background))
+    parts.append(_section("主要做法", case.practice))
+    parts.append(_section("工作成效", case.outcome))
+    parts.append(_section("经验启示", case.insight))
+    parts.append(_figures_table(case))
+    parts.append(_findings_table(case, as_of))
+    parts.append(_clues_table(case))
+    parts.append(_legal_basis(case))
+    return "\n".join(part for part in parts if part)
+
+
+# --- lists and browse pages -----------------------------------------------------
+
+def case_list(cases: list[Case], from_dir: str) -> str:
+    if not cases:
+        return "<p>暂无案例。</p>\n"
+    typical_badge = ' <span class="jiandu-badge jiandu-typical">典型</span>'
+    rows = "\n".join(
+        f'<tr><td>{escape(c.id)}</td><td><a href="{case_href(c.id, from_dir)}">{escape(c.title)}</a>'
+        f'{typical_badge if c.typical else ""}</td>'
+        f"<td>{cn_date(c.date)}</td><td>{escape(c.region)}</td><td>{escape(c.category)}</td></tr>"
+        for c in cases)
+    return ("<table class=\"jiandu-list\">\n<thead><tr><th>编号</th><th>标题</th><th>日期</th><th>地区</th>"
+            f"<th>监督内容</th></tr></thead>\n<tbody>\n{rows}\n</tbody>\n</table>\n")
+
+
+def group_by(cases: list[Case], dimension: Dimension) -> dict[str, list[Case]]:
+    groups: dict[str, list[Case]] = defaultdict(list)
+    for case in cases:
+        for value in dimension.values(case):
+            groups[value].append(case)
+    return groups
+
+
+def ordered_values(dimension: Dimension, groups: dict[str, list[Case]], taxonomy: Taxonomy) -> list[str]:
+    if dimension.key == "area":
+        order = [v for v in taxonomy.categories if v in groups]
+    elif dimension.key == "mechanism":
+        order = [v for v in taxonomy.mechanisms if v in groups]
+    elif dimension.key == "year":
+        order = sorted(groups, reverse=True)
+    else:
+        order = sorted(groups, key=lambda v: (-len(groups[v]), v))
+    return order + sorted(v for v in groups if v not in order)
+
+
+def dimension_index(dimension: Dimension, groups: dict[str, list[Case]], taxonomy: Taxonomy) -> str:
+    from_dir = f"browse/{dimension.key}"
+    descriptions = {"area": taxonomy.categories, "mechanism": taxonomy.mechanisms}.get(dimension.key, {})
+    items = []
+    for value in ordered_values(dimension, groups, taxonomy):
+        note = descriptions.get(value, "")
+        items.append(f'<li><a href="{browse_href(dimension.key, value, from_dir)}">{escape(value)}</a>'
+                     f"（{len(groups[value])} 件）{'：' + escape(note) if note else ''}</li>")
+    body = "\n".join(items) or "<li>暂无</li>"
+    return (front_matter(f"按{dimension.label}浏览", search={"exclude": True})
+            + f'<ul class="jiandu-browse">\n{body}\n</ul>\n')
+
+
+def value_page(dimension: Dimension, value: str, cases: list[Case]) -> str:
+    from_dir = f"browse/{dimension.key}"
+    back = f'<p><a href="index.html">← 按{dimension.label}浏览</a></p>\n'
+    return (front_matter(f"{dimension.label}：{value}", search={"exclude": True})
+            + back + f"<p>共 {len(cases)} 件案例。</p>\n\n" + case_list(cases, from_dir))
+
+
+def browse_overview(cases: list[Case], taxonomy: Taxonomy) -> str:
+    parts = [front_matter("浏览案例", search={"exclude": True})]
+    for dimension in DIMENSIONS:
+        groups = group_by(cases, dimension)
+        links = "、".join(f'<a href="{browse_href(dimension.key, v, "browse")}">{escape(v)}</a>（{len(groups[v])}）'
+                         for v in ordered_values(dimension, groups, taxonomy))
+        parts.append(f'## 按{dimension.label}\n\n<p><a href="{dimension.key}/index.html">全部{dimension.label}</a>：'
+                     f"{links or '暂无'}</p>\n")
+    parts.append('## 按关键词\n\n<p><a href="../tags.html">全部关键词标签</a></p>\n')
+    return "\n".join(parts)
+
+
+def all_cases_page(cases: list[Case]) -> str:
+    return (front_matter("全部案例", search={"exclude": True})
+            + f"<p>案例库共收录 {len(cases)} 件案例，按监督日期由近及远排列。</p>\n\n" + case_list(cases, "cases"))
+
+
+def latest_block(cases: list[Case], limit: int = 8) -> str:
+    regions = len({c.region for c in cases})
+    typical = [c for c in cases if c.typical][:limit]
+    latest = cases[:limit]
+    return (f'<p class="jiandu-headline">案例库收录案例 <strong>{len(cases)}</strong> 件，覆盖 '
+            f"<strong>{regions}</strong> 个地区，其中典型案例 <strong>{sum(c.typical for c in cases)}</strong> 件、"
+            f"可复制可推广 <strong>{sum(c.replicable for c in cases)}</strong> 件。</p>\n\n"
+            f"### 最新案例\n\n{case_list(latest, '')}\n### 典型案例\n\n{case_list(typical, '')}")
+
+
+# --- writing the docs folder --------------------------------------------------------
+
+def _write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+def copy_assets(docs_dir: Path) -> None:
+    for name, target in ((SHIM_NAME, "assets/javascripts"), ("jiandu.css", "assets/stylesheets")):
+        _write(docs_dir / target / name, (ASSETS_DIR / name).read_text("utf-8"))
+
+
+def copy_content(content_dir: Path, docs_dir: Path, cases: list[Case]) -> None:
+    if content_dir.is_dir():
+        shutil.copytree(content_dir, docs_dir, dirs_exist_ok=True)
+    index = docs_dir / "index.md"
+    if index.is_file():
+        text = index.read_text("utf-8")
+        if LATEST_MARKER in text:
+            index.write_text(text.replace(LATEST_MARKER, latest_block(cases)), encoding="utf-8")
+
+
+def write_pages(docs_dir: Path, cases: list[Case], taxonomy: Taxonomy, content_dir: Path, as_of: date,
+                progress: Callable[[str], None] = lambda message: None) -> int:
+    """Write every page of the site into docs_dir; return the number of pages written."""
+    copy_content(content_dir, docs_dir, cases)
+    copy_assets(docs_dir)
+    count = 0
+    for index, case in enumerate(cases, 1):
+        _write(docs_dir / "cases" / f"{case.id}.md", case_page(case, as_of))
+        count += 1
+        if index % 500 == 0:
+            progress(f"已生成案例页面 {index}/{len(cases)}")
+    _write(docs_dir / "cases" / "index.md", all_cases_page(cases))
+    _write(docs_dir / "browse" / "index.md", browse_overview(cases, taxonomy))
+    count += 2
+    for dimension in DIMENSIONS:
+        groups = group_by(cases, dimension)
+        _write(docs_dir / "browse" / dimension.key / "index.md", dimension_index(dimension, groups, taxonomy))
+        count += 1
+        for value, members in groups.items():
+            _write(docs_dir / "browse" / dimension.key / f"{slug(value)}.md", value_page(dimension, value, members))
+            count += 1
+    return count

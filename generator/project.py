@@ -1,0 +1,52 @@
+"""Where a case library and its site live, and loading it (stages load + validate)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .model import Case
+from .problems import LibraryError, Problem, errors_in
+from .taxonomy import Taxonomy, load_taxonomy
+from .validate import load_cases
+
+
+@dataclass(frozen=True)
+class Project:
+    root: Path
+    cases_dir: Path
+
+    @classmethod
+    def at(cls, root: str | Path = ".", cases_dir: str | Path | None = None) -> "Project":
+        root = Path(root).resolve()
+        cases = Path(cases_dir).resolve() if cases_dir else root / "cases"
+        return cls(root=root, cases_dir=cases)
+
+    @property
+    def config_file(self) -> Path:
+        return self.root / "mkdocs.yml"
+
+    @property
+    def content_dir(self) -> Path:
+        return self.root / "content"
+
+    @property
+    def build_dir(self) -> Path:
+        return self.root / "build"
+
+    @property
+    def site_dir(self) -> Path:
+        return self.root / "site"
+
+    def taxonomy(self) -> Taxonomy:
+        return load_taxonomy(self.root)
+
+    def load(self) -> tuple[list[Case], list[Problem]]:
+        return load_cases(self.cases_dir, self.taxonomy())
+
+    def load_valid(self) -> tuple[list[Case], list[Problem]]:
+        """Load the library; raise LibraryError when any error exists."""
+        cases, problems = self.load()
+        if errors_in(problems):
+            raise LibraryError(problems)
+        return cases, problems

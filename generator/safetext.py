@@ -1,0 +1,76 @@
+"""Untrusted case text → safe HTML.
+
+Case files are written by many hands: raw HTML in them must show as text and
+links may only point to http(s), mailto or relative targets. Images are
+replaced by their alt text so that no page ever fetches from outside.
+"""
+
+from __future__ import annotations
+
+import html
+from urllib.parse import urlsplit
+
+import markdown
+from markdown.extensions import Extension
+from markdown.treeprocessors import Treeprocessor
+
+SAFE_SCHEMES = {"", "http", "https", "mailto"}
+
+
+def escape(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+def is_safe_url(url: str) -> bool:
+    cleaned = "".join(ch for ch in url if ch > " " and ch != "\x7f")
+    try:
+        scheme = urlsplit(cleaned).scheme.lower()
+    except ValueError:
+        return False
+    return scheme in SAFE_SCHEMES
+
+
+class _SanitizeLinks(Treeprocessor):
+    def run(self, root):
+        for parent in root.iter():
+            for index, child in enumerate(list(parent)):
+                if child.tag == "img":
+                    replacement = _text_element(child.get("alt", ""), child.tail)
+                    parent.remove(child)
+                    parent.insert(index, replacement)
+                elif child.tag == "a":
+                    href = child.get("href", "")
+                    if not is_safe_url(href):
+                        child.attrib.pop("href", None)
+                    elif urlsplit(href).scheme in ("http", "https"):
+                        child.set("rel", "noopener noreferrer")
+        return None
+
+
+def _text_element(text: str, tail: str | None):
+    from xml.etree.ElementTree import Element
+
+    span = Element("span")
+    span.text = text
+    span.tail = tail
+    return span
+
+
+class _NoRawHtml(Extension):
+    def extendMarkdown(self, md):
+        md.preprocessors.deregister("html_block")
+        md.inlinePatterns.deregister("html")
+        md.treeprocessors.register(_SanitizeLinks(md), "jiandu_sanitize", 0)
+
+
+def _new_markdown() -> markdown.Markdown:
+    return markdown.Markdown(extensions=["sane_lists", "tables", _NoRawHtml()], output_format="html")
+
+
+_MD = _new_markdown()
+
+
+def markdown_to_html(text: str) -> str:
+    """Render untrusted Markdown: raw HTML escaped, unsafe links inert, no images."""
+    _MD.reset()
+    return _MD.convert(text)

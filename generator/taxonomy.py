@@ -1,0 +1,61 @@
+"""The taxonomy: allowed 监督内容 (categories) and 工作机制 (mechanisms).
+
+Defaults ship with the package; a library may add values in its own
+taxonomy.yaml. Defaults cannot be removed: other people's case files use them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from . import DATA_DIR
+from .problems import UserError
+
+TAXONOMY_FILE = "taxonomy.yaml"
+
+
+@dataclass(frozen=True)
+class Taxonomy:
+    categories: dict[str, str]
+    mechanisms: dict[str, str]
+
+
+def _entries(data: object, key: str, source: str) -> dict[str, str]:
+    items = (data or {}).get(key, []) if isinstance(data, dict) else None
+    if not isinstance(items, list):
+        raise UserError(f"{source}：{key} 应为列表")
+    entries: dict[str, str] = {}
+    for index, item in enumerate(items):
+        if isinstance(item, str):
+            entries[item] = ""
+        elif isinstance(item, dict) and isinstance(item.get("name"), str):
+            entries[item["name"]] = str(item.get("description", ""))
+        else:
+            raise UserError(f"{source}：{key}[{index}] 应为名称字符串或含 name 的映射")
+    return entries
+
+
+def _read(text: str, source: str) -> object:
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise UserError(f"{source}：YAML 语法错误：{exc}") from None
+
+
+def load_taxonomy(library_root: Path | None = None) -> Taxonomy:
+    default_text = (DATA_DIR / TAXONOMY_FILE).read_text("utf-8")
+    default = _read(default_text, "内置分类体系")
+    categories = _entries(default, "categories", "内置分类体系")
+    mechanisms = _entries(default, "mechanisms", "内置分类体系")
+    if library_root is not None:
+        custom_path = library_root / TAXONOMY_FILE
+        if custom_path.is_file():
+            custom = _read(custom_path.read_text("utf-8"), str(custom_path))
+            for name, text in _entries(custom, "categories", str(custom_path)).items():
+                categories[name] = text or categories.get(name, "")
+            for name, text in _entries(custom, "mechanisms", str(custom_path)).items():
+                mechanisms[name] = text or mechanisms.get(name, "")
+    return Taxonomy(categories=categories, mechanisms=mechanisms)

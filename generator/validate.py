@@ -1,0 +1,326 @@
+"""Stage 2 — validate: raw YAML data → Case objects, every problem reported at once."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+
+from .contract import (CASE_FIELDS, CLASSIFIED_WORDS, CLUE_FIELDS, FINDING_FIELDS, ID_PATTERN,
+                       MAX_TEXT_CHARS, SUB_ID_PATTERN, TITLE_MAX, TITLE_MIN, Field)
+from .load import RawCase, read_library
+from .model import Case, Clue, Finding
+from .problems import WARNING, Problem
+from .taxonomy import Taxonomy
+
+_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ID_RE = re.compile(ID_PATTERN.replace("$", r"\Z"))
+_SUB_ID_RE = re.compile(SUB_ID_PATTERN.replace("$", r"\Z"))
+_MARKING_RE = re.compile(r"(绝密|机密|秘密)\s*[★*]")
+_TYPE_NAMES = {str: "文本", int: "整数", float: "数字", bool: "true/false", list: "列表", dict: "映射",
+               type(None): "空值"}
+
+
+def _type_name(value: object) -> str:
+    return _TYPE_NAMES.get(type(value), type(value).__name__)
+
+
+def _dotted(path: tuple) -> str:
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+class _Checker:
+    """Collects problems for one file while converting its values."""
+
+    def __init__(self, raw: RawCase, taxonomy: Taxonomy):
+        self.raw = raw
+        self.taxonomy = taxonomy
+        self.problems: list[Problem] = []
+
+    def report(self, path: tuple, message: str, severity: str = "错误") -> None:
+        self.problems.append(Problem(self.raw.display, message, field=_dotted(path),
+                                     line=self.raw.line_of(path), severity=severity))
+
+    # --- scalar kinds -------------------------------------------------
+    def text(self, path: tuple, value: object, label: str) -> str | None:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            value = str(value)
+        if not isinstance(value, str):
+            self.report(path, f"{label}应为文本，实际是{_type_name(value)}")
+            return None
+        if len(value) > MAX_TEXT_CHARS:
+            self.report(path, f"{label}过长（{len(value)} 字），单个字段不得超过 {MAX_TEXT_CHARS} 字；案例是工作总结，不是档案")
+            return None
+        if _MARKING_RE.search(value):
+            self.report(path, "含有国家秘密标志（绝密★/机密★/秘密★），涉密材料不得录入本系统")
+            return None
+        if not value.strip():
+            self.report(path, f"{label}不能为空")
+            return None
+        return value.strip()
+
+    def day(self, path: tuple, value: object, label: str) -> date | None:
+        if isinstance(value, date):
+            return value
+        if not isinstance(value, str) or not _DATE_RE.match(value.strip()):
+            self.report(path, f"{label}应为 YYYY-MM-DD 格式的日期，实际是“{str(value)[:40]}”")
+            return None
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            self.report(path, f"{label}“{value}”不是真实存在的日期")
+            return None
+
+    def flag(self, path: tuple, value: object, label: str) -> bool | None:
+        if not isinstance(value, bool):
+            self.report(path, f"{label}应为 true 或 false，实际是“{str(value)[:40]}”")
+            return None
+        return value
+
+    def strings(self, path: tuple, value: object, label: str, required: bool) -> tuple[str, ...] | None:
+        if isinstance(value, str):
+            self.report(path, f"{label}应为列表（如 [甲, 乙]），实际是单个文本")
+            return None
+        if not isinstance(value, list):
+            self.report(path, f"{label}应为列表，实际是{_type_name(value)}")
+            return None
+        if required and not value:
+            self.report(path, f"{label}不能为空列表")
+            return None
+        items = [self.text(path + (i,), item, label) for i, item in enumerate(value)]
+        if any(item is None for item in items):
+            return None
+        return tuple(dict.fromkeys(items))
+
+    def choice(self, path: tuple, value: object, label: str, allowed, where: str) -> str | None:
+        text = self.text(path, value, label)
+        if text is None:
+            return None
+        if text not in allowed:
+            self.report(path, f"{label}“{text}”不在{where}中，可选：{'、'.join(allowed)}")
+            return None
+        return text
+
+    def classification(self, path: tuple, value: object) -> str | None:
+        text = self.text(path, value, "密级标识")
+        if text is None:
+            return None
+        if any(word in text for word in CLASSIFIED_WORDS):
+            self.report(path, f"“{text}”是涉密标识：涉密材料不得录入本系统，请勿提交此案例")
+            return None
+        if text not in ("公开", "内部"):
+            self.report(path, f"密级标识“{text}”无效，只能是 公开 或 内部")
+            return None
+        return text
+
+    def figures(self, path: tuple, value: object) -> dict[str, int] | None:
+        if not isinstance(value, dict):
+            self.report(path, f"统计数字应为映射（名称: 整数），实际是{_type_name(value)}")
+            return None
+        result: dict[str, int] = {}
+        for name, number in value.items():
+            if isinstance(number, bool) or not isinstance(number, int):
+                self.report(path + (name,), f"统计数字“{name}”应为整数，实际是“{str(number)[:40]}”")
+            elif number < 0:
+                self.report(path + (name,), f"统计数字“{name}”不能为负数")
+            else:
+                result[str(name)] = number
+        return result
+
+    def unknown_keys(self, path: tuple, data: dict, fields: tuple[Field, ...]) -> None:
+        known = {f.key for f in fields}
+        for key in data:
+            if key not in known:
+                self.report(path + (key,), f"未知字段“{key}”（可能是拼写错误），已忽略", severity=WARNING)
+
+
+def _check_mapping(checker: _Checker, path: tuple, data: dict, fields: tuple[Field, ...]) -> dict:
+    checker.unknown_keys(path, data, fields)
+    values: dict = {}
+    for spec in fields:
+        fpath = path + (spec.key,)
+        if spec.key not in data or data[spec.key] is None:
+            if spec.required:
+                checker.report(fpath, f"缺少必填字段 {spec.key}（{spec.label}）")
+            continue
+        values[spec.key] = _check_value(checker, fpath, data[spec.key], spec)
+    return values
+
+
+def _check_value(checker: _Checker, path: tuple, value: object, spec: Field):
+    kind = spec.kind
+    if kind in ("str", "text", "markdown"):
+        return checker.text(path, value, spec.label)
+    if kind == "id":
+        text = checker.text(path, value, spec.label)
+        if text is not None and not _ID_RE.match(text):
+            checker.report(path, f"案例编号“{text[:40]}”格式不对，应为 地区代码-年份-序号，如 CZ-2025-003")
+            return None
+        return text
+    if kind == "subid":
+        text = checker.text(path, value, spec.label)
+        if text is not None and not _SUB_ID_RE.match(text):
+            checker.report(path, f"编号“{text[:40]}”只能由字母、数字、-、_ 组成，如 F1、X1")
+            return None
+        return text
+    if kind == "date":
+        return checker.day(path, value, spec.label)
+    if kind == "bool":
+        return checker.flag(path, value, spec.label)
+    if kind == "strings":
+        return checker.strings(path, value, spec.label, spec.required)
+    if kind == "enum" and spec.key == "classification":
+        return checker.classification(path, value)
+    if kind == "enum":
+        return checker.choice(path, value, spec.label, spec.choices, "允许的取值")
+    if kind == "category":
+        return checker.choice(path, value, spec.label, tuple(checker.taxonomy.categories), "分类体系的监督内容")
+    if kind == "mechanisms":
+        items = checker.strings(path, value, spec.label, True)
+        if items is None:
+            return None
+        allowed = tuple(checker.taxonomy.mechanisms)
+        bad = [i for i, item in enumerate(items) if item not in allowed]
+        for i in bad:
+            checker.report(path + (i,), f"工作机制“{items[i]}”不在分类体系中，可选：{'、'.join(allowed)}")
+        return None if bad else items
+    if kind == "figures":
+        return checker.figures(path, value)
+    if kind in ("findings", "clues"):
+        return _check_items(checker, path, value, kind)
+    raise AssertionError(f"unknown field kind {kind}")
+
+
+def _check_items(checker: _Checker, path: tuple, value: object, kind: str) -> tuple | None:
+    label = "发现问题" if kind == "findings" else "线索移送"
+    if not isinstance(value, list):
+        checker.report(path, f"{label}应为列表，实际是{_type_name(value)}")
+        return None
+    fields = FINDING_FIELDS if kind == "findings" else CLUE_FIELDS
+    items, seen_ids, ok = [], set(), True
+    for index, item in enumerate(value):
+        ipath = path + (index,)
+        if not isinstance(item, dict):
+            checker.report(ipath, f"{label}的每一项应为映射，实际是{_type_name(item)}")
+            ok = False
+            continue
+        before = len([p for p in checker.problems if p.is_error])
+        values = _check_mapping(checker, ipath, item, fields)
+        item_id = values.get("id")
+        if item_id is not None:
+            if item_id in seen_ids:
+                checker.report(ipath + ("id",), f"编号“{item_id}”在本案例中重复")
+            seen_ids.add(item_id)
+        if kind == "findings":
+            _check_finding_rules(checker, ipath, values)
+        else:
+            _check_clue_rules(checker, ipath, values)
+        if len([p for p in checker.problems if p.is_error]) > before:
+            ok = False
+        else:
+            items.append(values)
+    if not ok:
+        return None
+    if kind == "findings":
+        return tuple(Finding(id=v["id"], problem=v["problem"], unit=v["unit"], requirement=v["requirement"],
+                             deadline=v["deadline"], status=v["status"], closed_on=v.get("closed_on"),
+                             reported_on=v.get("reported_on"), evidence=v.get("evidence") or "")
+                     for v in items)
+    return tuple(Clue(id=v["id"], date=v["date"], sender=v["from"], receiver=v["to"], summary=v["summary"],
+                      status=v["status"], result=v.get("result") or "", closed_on=v.get("closed_on"))
+                 for v in items)
+
+
+def _check_finding_rules(checker: _Checker, path: tuple, v: dict) -> None:
+    status = v.get("status")
+    if status == "已销号" and "closed_on" not in v:
+        checker.report(path + ("closed_on",), "状态为“已销号”时必须填写 closed_on（销号日期）")
+    if status and status != "已销号" and v.get("closed_on"):
+        checker.report(path + ("closed_on",), f"状态为“{status}”时不应填写 closed_on，只有已销号的问题才有销号日期")
+
+
+def _check_clue_rules(checker: _Checker, path: tuple, v: dict) -> None:
+    status = v.get("status")
+    if status == "已办结":
+        if "result" not in v:
+            checker.report(path + ("result",), "状态为“已办结”时必须填写 result（办理结果反馈）")
+        if "closed_on" not in v:
+            checker.report(path + ("closed_on",), "状态为“已办结”时必须填写 closed_on（办结日期）")
+    elif status and v.get("closed_on"):
+        checker.report(path + ("closed_on",), f"状态为“{status}”时不应填写 closed_on，只有已办结的线索才有办结日期")
+    if v.get("closed_on") and v.get("date") and v["closed_on"] < v["date"]:
+        checker.report(path + ("closed_on",), f"办结日期 {v['closed_on']} 早于移送日期 {v['date']}")
+
+
+def _check_case_rules(checker: _Checker, v: dict) -> None:
+    raw = checker.raw
+    case_id, case_date = v.get("id"), v.get("date")
+    if case_id and Path(raw.display).stem != case_id:
+        checker.report(("id",), f"文件名应与编号一致：编号是 {case_id}，文件名却是 {Path(raw.display).name}（应为 {case_id}.yaml）")
+    if case_id and case_date and case_id.split("-")[1] != str(case_date.year):
+        checker.report(("id",), f"编号中的年份 {case_id.split('-')[1]} 与日期年份 {case_date.year} 不一致", severity=WARNING)
+    title = v.get("title")
+    if title is not None and not TITLE_MIN <= len(title) <= TITLE_MAX:
+        checker.report(("title",), f"标题应为 {TITLE_MIN}–{TITLE_MAX} 个字，现为 {len(title)} 个字")
+        v["title"] = None
+    if case_date:
+        for index, finding in enumerate(v.get("findings") or ()):
+            if finding.closed_on and finding.closed_on < case_date:
+                checker.report(("findings", index, "closed_on"), f"销号日期 {finding.closed_on} 早于案例日期 {case_date}")
+                v["findings"] = None
+
+
+def validate_raw(raw: RawCase, taxonomy: Taxonomy) -> tuple[Case | None, list[Problem]]:
+    checker = _Checker(raw, taxonomy)
+    if not isinstance(raw.data, dict):
+        what = "空文件" if raw.data is None else f"{_type_name(raw.data)}"
+        checker.report((), f"案例文件的顶层应为映射（键: 值），实际是{what}")
+        return None, checker.problems
+    values = _check_mapping(checker, (), raw.data, CASE_FIELDS)
+    _check_case_rules(checker, values)
+    if any(p.is_error for p in checker.problems):
+        return None, checker.problems
+    case = Case(
+        id=values["id"], title=values["title"], date=values["date"], region=values["region"],
+        classification=values["classification"], category=values["category"],
+        mechanisms=values["mechanisms"], supervisors=values["supervisors"], supervised=values["supervised"],
+        summary=values["summary"], background=values["background"], practice=values["practice"],
+        outcome=values["outcome"], source=raw.display, subtitle=values.get("subtitle") or "",
+        keywords=values.get("keywords") or (), typical=values.get("typical") or False,
+        replicable=values.get("replicable") or False, insight=values.get("insight") or "",
+        legal_basis=values.get("legal_basis") or (), figures=values.get("figures") or {},
+        findings=values.get("findings") or (), clues=values.get("clues") or (),
+    )
+    return case, checker.problems
+
+
+def check_duplicates(cases: list[Case], raws_by_source: dict[str, RawCase]) -> list[Problem]:
+    problems, first_seen = [], {}
+    for case in cases:
+        if case.id in first_seen:
+            raw = raws_by_source[case.source]
+            problems.append(Problem(case.source, f"案例编号 {case.id} 重复，已在 {first_seen[case.id]} 中使用",
+                                    field="id", line=raw.line_of(("id",))))
+        else:
+            first_seen[case.id] = case.source
+    return problems
+
+
+def load_cases(cases_dir: Path, taxonomy: Taxonomy) -> tuple[list[Case], list[Problem]]:
+    """Load and validate the whole library. Returns valid cases and all problems."""
+    raws, problems = read_library(cases_dir)
+    cases: list[Case] = []
+    for raw in raws:
+        case, found = validate_raw(raw, taxonomy)
+        problems.extend(found)
+        if case is not None:
+            cases.append(case)
+    duplicates = check_duplicates(cases, {raw.display: raw for raw in raws})
+    problems.extend(duplicates)
+    duplicate_sources = {p.file for p in duplicates}
+    cases = [c for c in cases if c.source not in duplicate_sources]
+    cases.sort(key=lambda c: (c.date, c.id), reverse=True)
+    return cases, problems
