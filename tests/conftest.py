@@ -37,3 +37,48 @@ def write_case(tmp_path):
 
 def valid_text() -> str:
     return VALID_CASE.read_text(encoding="utf-8")
+
+
+AS_OF = __import__("datetime").date(2026, 11, 23)
+
+
+@pytest.fixture(scope="session")
+def sample_site(tmp_path_factory) -> Path:
+    """The bundled sample library built once into a temporary project root; returns that root."""
+    from generator.project import Project
+    from generator.site import build_site
+
+    root = tmp_path_factory.mktemp("sample")
+    shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
+    shutil.copytree(REPO / "content", root / "content")
+    shutil.copytree(REPO / "cases", root / "cases")
+    build_site(Project.at(root), as_of=AS_OF, quiet=True, say=lambda message: None)
+    return root
+
+
+HOSTILE_CASE = """\
+id: CZ-2025-009
+title: 注入测试<script>alert('title')</script>案例
+date: 2025-03-01
+region: 常州市<img src=x onerror=alert('region')>
+classification: 公开
+category: 执法规范
+mechanisms: [联合监督]
+supervisors: [市委政法委]
+supervised: ["市公安局<b onmouseover=alert('unit')>"]
+keywords: ["<i>关键词</i>"]
+summary: 导语<script>alert('summary')</script>
+background: |
+  正文<script>alert('background')</script> [点我](javascript:alert('link')) [再点](JAVASCRIPT:alert('upper'))
+  <iframe src="https://example.com/"></iframe> ![图](https://example.com/x.png)
+practice: |
+  1. <b onclick="alert('practice')">做法</b>
+outcome: 成效 &lt;已转义&gt; & 原样
+findings:
+  - id: F1
+    problem: "问题<script>alert('finding')</script>"
+    unit: "市公安局<b onmouseover=alert('unit')>"
+    requirement: 整改<svg onload=alert('svg')>
+    deadline: 2025-05-01
+    status: 待整改
+"""

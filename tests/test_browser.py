@@ -1,0 +1,83 @@
+"""The built site in a real browser: Debian chromium driven by Playwright.
+
+Every request that leaves this machine is blocked and recorded; each test
+asserts that none was attempted.
+"""
+
+import pytest
+from conftest import HOSTILE_CASE
+
+from tools.browser import chromium_page, search, serve_directory
+
+pytestmark = pytest.mark.browser
+
+# What a staff member types, and the case title that must come back.
+QUERIES = {
+    "挂案": "联合清理一年以上未结“挂案”和民营企业涉法涉诉问题",
+    "犯罪记录封存": "未成年人犯罪记录封存制度执行情况专项监督",
+    "立功": "立功情节认定专项评查推动公检法出台证据指引",
+    "减刑假释": "监狱巡回检查推动减刑假释案件实质化审查",
+    "员额法官": "员额法官检察官履职评议推动“两官”任后监督",
+    "联席会议": "人大常委会与市委政法委联席会议推动监督贯通协调",
+    "一案双查": "政法干警违纪违法案件“一案双查”专项检查",
+    "行刑衔接": "行政执法与刑事司法衔接联合监督",
+}
+
+
+def clean(titles):
+    return [t.replace("\u200b", "").strip() for t in titles if t.strip()]
+
+
+def test_search_over_http_finds_expected_cases(sample_site):
+    with serve_directory(sample_site / "site") as base, chromium_page() as (page, outside):
+        page.goto(base + "index.html")
+        for query, title in QUERIES.items():
+            assert title in clean(search(page, query))[:5], query
+        assert outside == []
+
+
+def test_open_case_page_from_search_result(sample_site):
+    with serve_directory(sample_site / "site") as base, chromium_page() as (page, outside):
+        page.goto(base + "index.html")
+        search(page, "减刑假释")
+        page.locator(".md-search-result__link").first.click()
+        page.wait_for_url("**/cases/JMS-2025-001.html*")
+        assert clean([page.locator("article h1").inner_text()]) == [QUERIES["减刑假释"]]
+        assert page.locator("table.jiandu-meta").is_visible()
+        assert outside == []
+
+
+def test_search_from_file_url(sample_site):
+    with chromium_page() as (page, outside):
+        errors = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto((sample_site / "site" / "index.html").as_uri())
+        assert QUERIES["挂案"] in clean(search(page, "挂案"))
+        assert QUERIES["员额法官"] in clean(search(page, "员额法官"))
+        page.goto((sample_site / "site" / "cases" / "CZ-2025-001.html").as_uri())
+        assert QUERIES["犯罪记录封存"] in clean(search(page, "犯罪记录封存"))
+        assert outside == [] and errors == []
+
+
+def test_hostile_case_runs_no_script(library):
+    from conftest import AS_OF
+
+    from generator.project import Project
+    from generator.site import build_site
+
+    (library / "cases" / "2025" / "CZ-2025-009.yaml").write_text(HOSTILE_CASE, "utf-8")
+    build_site(Project.at(library), as_of=AS_OF, quiet=True, say=lambda message: None)
+    with serve_directory(library / "site") as base, chromium_page() as (page, outside):
+        dialogs = []
+        page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+        page.goto(base + "cases/CZ-2025-009.html")
+        body = page.locator("article").inner_text()
+        assert "<script>alert('background')</script>" in body
+        for name in ["点我", "再点"]:
+            link = page.locator("article a", has_text=name)
+            assert link.get_attribute("href") is None
+            link.click()
+        page.hover("text=市公安局")
+        page.goto(base + "cases/index.html")
+        page.wait_for_timeout(300)
+        assert dialogs == [] and outside == []

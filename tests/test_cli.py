@@ -1,0 +1,80 @@
+"""The command line: exit codes, Chinese messages, no tracebacks."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from conftest import REPO, valid_text
+
+from generator.cli import main
+
+
+def run(*args, cwd=None):
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
+    return subprocess.run([sys.executable, "-m", "generator.cli", *args], cwd=cwd or REPO, env=env,
+                          capture_output=True, text=True, timeout=300)
+
+
+def test_check_passes_on_sample_library():
+    result = run("check")
+    assert result.returncode == 0, result.stderr
+    assert "校验通过" in result.stdout
+
+
+def test_check_reports_errors_without_traceback(write_case, tmp_path):
+    write_case(valid_text().replace("date: 2025-06-26", "date: 2025-02-30"))
+    write_case("title: [\n", name="CZ-2025-002.yaml")
+    result = run("check", "--root", str(tmp_path))
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr + result.stdout
+    assert "cases/CZ-2025-001.yaml 第 4 行，字段 date" in result.stderr
+    assert "cases/CZ-2025-002.yaml 第 2 行" in result.stderr and "YAML 语法错误" in result.stderr
+    assert "共 2 个错误" in result.stderr
+
+
+def test_build_with_invalid_case_fails_cleanly(library):
+    (library / "cases" / "bad.yaml").write_text("classification: 绝密\n", "utf-8")
+    result = run("build", "--root", str(library), "--quiet")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "涉密材料不得录入本系统" in result.stderr and "原有输出保持不变" in result.stderr
+    assert not (library / "site").exists()
+
+
+def test_schema_describes_the_contract(capsys):
+    assert main(["schema"]) == 0
+    schema = json.loads(capsys.readouterr().out)
+    assert set(schema["required"]) >= {"id", "title", "date", "classification", "category", "findings"} - {"findings"}
+    assert schema["properties"]["category"]["enum"] == ["司法公正", "执法规范", "办案效率", "司法改革", "队伍建设"]
+    assert schema["properties"]["classification"]["enum"] == ["公开", "内部"]
+    finding = schema["properties"]["findings"]["items"]
+    assert finding["if"]["properties"]["status"]["const"] == "已销号"
+    assert schema["properties"]["title"]["title"] == "标题"
+
+
+def test_new_scaffolds_a_valid_case(tmp_path, capsys):
+    assert main(["new", "HA-2026-007", "--root", str(tmp_path)]) == 0
+    path = tmp_path / "cases" / "2026" / "HA-2026-007.yaml"
+    assert path.is_file() and "# 案例编号" in path.read_text("utf-8")
+    assert main(["check", "--root", str(tmp_path)]) == 0
+    assert main(["new", "HA-2026-007", "--root", str(tmp_path)]) == 1
+    assert "已存在" in capsys.readouterr().err
+
+
+def test_new_refuses_a_bad_id(tmp_path, capsys):
+    assert main(["new", "../../etc/x", "--root", str(tmp_path)]) == 1
+    assert "格式不对" in capsys.readouterr().err
+    assert not (tmp_path / "cases").exists()
+
+
+@pytest.mark.parametrize("command", ["check", "build", "serve", "schema", "new"])
+def test_every_command_has_chinese_help(command):
+    result = run(command, "--help")
+    assert result.returncode == 0
+    assert "用法：" in result.stdout and "显示本帮助并退出" in result.stdout
+
+
+def test_unknown_option_gives_chinese_error():
+    result = run("build", "--no-such-option")
+    assert result.returncode == 2 and "参数错误" in result.stderr

@@ -1,0 +1,104 @@
+"""Whole-site build with MkDocs: structure, search index, offline use, atomic replacement."""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import AS_OF, HOSTILE_CASE
+
+from generator.problems import LibraryError, UserError
+from generator.project import Project
+from generator.site import build_site
+
+
+def build(root: Path, **kwargs):
+    return build_site(Project.at(root), as_of=AS_OF, quiet=True, say=lambda message: None, **kwargs)
+
+
+def test_every_case_has_a_page_and_none_is_in_the_nav(sample_site):
+    site = sample_site / "site"
+    case_ids = [p.stem for p in (sample_site / "cases").rglob("*.yaml")]
+    assert len(case_ids) >= 14
+    for case_id in case_ids:
+        assert (site / "cases" / f"{case_id}.html").is_file()
+    home = (site / "index.html").read_text("utf-8")
+    nav_links = re.findall(r'<a href="([^"]+)" class="md-(?:nav|tabs)__link', home)
+    assert "cases/index.html" in nav_links and "browse/area/index.html" in nav_links
+    assert len(nav_links) < 30
+    assert not any(case_id in link for link in nav_links for case_id in case_ids)
+
+
+def test_browse_pages_for_every_dimension(sample_site):
+    browse = sample_site / "site" / "browse"
+    for dimension in ["area", "mechanism", "year", "region", "unit"]:
+        assert (browse / dimension / "index.html").is_file()
+    for area in ["司法公正", "执法规范", "办案效率", "司法改革", "队伍建设"]:
+        assert (browse / "area" / f"{area}.html").is_file()
+    tags = (sample_site / "site" / "tags.html").read_text("utf-8")
+    assert "挂案" in tags
+
+
+def test_search_index_is_segmented_with_the_domain_dictionary(sample_site):
+    index = json.loads((sample_site / "site" / "search" / "search_index.json").read_text("utf-8"))
+    assert "\\u200b" in index["config"]["separator"] or "\u200b" in index["config"]["separator"]
+    words = set()
+    for doc in index["docs"]:
+        words.update(re.split(index["config"]["separator"], re.sub(r"<[^>]+>", " ", doc["text"] + " " + doc["title"])))
+    for word in ["挂案", "员额法官", "减刑假释", "犯罪记录封存", "一案双查", "政法委"]:
+        assert word in words, word
+    offline_copy = (sample_site / "site" / "search" / "search_index.js").read_text("utf-8")
+    assert offline_copy.startswith("var __index = ")
+
+
+def test_nothing_is_fetched_from_outside(sample_site):
+    fetched = re.compile(r'<(?:script|link|img|iframe|source)\b[^>]*(?:src|href)="((?:https?:)?//[^"]+)"')
+    for page in (sample_site / "site").rglob("*.html"):
+        text = page.read_text("utf-8")
+        assert not fetched.findall(text), page
+        assert "unpkg.com" not in text and "fonts.googleapis" not in text
+    home = (sample_site / "site" / "index.html").read_text("utf-8")
+    assert 'src="assets/javascripts/iframe-worker-shim.js"' in home
+
+
+def test_failed_validation_leaves_previous_site_intact(library):
+    build(library)
+    index = library / "site" / "index.html"
+    before = index.read_bytes()
+    (library / "cases" / "2025" / "CZ-2025-002.yaml").write_text("id: CZ-2025-002\ntitle: [未闭合\n", "utf-8")
+    with pytest.raises(LibraryError) as failure:
+        build(library)
+    assert any(p.file == "cases/2025/CZ-2025-002.yaml" for p in failure.value.problems)
+    assert index.read_bytes() == before
+    assert not [p for p in (library / "build").iterdir() if p.name.startswith(".tmp")]
+
+
+def test_failed_mkdocs_build_leaves_previous_site_intact(library):
+    build(library)
+    before = sorted(p.relative_to(library) for p in (library / "site").rglob("*"))
+    config = yaml.safe_load((library / "mkdocs.yml").read_text("utf-8"))
+    config["theme"]["name"] = "no-such-theme"
+    (library / "mkdocs.yml").write_text(yaml.safe_dump(config, allow_unicode=True), "utf-8")
+    with pytest.raises(UserError):
+        build(library)
+    assert sorted(p.relative_to(library) for p in (library / "site").rglob("*")) == before
+
+
+def test_rebuild_replaces_the_site(library):
+    build(library)
+    (library / "cases" / "2024" / "HA-2024-002.yaml").unlink()
+    report = build(library)
+    assert report.cases == 1
+    assert not (library / "site" / "cases" / "HA-2024-002.html").exists()
+
+
+def test_hostile_case_renders_as_text(library):
+    (library / "cases" / "2025" / "CZ-2025-009.yaml").write_text(HOSTILE_CASE, "utf-8")
+    build(library)
+    for page in (library / "site").rglob("*.html"):
+        text = page.read_text("utf-8")
+        assert "<script>alert" not in text and 'href="javascript:' not in text.lower(), page
+        assert "onerror=alert" not in text.replace("onerror=alert(&#x27;region&#x27;)&gt;", ""), page
+    case_page = (library / "site" / "cases" / "CZ-2025-009.html").read_text("utf-8")
+    assert "正文&lt;script&gt;alert('background')&lt;/script&gt;" in case_page
