@@ -11,6 +11,11 @@ VALID_CASE = FIXTURES / "library" / "cases" / "2025" / "CZ-2025-001.yaml"
 sys.path.insert(0, str(REPO))
 
 
+def pytest_collection_modifyitems(config, items):
+    if any(item.get_closest_marker("browser") for item in items) and not Path("/usr/bin/chromium").exists():
+        raise pytest.UsageError("浏览器测试需要 Debian 的 chromium：请先运行 bash tools/install-test-deps.sh")
+
+
 @pytest.fixture
 def library(tmp_path) -> Path:
     """A throw-away project root: the repo's mkdocs.yml and content/ with the two fixture cases."""
