@@ -122,29 +122,34 @@ def _status_cell(finding: Finding, as_of: date) -> str:
     return label
 
 
+def _html_table(css_class: str, headers: list[str], rows: list[list[str]]) -> str:
+    """A table of cells that are already safe HTML."""
+    head = "".join(f"<th>{h}</th>" for h in headers)
+    body = "\n".join("<tr>" + "".join(f"<td>{cell}</td>" for cell in row) + "</tr>" for row in rows)
+    return (f'<table class="{css_class}">\n<thead><tr>{head}</tr></thead>\n'
+            f"<tbody>\n{body}\n</tbody>\n</table>\n")
+
+
 def _findings_table(case: Case, as_of: date) -> str:
     if not case.findings:
         return ""
-    rows = "\n".join(
-        f"<tr><td>{escape(f.id)}</td><td>{escape(f.problem)}</td><td>{escape(f.unit)}</td>"
-        f"<td>{escape(f.requirement)}</td><td>{cn_date(f.deadline)}</td><td>{_status_cell(f, as_of)}</td></tr>"
-        for f in case.findings)
-    return ("## 发现问题与整改\n\n<table class=\"jiandu-findings\">\n<thead><tr><th>编号</th><th>问题</th>"
-            "<th>责任单位</th><th>整改要求</th><th>整改期限</th><th>状态</th></tr></thead>\n"
-            f"<tbody>\n{rows}\n</tbody>\n</table>\n")
+    rows = [[escape(f.id), escape(f.problem), escape(f.unit), escape(f.requirement), cn_date(f.deadline),
+             _status_cell(f, as_of)] for f in case.findings]
+    return "## 发现问题与整改\n\n" + _html_table(
+        "jiandu-findings", ["编号", "问题", "责任单位", "整改要求", "整改期限", "状态"], rows)
+
+
+def _clue_status(clue) -> str:
+    return escape(clue.status) + (f"（{cn_date(clue.closed_on)}）" if clue.closed_on else "")
 
 
 def _clues_table(case: Case) -> str:
     if not case.clues:
         return ""
-    rows = "\n".join(
-        f"<tr><td>{escape(c.id)}</td><td>{cn_date(c.date)}</td><td>{escape(c.sender)} → {escape(c.receiver)}</td>"
-        f"<td>{escape(c.summary)}</td><td>{escape(c.status)}"
-        f"{'（' + cn_date(c.closed_on) + '）' if c.closed_on else ''}</td><td>{escape(c.result)}</td></tr>"
-        for c in case.clues)
-    return ("## 线索移送\n\n<table class=\"jiandu-clues\">\n<thead><tr><th>编号</th><th>移送日期</th>"
-            "<th>移送 → 接收</th><th>线索内容</th><th>状态</th><th>办理结果</th></tr></thead>\n"
-            f"<tbody>\n{rows}\n</tbody>\n</table>\n")
+    rows = [[escape(c.id), cn_date(c.date), f"{escape(c.sender)} → {escape(c.receiver)}", escape(c.summary),
+             _clue_status(c), escape(c.result)] for c in case.clues]
+    return "## 线索移送\n\n" + _html_table(
+        "jiandu-clues", ["编号", "移送日期", "移送 → 接收", "线索内容", "状态", "办理结果"], rows)
 
 
 def _figures_table(case: Case) -> str:
@@ -185,13 +190,10 @@ def case_list(cases: list[Case], from_dir: str) -> str:
     if not cases:
         return "<p>暂无案例。</p>\n"
     typical_badge = ' <span class="jiandu-badge jiandu-typical">典型</span>'
-    rows = "\n".join(
-        f'<tr><td>{escape(c.id)}</td><td><a href="{case_href(c.id, from_dir)}">{escape(c.title)}</a>'
-        f'{typical_badge if c.typical else ""}</td>'
-        f"<td>{cn_date(c.date)}</td><td>{escape(c.region)}</td><td>{escape(c.category)}</td></tr>"
-        for c in cases)
-    return ("<table class=\"jiandu-list\">\n<thead><tr><th>编号</th><th>标题</th><th>日期</th><th>地区</th>"
-            f"<th>监督内容</th></tr></thead>\n<tbody>\n{rows}\n</tbody>\n</table>\n")
+    rows = [[escape(c.id), f'<a href="{case_href(c.id, from_dir)}">{escape(c.title)}</a>'
+             + (typical_badge if c.typical else ""), cn_date(c.date), escape(c.region), escape(c.category)]
+            for c in cases]
+    return _html_table("jiandu-list", ["编号", "标题", "日期", "地区", "监督内容"], rows)
 
 
 def group_by(cases: list[Case], dimension: Dimension) -> dict[str, list[Case]]:
