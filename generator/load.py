@@ -96,6 +96,8 @@ def parse_yaml(text: str, display: str) -> tuple[object, dict, list[Problem]]:
         problems.append(Problem(display, f"YAML 语法错误：{_yaml_reason(exc)}", line=line))
     except yaml.YAMLError as exc:
         problems.append(Problem(display, f"YAML 语法错误：{exc}"))
+    except RecursionError:
+        problems.append(Problem(display, "YAML 嵌套层次过深，案例文件不应有这样的结构"))
     finally:
         loader.dispose()
     return None, {}, problems

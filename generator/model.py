@@ -76,10 +76,3 @@ class Case:
     @property
     def is_public(self) -> bool:
         return self.classification == "公开"
-
-    @property
-    def units(self) -> tuple[str, ...]:
-        """Supervised units plus responsible units of findings, without repeats."""
-        seen = dict.fromkeys(self.supervised)
-        seen.update(dict.fromkeys(f.unit for f in self.findings))
-        return tuple(seen)

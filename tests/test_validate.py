@@ -176,3 +176,18 @@ def test_all_problems_reported_at_once(write_case):
                            name="CZ-2025-002.yaml")
     errors = [p for p in check(cases_dir)[1] if p.is_error]
     assert {e.file for e in errors} == {"cases/A.yaml", "cases/CZ-2025-001.yaml", "cases/CZ-2025-002.yaml"}
+
+
+def test_deep_nesting_is_an_error_not_a_crash(write_case):
+    error = only_error(check(write_case("id: " + "[" * 5000 + "]" * 5000 + "\n"))[1])
+    assert "嵌套层次过深" in error.message
+
+
+def test_non_utf8_file_and_bom(write_case):
+    cases_dir = write_case(valid_text())
+    (cases_dir / "CZ-2025-001.yaml").write_bytes("\ufeff".encode("utf-8") + valid_text().encode("utf-8"))
+    (cases_dir / "CZ-2025-002.yaml").write_bytes(valid_text().replace("CZ-2025-001", "CZ-2025-002").encode("gb18030"))
+    cases, problems = check(cases_dir)
+    error = only_error(problems)
+    assert [c.id for c in cases] == ["CZ-2025-001"]
+    assert error.file == "cases/CZ-2025-002.yaml" and "UTF-8" in error.message
