@@ -8,6 +8,7 @@ replaced by their alt text so that no page ever fetches from outside.
 from __future__ import annotations
 
 import html
+import re
 from urllib.parse import urlsplit
 
 import markdown
@@ -15,6 +16,9 @@ from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
 SAFE_SCHEMES = {"", "http", "https", "mailto"}
+# A line break between two Chinese characters is a wrapped line, not a space.
+_CJK = "\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
+_CJK_LINE_BREAK = re.compile(f"(?<=[{_CJK}])\n(?=[{_CJK}])")
 
 
 def escape(text: str) -> str:
@@ -73,4 +77,4 @@ _MD = _new_markdown()
 def markdown_to_html(text: str) -> str:
     """Render untrusted Markdown: raw HTML escaped, unsafe links inert, no images."""
     _MD.reset()
-    return _MD.convert(text)
+    return _CJK_LINE_BREAK.sub("", _MD.convert(text))

@@ -87,3 +87,8 @@ def test_write_pages_creates_case_and_browse_pages(tmp_path):
         assert "CZ-2025-001.html" in page.read_text("utf-8")
     assert (tmp_path / "assets" / "javascripts" / "iframe-worker-shim.js").is_file()
     assert count == 1 + 2 + 5 + 1 + 2 + 1 + 1 + 2
+
+
+def test_wrapped_chinese_lines_join_without_a_space():
+    html = markdown_to_html("联合监督组\n同步调查。\n\n第二段 English\nwords")
+    assert "联合监督组同步调查。" in html and "English\nwords" in html
