@@ -157,6 +157,10 @@ def main(argv: list[str] | None = None) -> int:
     except UserError as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 1
+    except OSError as exc:
+        where = f"：{exc.filename}" if exc.filename else ""
+        print(f"错误：文件操作失败（{exc.strerror or exc}）{where}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("已中断，原有输出保持不变。", file=sys.stderr)
         return 130

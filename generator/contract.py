@@ -11,6 +11,8 @@ from dataclasses import dataclass
 ID_PATTERN = r"^[A-Z]{2,8}-\d{4}-\d{3,4}$"
 SUB_ID_PATTERN = r"^[A-Za-z0-9_-]{1,20}$"
 MAX_TEXT_CHARS = 20_000
+MAX_LIST_ITEMS = 1_000
+MAX_UNKNOWN_KEY_WARNINGS = 20
 TITLE_MIN, TITLE_MAX = 4, 60
 
 CLASSIFICATIONS = ("公开", "内部")

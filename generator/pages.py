@@ -42,12 +42,11 @@ DIMENSIONS = (
     Dimension("region", "地区", lambda c: [c.region]),
     Dimension("unit", "被监督单位", lambda c: c.supervised),
 )
-DIMENSION_BY_KEY = {d.key: d for d in DIMENSIONS}
 
 
 def slug(value: str) -> str:
     """A file name for a browse value: the value itself when safe, else a short hash."""
-    if re.fullmatch(r"[\w·（）()-]{1,40}", value) and not value.startswith("."):
+    if re.fullmatch(r"[\w·（）()-]{1,40}", value) and not value.startswith(".") and value.lower() != "index":
         return value
     return "v-" + sha1(value.encode("utf-8")).hexdigest()[:10]
 

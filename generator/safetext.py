@@ -19,6 +19,7 @@ SAFE_SCHEMES = {"", "http", "https", "mailto"}
 # A line break between two Chinese characters is a wrapped line, not a space.
 _CJK = "\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
 _CJK_LINE_BREAK = re.compile(f"(?<=[{_CJK}])\n(?=[{_CJK}])")
+_PRE_BLOCK = re.compile(r"(<pre>.*?</pre>)", re.S)
 
 
 def escape(text: str) -> str:
@@ -36,6 +37,10 @@ def is_safe_url(url: str) -> bool:
 
 class _SanitizeLinks(Treeprocessor):
     def run(self, root):
+        for element in root.iter():
+            # Headings inside a case's text sit under the page's own ## sections.
+            if element.tag in ("h1", "h2", "h3", "h4", "h5"):
+                element.tag = f"h{min(6, int(element.tag[1]) + 2)}"
         for parent in root.iter():
             for index, child in enumerate(list(parent)):
                 if child.tag == "img":
@@ -46,7 +51,7 @@ class _SanitizeLinks(Treeprocessor):
                     href = child.get("href", "")
                     if not is_safe_url(href):
                         child.attrib.pop("href", None)
-                    elif urlsplit(href).scheme in ("http", "https"):
+                    elif urlsplit(href).netloc:
                         child.set("rel", "noopener noreferrer")
         return None
 
@@ -77,4 +82,5 @@ _MD = _new_markdown()
 def markdown_to_html(text: str) -> str:
     """Render untrusted Markdown: raw HTML escaped, unsafe links inert, no images."""
     _MD.reset()
-    return _CJK_LINE_BREAK.sub("", _MD.convert(text))
+    parts = _PRE_BLOCK.split(_MD.convert(text))
+    return "".join(part if part.startswith("<pre") else _CJK_LINE_BREAK.sub("", part) for part in parts)

@@ -49,9 +49,11 @@ clues: []                       # 移送的线索，每项含 id date from to su
 
 
 def scaffold(case_id: str, cases_dir: Path, taxonomy: Taxonomy, today: date | None = None) -> Path:
-    if not re.match(ID_PATTERN.replace("$", r"\Z"), case_id):
+    if not re.match(ID_PATTERN.replace("$", r"\Z"), case_id, re.ASCII):
         raise UserError(f"案例编号“{case_id}”格式不对，应为 地区代码-年份-序号，如 CZ-2025-003")
     year = int(case_id.split("-")[1])
+    if not 1949 <= year <= 2999:
+        raise UserError(f"案例编号“{case_id}”中的年份 {year} 不合理")
     today = today or date.today()
     day = today if today.year == year else date(year, 1, 1)
     existing = [p for p in cases_dir.rglob(f"{case_id}.y*ml")] if cases_dir.is_dir() else []
@@ -63,5 +65,6 @@ def scaffold(case_id: str, cases_dir: Path, taxonomy: Taxonomy, today: date | No
                            categories="、".join(categories), mechanism=mechanisms[0],
                            mechanisms="、".join(mechanisms))
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
+    with path.open("x", encoding="utf-8") as handle:
+        handle.write(text)
     return path

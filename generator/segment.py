@@ -38,6 +38,3 @@ def jieba_ready():
     jieba.load_userdict(str(userdict_path()))
     return jieba
 
-
-def cut(text: str) -> list[str]:
-    return [word for word in jieba_ready().cut(text) if word.strip()]

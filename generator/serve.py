@@ -35,6 +35,8 @@ def _rebuild(project: Project, as_of: date | None) -> None:
         print("校验未通过，继续提供上一次成功构建的网站。")
     except UserError as exc:
         print(f"错误：{exc}")
+    except OSError as exc:
+        print(f"错误：文件操作失败（{exc.strerror or exc}），继续提供上一次成功构建的网站。")
 
 
 def serve(project: Project, host: str = "127.0.0.1", port: int = 8000, as_of: date | None = None) -> int:

@@ -7,11 +7,13 @@ invalid case, a MkDocs error, an interrupt) leaves it untouched.
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import os
 import shutil
 import tempfile
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -82,6 +84,33 @@ def _load_mkdocs_config(project: Project, docs_dir: Path, site_dir: Path):
     return config
 
 
+SITE_MARKER = ".jiandu-site"
+
+
+def check_output_dir(target: Path, project: Project) -> None:
+    """Refuse to replace a folder that is not a site this tool built (it would be deleted)."""
+    target = target.resolve()
+    protected = [project.root, project.cases_dir, project.content_dir, project.build_dir, Path.home(), Path("/")]
+    for folder in protected:
+        if target == folder.resolve() or target in folder.resolve().parents:
+            raise UserError(f"不能把网站输出到 {target}：它是（或包含）项目目录、案例目录或页面目录，构建会覆盖其中的文件")
+    if target.exists() and (not target.is_dir() or (any(target.iterdir()) and not (target / SITE_MARKER).exists())):
+        raise UserError(f"输出目录 {target} 已存在且不是 jiandu 生成的网站，为避免覆盖其中的文件，拒绝构建；请换一个目录或先手动清空")
+
+
+@contextmanager
+def build_lock(build_dir: Path, say: Callable[[str], None]):
+    """One build at a time per project: a second one waits for the first to finish."""
+    build_dir.mkdir(parents=True, exist_ok=True)
+    with open(build_dir / ".lock", "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            say("另一个构建正在进行，等待其完成……")
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+
+
 def replace_dir(new: Path, target: Path) -> None:
     """Move new into target's place; the old target is removed only afterwards."""
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -101,19 +130,32 @@ def replace_dir(new: Path, target: Path) -> None:
 
 def build_site(project: Project, *, as_of: date | None = None, site_dir: Path | None = None,
                say: Callable[[str], None] = print, quiet: bool = False) -> BuildReport:
-    from mkdocs.commands.build import build as mkdocs_build
-    from mkdocs.exceptions import MkDocsException
-
     started = time.perf_counter()
     progress = (lambda message: None) if quiet else say
     as_of = as_of or date.today()
-    site_dir = Path(site_dir) if site_dir else project.site_dir
+    site_dir = (Path(site_dir) if site_dir else project.site_dir).resolve()
+    if not project.config_file.is_file():
+        raise UserError(f"找不到站点配置文件 {project.config_file}（--root 应指向含 mkdocs.yml 的项目目录）")
+    check_output_dir(site_dir, project)
     progress(f"读取案例：{project.cases_dir}")
     cases, problems = project.load_valid()
-    project.build_dir.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=".tmp-build-", dir=project.build_dir))
+    with build_lock(project.build_dir, say):
+        pages = _build_into(project, cases, site_dir, as_of, say, progress, quiet)
+    seconds = time.perf_counter() - started
+    return BuildReport(cases=len(cases), pages=pages, seconds=seconds, site_dir=site_dir,
+                       warnings=[p for p in problems if not p.is_error])
+
+
+def _build_into(project, cases, site_dir: Path, as_of: date, say, progress, quiet: bool) -> int:
+    from mkdocs.commands.build import build as mkdocs_build
+    from mkdocs.exceptions import MkDocsException
+
+    site_dir.parent.mkdir(parents=True, exist_ok=True)
+    # Next to the output, so the final move is a rename on one file system.
+    work = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.tmp-", dir=site_dir.parent))
     handler = _ConsoleHandler(say)
     mkdocs_logger = logging.getLogger("mkdocs")
+    propagate = mkdocs_logger.propagate
     try:
         docs, site = work / "docs", work / "site"
         pages = write_pages(docs, cases, project.taxonomy(), project.content_dir, as_of, progress)
@@ -128,11 +170,12 @@ def build_site(project: Project, *, as_of: date | None = None, site_dir: Path | 
             mkdocs_build(config)
         except (MkDocsException, SystemExit) as exc:
             raise UserError(f"网站构建失败：{exc}") from None
+        (site / SITE_MARKER).write_text("此目录由 jiandu build 生成，重新构建时会被整体替换。\n", encoding="utf-8")
         replace_dir(site, site_dir)
-        replace_dir(docs, project.build_dir / "docs")
+        shutil.rmtree(project.build_dir / "docs", ignore_errors=True)
+        shutil.move(str(docs), str(project.build_dir / "docs"))
     finally:
         mkdocs_logger.removeHandler(handler)
+        mkdocs_logger.propagate = propagate
         shutil.rmtree(work, ignore_errors=True)
-    seconds = time.perf_counter() - started
-    return BuildReport(cases=len(cases), pages=pages, seconds=seconds, site_dir=site_dir,
-                       warnings=[p for p in problems if not p.is_error])
+    return pages

@@ -24,7 +24,9 @@ class Taxonomy:
 
 
 def _entries(data: object, key: str, source: str) -> dict[str, str]:
-    items = (data or {}).get(key, []) if isinstance(data, dict) else None
+    if data is not None and not isinstance(data, dict):
+        raise UserError(f"{source}：顶层应为映射，包含 categories 和 mechanisms 两个列表")
+    items = (data or {}).get(key, [])
     if not isinstance(items, list):
         raise UserError(f"{source}：{key} 应为列表")
     entries: dict[str, str] = {}
@@ -53,7 +55,11 @@ def load_taxonomy(library_root: Path | None = None) -> Taxonomy:
     if library_root is not None:
         custom_path = library_root / TAXONOMY_FILE
         if custom_path.is_file():
-            custom = _read(custom_path.read_text("utf-8"), str(custom_path))
+            try:
+                custom_text = custom_path.read_text("utf-8")
+            except UnicodeDecodeError:
+                raise UserError(f"{custom_path}：文件不是 UTF-8 编码") from None
+            custom = _read(custom_text, str(custom_path))
             for name, text in _entries(custom, "categories", str(custom_path)).items():
                 categories[name] = text or categories.get(name, "")
             for name, text in _entries(custom, "mechanisms", str(custom_path)).items():

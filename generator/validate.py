@@ -6,16 +6,17 @@ import re
 from datetime import date
 from pathlib import Path
 
-from .contract import (CASE_FIELDS, CLASSIFIED_WORDS, CLUE_FIELDS, FINDING_FIELDS, ID_PATTERN,
-                       MAX_TEXT_CHARS, SUB_ID_PATTERN, TITLE_MAX, TITLE_MIN, Field)
-from .load import RawCase, read_library
+from .contract import (CASE_FIELDS, CLASSIFICATIONS, CLASSIFIED_WORDS, CLUE_FIELDS, FINDING_FIELDS, ID_PATTERN,
+                       MAX_LIST_ITEMS, MAX_TEXT_CHARS, MAX_UNKNOWN_KEY_WARNINGS, SUB_ID_PATTERN, TITLE_MAX,
+                       TITLE_MIN, Field)
+from .load import RawCase, dotted, read_library
 from .model import Case, Clue, Finding
 from .problems import WARNING, Problem
 from .taxonomy import Taxonomy
 
-_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_ID_RE = re.compile(ID_PATTERN.replace("$", r"\Z"))
-_SUB_ID_RE = re.compile(SUB_ID_PATTERN.replace("$", r"\Z"))
+_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
+_ID_RE = re.compile(ID_PATTERN.replace("$", r"\Z"), re.ASCII)
+_SUB_ID_RE = re.compile(SUB_ID_PATTERN.replace("$", r"\Z"), re.ASCII)
 _MARKING_RE = re.compile(r"(绝密|机密|秘密)\s*[★*]")
 _TYPE_NAMES = {str: "文本", int: "整数", float: "数字", bool: "true/false", list: "列表", dict: "映射",
                type(None): "空值"}
@@ -23,13 +24,6 @@ _TYPE_NAMES = {str: "文本", int: "整数", float: "数字", bool: "true/false"
 
 def _type_name(value: object) -> str:
     return _TYPE_NAMES.get(type(value), type(value).__name__)
-
-
-def _dotted(path: tuple) -> str:
-    text = ""
-    for part in path:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text
 
 
 class _Checker:
@@ -41,13 +35,14 @@ class _Checker:
         self.problems: list[Problem] = []
 
     def report(self, path: tuple, message: str, severity: str = "错误") -> None:
-        self.problems.append(Problem(self.raw.display, message, field=_dotted(path),
+        self.problems.append(Problem(self.raw.display, message, field=dotted(path),
                                      line=self.raw.line_of(path), severity=severity))
 
     # --- scalar kinds -------------------------------------------------
     def text(self, path: tuple, value: object, label: str) -> str | None:
         if isinstance(value, (int, float)) and not isinstance(value, bool):
-            value = str(value)
+            self.report(path, f"{label}应为文本，实际是数字 {value}；如果确实要写数字，请加引号，如 \"{value}\"")
+            return None
         if not isinstance(value, str):
             self.report(path, f"{label}应为文本，实际是{_type_name(value)}")
             return None
@@ -90,10 +85,13 @@ class _Checker:
         if required and not value:
             self.report(path, f"{label}不能为空列表")
             return None
+        if len(value) > MAX_LIST_ITEMS:
+            self.report(path, f"{label}有 {len(value)} 项，超过上限 {MAX_LIST_ITEMS} 项")
+            return None
         items = [self.text(path + (i,), item, label) for i, item in enumerate(value)]
         if any(item is None for item in items):
             return None
-        return tuple(dict.fromkeys(items))
+        return tuple(items)
 
     def choice(self, path: tuple, value: object, label: str, allowed, where: str) -> str | None:
         text = self.text(path, value, label)
@@ -108,10 +106,10 @@ class _Checker:
         text = self.text(path, value, "密级标识")
         if text is None:
             return None
-        if any(word in text for word in CLASSIFIED_WORDS):
+        if text.startswith(CLASSIFIED_WORDS) or "★" in text:
             self.report(path, f"“{text}”是涉密标识：涉密材料不得录入本系统，请勿提交此案例")
             return None
-        if text not in ("公开", "内部"):
+        if text not in CLASSIFICATIONS:
             self.report(path, f"密级标识“{text}”无效，只能是 公开 或 内部")
             return None
         return text
@@ -121,8 +119,13 @@ class _Checker:
             self.report(path, f"统计数字应为映射（名称: 整数），实际是{_type_name(value)}")
             return None
         result: dict[str, int] = {}
+        if len(value) > MAX_LIST_ITEMS:
+            self.report(path, f"统计数字有 {len(value)} 项，超过上限 {MAX_LIST_ITEMS} 项")
+            return None
         for name, number in value.items():
-            if isinstance(number, bool) or not isinstance(number, int):
+            if not isinstance(name, str) or not name.strip():
+                self.report(path, f"统计数字的名称应为文本，实际是“{name}”")
+            elif isinstance(number, bool) or not isinstance(number, int):
                 self.report(path + (name,), f"统计数字“{name}”应为整数，实际是“{str(number)[:40]}”")
             elif number < 0:
                 self.report(path + (name,), f"统计数字“{name}”不能为负数")
@@ -131,10 +134,11 @@ class _Checker:
         return result
 
     def unknown_keys(self, path: tuple, data: dict, fields: tuple[Field, ...]) -> None:
-        known = {f.key for f in fields}
-        for key in data:
-            if key not in known:
-                self.report(path + (key,), f"未知字段“{key}”（可能是拼写错误），已忽略", severity=WARNING)
+        unknown = [key for key in data if key not in {f.key for f in fields}]
+        for key in unknown[:MAX_UNKNOWN_KEY_WARNINGS]:
+            self.report(path + (str(key),), f"未知字段“{key}”（可能是拼写错误），已忽略", severity=WARNING)
+        if len(unknown) > MAX_UNKNOWN_KEY_WARNINGS:
+            self.report(path, f"另有 {len(unknown) - MAX_UNKNOWN_KEY_WARNINGS} 个未知字段未逐一列出", severity=WARNING)
 
 
 def _check_mapping(checker: _Checker, path: tuple, data: dict, fields: tuple[Field, ...]) -> dict:
@@ -171,7 +175,8 @@ def _check_value(checker: _Checker, path: tuple, value: object, spec: Field):
     if kind == "bool":
         return checker.flag(path, value, spec.label)
     if kind == "strings":
-        return checker.strings(path, value, spec.label, spec.required)
+        items = checker.strings(path, value, spec.label, spec.required)
+        return None if items is None else tuple(dict.fromkeys(items))
     if kind == "enum" and spec.key == "classification":
         return checker.classification(path, value)
     if kind == "enum":
@@ -186,7 +191,7 @@ def _check_value(checker: _Checker, path: tuple, value: object, spec: Field):
         bad = [i for i, item in enumerate(items) if item not in allowed]
         for i in bad:
             checker.report(path + (i,), f"工作机制“{items[i]}”不在分类体系中，可选：{'、'.join(allowed)}")
-        return None if bad else items
+        return None if bad else tuple(dict.fromkeys(items))
     if kind == "figures":
         return checker.figures(path, value)
     if kind in ("findings", "clues"):
@@ -265,12 +270,10 @@ def _check_case_rules(checker: _Checker, v: dict) -> None:
     title = v.get("title")
     if title is not None and not TITLE_MIN <= len(title) <= TITLE_MAX:
         checker.report(("title",), f"标题应为 {TITLE_MIN}–{TITLE_MAX} 个字，现为 {len(title)} 个字")
-        v["title"] = None
     if case_date:
         for index, finding in enumerate(v.get("findings") or ()):
             if finding.closed_on and finding.closed_on < case_date:
                 checker.report(("findings", index, "closed_on"), f"销号日期 {finding.closed_on} 早于案例日期 {case_date}")
-                v["findings"] = None
 
 
 def validate_raw(raw: RawCase, taxonomy: Taxonomy) -> tuple[Case | None, list[Problem]]:

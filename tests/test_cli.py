@@ -78,3 +78,10 @@ def test_every_command_has_chinese_help(command):
 def test_unknown_option_gives_chinese_error():
     result = run("build", "--no-such-option")
     assert result.returncode == 2 and "参数错误" in result.stderr
+
+
+def test_file_errors_are_reported_without_traceback(tmp_path):
+    result = run("schema", "--out", str(tmp_path))
+    assert result.returncode == 1 and "Traceback" not in result.stderr and "错误" in result.stderr
+    result = run("new", "CZ-0000-001", "--root", str(tmp_path))
+    assert result.returncode == 1 and "Traceback" not in result.stderr and "年份" in result.stderr

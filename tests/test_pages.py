@@ -92,3 +92,9 @@ def test_write_pages_creates_case_and_browse_pages(tmp_path):
 def test_wrapped_chinese_lines_join_without_a_space():
     html = markdown_to_html("联合监督组\n同步调查。\n\n第二段 English\nwords")
     assert "联合监督组同步调查。" in html and "English\nwords" in html
+
+
+def test_headings_in_case_text_sit_below_page_sections_and_code_keeps_lines():
+    html = markdown_to_html("# 大标题\n\n## 小标题\n\n    代码第一行\n    代码第二行\n")
+    assert "<h3>大标题</h3>" in html and "<h4>小标题</h4>" in html and "<h1>" not in html
+    assert "代码第一行\n代码第二行" in html

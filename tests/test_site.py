@@ -71,7 +71,7 @@ def test_failed_validation_leaves_previous_site_intact(library):
         build(library)
     assert any(p.file == "cases/2025/CZ-2025-002.yaml" for p in failure.value.problems)
     assert index.read_bytes() == before
-    assert not [p for p in (library / "build").iterdir() if p.name.startswith(".tmp")]
+    assert not [p for p in library.iterdir() if ".tmp-" in p.name or ".old-" in p.name]
 
 
 def test_failed_mkdocs_build_leaves_previous_site_intact(library):
@@ -102,3 +102,31 @@ def test_hostile_case_renders_as_text(library):
         assert "onerror=alert" not in text.replace("onerror=alert(&#x27;region&#x27;)&gt;", ""), page
     case_page = (library / "site" / "cases" / "CZ-2025-009.html").read_text("utf-8")
     assert "正文&lt;script&gt;alert('background')&lt;/script&gt;" in case_page
+
+
+@pytest.mark.parametrize("target", ["cases", "content", ".", ".."])
+def test_refuses_to_build_over_project_folders(library, target):
+    before = sorted(p.relative_to(library) for p in library.rglob("*"))
+    with pytest.raises(UserError, match="不能把网站输出到"):
+        build(library, site_dir=library / target)
+    assert sorted(p.relative_to(library) for p in library.rglob("*")) == before
+
+
+def test_refuses_to_replace_a_folder_it_did_not_build(library, tmp_path):
+    other = tmp_path / "papers"
+    other.mkdir()
+    (other / "report.docx").write_text("重要文件", "utf-8")
+    with pytest.raises(UserError, match="不是 jiandu 生成的网站"):
+        build(library, site_dir=other)
+    assert (other / "report.docx").read_text("utf-8") == "重要文件"
+    build(library, site_dir=tmp_path / "fresh")
+    build(library, site_dir=tmp_path / "fresh")
+    assert (tmp_path / "fresh" / ".jiandu-site").is_file()
+
+
+def test_value_named_index_does_not_replace_the_browse_index(library):
+    path = library / "cases" / "2024" / "HA-2024-002.yaml"
+    path.write_text(path.read_text("utf-8").replace("region: 淮安市", "region: index"), "utf-8")
+    build(library)
+    index = (library / "site" / "browse" / "region" / "index.html").read_text("utf-8")
+    assert "常州市" in index and "index" in index

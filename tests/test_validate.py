@@ -191,3 +191,37 @@ def test_non_utf8_file_and_bom(write_case):
     error = only_error(problems)
     assert [c.id for c in cases] == ["CZ-2025-001"]
     assert error.file == "cases/CZ-2025-002.yaml" and "UTF-8" in error.message
+
+
+def test_list_as_mapping_key_is_reported_not_a_crash(write_case):
+    text = valid_text().replace("figures: {办结涉企案件: 12}", "figures:\n  ? [a, b]\n  : 1")
+    errors = [p for p in check(write_case(text))[1] if p.is_error]
+    assert errors and all(e.file == "cases/CZ-2025-001.yaml" for e in errors)
+
+
+def test_bare_number_where_text_is_expected(write_case):
+    text = valid_text().replace("region: 常州市", "region: 0571")
+    error = only_error(check(write_case(text))[1])
+    assert error.field == "region" and "请加引号" in error.message
+
+
+def test_tab_indentation_message_is_chinese(write_case):
+    text = valid_text().replace("  - id: F2", "\t- id: F2")
+    error = only_error(check(write_case(text))[1])
+    assert "Tab" in error.message
+
+
+def test_unclosed_quote_points_at_where_it_opened(write_case):
+    text = valid_text().replace("region: 常州市", 'region: "常州市')
+    error = only_error(check(write_case(text))[1])
+    assert error.line == 5 and "没有闭合" in error.message
+
+
+def test_not_classified_is_not_mistaken_for_a_marking(write_case):
+    error = only_error(check(write_case(valid_text().replace("classification: 公开", "classification: 非涉密")))[1])
+    assert "只能是 公开 或 内部" in error.message
+
+
+def test_full_width_digits_in_id_are_refused(write_case):
+    errors = [p for p in check(write_case(valid_text().replace("id: CZ-2025-001", "id: CZ-２０２５-001")))[1] if p.is_error]
+    assert any(e.field == "id" and "格式不对" in e.message for e in errors)
