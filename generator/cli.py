@@ -51,23 +51,21 @@ def _project(args):
 
 
 def cmd_check(args) -> int:
-    cases, problems = _project(args).load()
-    errors = [p for p in problems if p.is_error]
-    if problems:
-        print(format_report(problems), file=sys.stderr if errors else sys.stdout)
+    library = _project(args).load()
+    errors = [p for p in library.problems if p.is_error]
+    if library.problems:
+        print(format_report(library.problems), file=sys.stderr if errors else sys.stdout)
     if errors:
-        print(f"校验未通过：{len(cases)} 件案例有效，请修正上述错误。", file=sys.stderr)
+        print(f"校验未通过：{len(library.cases)} 件案例有效，请修正上述错误。", file=sys.stderr)
         return 1
-    print(f"校验通过：{len(cases)} 件案例。")
+    print(f"校验通过：{len(library.cases)} 件案例。")
     return 0
 
 
 def cmd_build(args) -> int:
     from .site import build_site
 
-    say = (lambda message: None) if args.quiet else print
-    report = build_site(_project(args), as_of=args.as_of, site_dir=args.site_dir, quiet=args.quiet,
-                        say=lambda message: print(message, file=sys.stderr) if "错误" in message else say(message))
+    report = build_site(_project(args), as_of=args.as_of, site_dir=args.site_dir, quiet=args.quiet)
     if report.warnings and not args.quiet:
         print(format_report(report.warnings))
     print(f"网站已生成：{report.site_dir}（{report.cases} 件案例，{report.pages} 个页面，用时 {report.seconds:.1f} 秒）")

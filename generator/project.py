@@ -12,6 +12,15 @@ from .validate import load_cases
 
 
 @dataclass(frozen=True)
+class Library:
+    """A loaded library: its valid cases, every problem found, and the taxonomy they were checked against."""
+
+    cases: list[Case]
+    problems: list[Problem]
+    taxonomy: Taxonomy
+
+
+@dataclass(frozen=True)
 class Project:
     root: Path
     cases_dir: Path
@@ -41,12 +50,14 @@ class Project:
     def taxonomy(self) -> Taxonomy:
         return load_taxonomy(self.root)
 
-    def load(self) -> tuple[list[Case], list[Problem]]:
-        return load_cases(self.cases_dir, self.taxonomy())
+    def load(self) -> Library:
+        taxonomy = self.taxonomy()
+        cases, problems = load_cases(self.cases_dir, taxonomy)
+        return Library(cases, problems, taxonomy)
 
-    def load_valid(self) -> tuple[list[Case], list[Problem]]:
+    def load_valid(self) -> Library:
         """Load the library; raise LibraryError when any error exists."""
-        cases, problems = self.load()
-        if errors_in(problems):
-            raise LibraryError(problems)
-        return cases, problems
+        library = self.load()
+        if errors_in(library.problems):
+            raise LibraryError(library.problems)
+        return library

@@ -11,6 +11,7 @@ import fcntl
 import logging
 import os
 import shutil
+import sys
 import tempfile
 import time
 from contextlib import contextmanager
@@ -21,7 +22,7 @@ from typing import Callable
 
 from .pages import write_pages
 from .problems import Problem, UserError
-from .project import Project
+from .project import Library, Project
 from .segment import jieba_ready, userdict_path
 
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
@@ -37,13 +38,14 @@ class BuildReport:
 
 
 class _ConsoleHandler(logging.Handler):
-    def __init__(self, say: Callable[[str], None]):
+    """MkDocs warnings and errors, in Chinese, on stderr (also in quiet mode)."""
+
+    def __init__(self):
         super().__init__(logging.WARNING)
-        self.say = say
 
     def emit(self, record: logging.LogRecord) -> None:
         label = "MkDocs 错误" if record.levelno >= logging.ERROR else "MkDocs 警告"
-        self.say(f"{label}：{record.getMessage()}")
+        print(f"{label}：{record.getMessage()}", file=sys.stderr)
 
 
 def _progress_plugin(say: Callable[[str], None]):
@@ -138,28 +140,29 @@ def build_site(project: Project, *, as_of: date | None = None, site_dir: Path | 
         raise UserError(f"找不到站点配置文件 {project.config_file}（--root 应指向含 mkdocs.yml 的项目目录）")
     check_output_dir(site_dir, project)
     progress(f"读取案例：{project.cases_dir}")
-    cases, problems = project.load_valid()
+    library = project.load_valid()
     with build_lock(project.build_dir, say):
-        pages = _build_into(project, cases, site_dir, as_of, say, progress, quiet)
+        pages = _build_into(project, library, site_dir, as_of, progress, quiet)
     seconds = time.perf_counter() - started
-    return BuildReport(cases=len(cases), pages=pages, seconds=seconds, site_dir=site_dir,
-                       warnings=[p for p in problems if not p.is_error])
+    return BuildReport(cases=len(library.cases), pages=pages, seconds=seconds, site_dir=site_dir,
+                       warnings=[p for p in library.problems if not p.is_error])
 
 
-def _build_into(project, cases, site_dir: Path, as_of: date, say, progress, quiet: bool) -> int:
+def _build_into(project: Project, library: Library, site_dir: Path, as_of: date,
+                progress: Callable[[str], None], quiet: bool) -> int:
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.exceptions import MkDocsException
 
     site_dir.parent.mkdir(parents=True, exist_ok=True)
     # Next to the output, so the final move is a rename on one file system.
     work = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.tmp-", dir=site_dir.parent))
-    handler = _ConsoleHandler(say)
+    handler = _ConsoleHandler()
     mkdocs_logger = logging.getLogger("mkdocs")
     propagate = mkdocs_logger.propagate
     try:
         docs, site = work / "docs", work / "site"
-        pages = write_pages(docs, cases, project.taxonomy(), project.content_dir, as_of, progress)
-        progress(f"已生成 {pages} 个页面（{len(cases)} 件案例），开始构建网站……")
+        pages = write_pages(docs, library.cases, library.taxonomy, project.content_dir, as_of, progress)
+        progress(f"已生成 {pages} 个页面（{len(library.cases)} 件案例），开始构建网站……")
         jieba_ready()
         config = _load_mkdocs_config(project, docs, site)
         if not quiet:
