@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from datetime import date
@@ -44,6 +45,10 @@ def _add_library_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--cases", default=None, help="案例目录，默认 ROOT/cases")
 
 
+def _add_index_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--index-dir", default=None, help="检索索引目录，默认 ROOT/build/index")
+
+
 def _project(args):
     from .project import Project
 
@@ -76,6 +81,74 @@ def cmd_serve(args) -> int:
     from .serve import serve
 
     return serve(_project(args), host=args.host, port=args.port, as_of=args.as_of)
+
+
+def _index_dir(args) -> Path:
+    return Path(args.index_dir) if args.index_dir else _project(args).index_dir
+
+
+def cmd_index(args) -> int:
+    from .search import update_index
+
+    library = _project(args).load_valid()
+    report = update_index(_index_dir(args), library.cases, rebuild=args.rebuild)
+    if report.rebuilt:
+        print(f"检索索引已重建：{report.total} 件案例（{_index_dir(args)}）")
+    else:
+        print(f"检索索引已更新：新增 {report.added}，更新 {report.updated}，删除 {report.removed}，共 {report.total} 件案例")
+    return 0
+
+
+def _filters(args):
+    from .search import Filters
+
+    return Filters(category=args.category, mechanism=args.mechanism, year=args.year, region=args.region,
+                   unit=args.unit, typical=args.typical, replicable=args.replicable)
+
+
+def cmd_search(args) -> int:
+    from .search import search
+    from .textwidth import table
+
+    index_dir = _index_dir(args)
+    _ensure_index(args, index_dir)
+    hits = search(index_dir, " ".join(args.query), filters=_filters(args), scope=args.scope, limit=args.limit)
+    if args.json:
+        print(json.dumps([hit.__dict__ for hit in hits], ensure_ascii=False, indent=2))
+        return 0
+    if not hits:
+        print("没有找到符合条件的案例。")
+        return 0
+    rows = [[str(h.rank), h.id, h.title, h.year, h.region, h.category, f"{h.score:.2f}"] for h in hits]
+    print(table(["名次", "编号", "标题", "年份", "地区", "监督内容", "得分"], rows,
+                notes={i: hits[i].snippet for i in range(len(hits))}))
+    return 0
+
+
+def cmd_similar(args) -> int:
+    from .search import similar
+    from .textwidth import table
+
+    index_dir = _index_dir(args)
+    _ensure_index(args, index_dir)
+    found = similar(index_dir, args.id, limit=args.limit)
+    if args.json:
+        print(json.dumps([item.__dict__ for item in found], ensure_ascii=False, indent=2))
+        return 0
+    if not found:
+        print(f"没有找到与 {args.id} 相似的案例。")
+        return 0
+    print(table(["编号", "标题", "共同关键词"], [[s.id, s.title, "、".join(s.shared)] for s in found]))
+    return 0
+
+
+def _ensure_index(args, index_dir: Path) -> None:
+    """Build the index on first use; afterwards `jiandu index` (or `jiandu build`) keeps it current."""
+    from .search import META_FILE, update_index
+
+    if not (index_dir / META_FILE).is_file():
+        print("首次使用，正在建立检索索引……", file=sys.stderr)
+        update_index(index_dir, _project(args).load_valid().cases, say=lambda m: print(m, file=sys.stderr))
 
 
 def cmd_schema(args) -> int:
@@ -131,6 +204,41 @@ def build_parser() -> argparse.ArgumentParser:
     _add_library_options(schema)
     schema.add_argument("--out", default=None, help="写入文件；默认输出到标准输出")
     schema.set_defaults(func=cmd_schema)
+
+    index = commands.add_parser("index", help="建立或更新检索索引（只重新分析有改动的案例）",
+                                description="建立或增量更新 Whoosh 检索索引；索引损坏或版本不符时自动重建。")
+    _add_library_options(index)
+    _add_index_option(index)
+    index.add_argument("--rebuild", action="store_true", help="丢弃现有索引，全部重建")
+    index.set_defaults(func=cmd_index)
+
+    search = commands.add_parser("search", help="全文检索案例（中文分词，按相关度排序）",
+                                 description="全文检索案例：所有检索词都须出现；繁体、全角输入自动转换。\n"
+                                             "例：jiandu search 检察建议 --region 淮安市 --year 2024")
+    _add_library_options(search)
+    _add_index_option(search)
+    search.add_argument("query", nargs="+", help="检索词，如 挂案、人民检察院 检察建议")
+    search.add_argument("--in", dest="scope", choices=["title", "keywords", "summary", "body"],
+                        help="只在某一部分中检索：title 标题，keywords 关键词，summary 导语，body 正文")
+    search.add_argument("--category", help="监督内容，如 办案效率")
+    search.add_argument("--mechanism", help="工作机制，如 线索移送")
+    search.add_argument("--year", type=int, help="年份，如 2025")
+    search.add_argument("--region", help="地区，如 常州市")
+    search.add_argument("--unit", help="被监督单位或整改责任单位，如 市公安局")
+    search.add_argument("--typical", action="store_true", help="只看典型案例")
+    search.add_argument("--replicable", action="store_true", help="只看可复制可推广的案例")
+    search.add_argument("--limit", type=int, default=10, help="最多显示几条，默认 10")
+    search.add_argument("--json", action="store_true", help="以 JSON 输出")
+    search.set_defaults(func=cmd_search)
+
+    similar = commands.add_parser("similar", help="查找与某案例相似的案例，并说明共同关键词",
+                                  description="按关键词相似度查找相似案例，列出共同关键词作为理由。")
+    _add_library_options(similar)
+    _add_index_option(similar)
+    similar.add_argument("id", help="案例编号，如 JMS-2024-002")
+    similar.add_argument("--limit", type=int, default=5, help="最多显示几条，默认 5")
+    similar.add_argument("--json", action="store_true", help="以 JSON 输出")
+    similar.set_defaults(func=cmd_similar)
 
     new = commands.add_parser("new", help="生成一个带中文注释的新案例文件",
                               description="按编号生成一个可以直接通过校验的案例模板，放在 cases/年份/ 下。")

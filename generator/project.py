@@ -44,6 +44,10 @@ class Project:
         return self.root / "build"
 
     @property
+    def index_dir(self) -> Path:
+        return self.build_dir / "index"
+
+    @property
     def site_dir(self) -> Path:
         return self.root / "site"
 

@@ -7,19 +7,18 @@ invalid case, a MkDocs error, an interrupt) leaves it untouched.
 
 from __future__ import annotations
 
-import fcntl
 import logging
 import os
 import shutil
 import sys
 import tempfile
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Callable
 
+from .files import exclusive, replace_dir
 from .pages import write_pages
 from .problems import Problem, UserError
 from .project import Library, Project
@@ -100,36 +99,6 @@ def check_output_dir(target: Path, project: Project) -> None:
         raise UserError(f"输出目录 {target} 已存在且不是 jiandu 生成的网站，为避免覆盖其中的文件，拒绝构建；请换一个目录或先手动清空")
 
 
-@contextmanager
-def build_lock(build_dir: Path, say: Callable[[str], None]):
-    """One build at a time per project: a second one waits for the first to finish."""
-    build_dir.mkdir(parents=True, exist_ok=True)
-    with open(build_dir / ".lock", "w") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            say("另一个构建正在进行，等待其完成……")
-            fcntl.flock(handle, fcntl.LOCK_EX)
-        yield
-
-
-def replace_dir(new: Path, target: Path) -> None:
-    """Move new into target's place; the old target is removed only afterwards."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    old = None
-    if target.exists():
-        old = target.with_name(f".{target.name}.old-{os.getpid()}")
-        os.replace(target, old)
-    try:
-        os.replace(new, target)
-    except OSError:
-        if old is not None:
-            os.replace(old, target)
-        raise
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
-
-
 def build_site(project: Project, *, as_of: date | None = None, site_dir: Path | None = None,
                say: Callable[[str], None] = print, quiet: bool = False) -> BuildReport:
     started = time.perf_counter()
@@ -141,7 +110,7 @@ def build_site(project: Project, *, as_of: date | None = None, site_dir: Path | 
     check_output_dir(site_dir, project)
     progress(f"读取案例：{project.cases_dir}")
     library = project.load_valid()
-    with build_lock(project.build_dir, say):
+    with exclusive(project.build_dir / ".lock", say, "另一个构建正在进行，等待其完成……"):
         pages = _build_into(project, library, site_dir, as_of, progress, quiet)
     seconds = time.perf_counter() - started
     return BuildReport(cases=len(library.cases), pages=pages, seconds=seconds, site_dir=site_dir,

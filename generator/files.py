@@ -1,0 +1,40 @@
+"""Safe file operations shared by every stage that writes outputs."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import shutil
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Callable
+
+
+def replace_dir(new: Path, target: Path) -> None:
+    """Move new into target's place; the old target is removed only afterwards."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    old = None
+    if target.exists():
+        old = target.with_name(f".{target.name}.old-{os.getpid()}")
+        os.replace(target, old)
+    try:
+        os.replace(new, target)
+    except OSError:
+        if old is not None:
+            os.replace(old, target)
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+@contextmanager
+def exclusive(lock_file: Path, say: Callable[[str], None], waiting_message: str):
+    """Hold an exclusive lock on lock_file; a second holder waits (and is told so)."""
+    lock_file.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_file, "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            say(waiting_message)
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        yield

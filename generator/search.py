@@ -1,0 +1,408 @@
+"""Ranked search and similar cases over a Whoosh index of the library.
+
+The index is rebuildable: it lives in a git-ignored folder (build/index by
+default), is updated incrementally by content digest, and is rebuilt with a
+message when it is missing, corrupt, or made by another schema or dictionary.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import json
+import shutil
+import tempfile
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+from . import DATA_DIR
+from .files import exclusive, replace_dir
+from .model import Case
+from .problems import UserError
+from .tokens import STOPWORDS, analyzer, key_terms, normalize, query_words, set_query_tokenizer
+
+INDEX_FORMAT = 2
+META_FILE = "jiandu-index.json"
+QUERY_DICT = "query-dict.txt"
+TEXT_FIELDS = ("title", "subtitle", "keywords", "summary", "body")
+FIELD_BOOSTS = {"title": 4.0, "subtitle": 2.5, "keywords": 3.0, "summary": 1.5, "body": 1.0}
+SCOPES = {"title": ("title", "subtitle"), "keywords": ("keywords",), "summary": ("summary",), "body": ("body",)}
+SIMILAR_FIELDS = {"title": 3.0, "keywords": 3.0, "summary": 1.5, "body": 1.0}
+MP_THRESHOLD = 400  # from this many new documents on, analyse in two processes
+
+
+def _schema():
+    from whoosh.fields import BOOLEAN, ID, KEYWORD, STORED, TEXT, Schema
+
+    def text(stored: bool = False):
+        return TEXT(analyzer=analyzer(), stored=stored, vector=True, multitoken_query="and")
+
+    return Schema(
+        id=ID(stored=True, unique=True), title=text(stored=True), subtitle=text(), keywords=text(stored=True),
+        summary=text(stored=True), body=text(stored=True),
+        category=ID(stored=True), mechanism=KEYWORD(commas=True, stored=True), year=ID(stored=True),
+        region=ID(stored=True), unit=KEYWORD(commas=True), classification=ID(stored=True),
+        typical=BOOLEAN(stored=True), replicable=BOOLEAN(stored=True), date=STORED(),
+    )
+
+
+def _plain(markdown_text: str) -> str:
+    """Markdown to reading text for snippets: markers dropped, one line per paragraph."""
+    import re
+
+    text = re.sub(r"^\s*(?:[-*+]|\d+[.、)])\s+", "", markdown_text, flags=re.M)
+    text = re.sub(r"[*_`#>]+", "", text)
+    return re.sub(r"\n{2,}", "\n", text).strip()
+
+
+def case_document(case: Case) -> dict:
+    findings = "\n".join(f"{f.problem}。{f.requirement}。" for f in case.findings)
+    clues = "\n".join(f"{c.summary}。{c.result}" for c in case.clues)
+    body = "\n".join(part for part in (_plain(case.background), _plain(case.practice), _plain(case.outcome),
+                                        _plain(case.insight), findings, clues) if part)
+    return {
+        "id": case.id, "title": case.title, "subtitle": case.subtitle, "keywords": " ".join(case.keywords),
+        "summary": case.summary, "body": body, "category": case.category, "mechanism": ",".join(case.mechanisms),
+        "year": str(case.year), "region": case.region,
+        "unit": ",".join(dict.fromkeys(list(case.supervised) + [f.unit for f in case.findings])),
+        "classification": case.classification, "typical": case.typical, "replicable": case.replicable,
+        "date": case.date.isoformat(),
+    }
+
+
+def _digest(document: dict) -> str:
+    return hashlib.sha256(json.dumps(document, ensure_ascii=False, sort_keys=True).encode("utf-8")).hexdigest()
+
+
+def _dictionary_signature() -> str:
+    tokens_source = (Path(__file__).parent / "tokens.py").read_bytes()
+    userdict = (DATA_DIR / "userdict.txt").read_bytes()
+    return hashlib.sha256(tokens_source + userdict + str(INDEX_FORMAT).encode()).hexdigest()[:16]
+
+
+@dataclass
+class IndexReport:
+    added: int = 0
+    updated: int = 0
+    removed: int = 0
+    rebuilt: bool = False
+    reason: str = ""
+    total: int = 0
+
+
+# --- building and updating -------------------------------------------------------
+
+def _read_meta(index_dir: Path) -> dict | None:
+    try:
+        meta = json.loads((index_dir / META_FILE).read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    return meta if isinstance(meta, dict) else None
+
+
+def _open_existing(index_dir: Path):
+    """The index and its digests, or (None, reason) when it must be rebuilt."""
+    from whoosh import index as whoosh_index
+
+    if not index_dir.exists():
+        return None, {}, ""
+    meta = _read_meta(index_dir)
+    if meta is None or meta.get("format") != INDEX_FORMAT or not isinstance(meta.get("digests"), dict):
+        return None, {}, "索引缺少说明文件或格式版本不同"
+    if meta.get("dictionary") != _dictionary_signature():
+        return None, {}, "分词词典或分词规则已更新"
+    try:
+        ix = whoosh_index.open_dir(str(index_dir))
+        if set(ix.schema.names()) != set(_schema().names()):
+            return None, {}, "索引字段与当前版本不一致"
+        with ix.searcher() as searcher:
+            if searcher.doc_count() != len(meta["digests"]):
+                return None, {}, "索引内容与说明文件不一致"
+    except Exception as exc:  # any failure to read means a corrupt index; it is rebuilt
+        return None, {}, f"索引无法读取（{type(exc).__name__}）"
+    return ix, meta["digests"], ""
+
+
+def _write_meta(index_dir: Path, digests: dict) -> None:
+    meta = {"format": INDEX_FORMAT, "dictionary": _dictionary_signature(), "digests": digests}
+    temp = index_dir / (META_FILE + ".tmp")
+    temp.write_text(json.dumps(meta, ensure_ascii=False), "utf-8")
+    temp.replace(index_dir / META_FILE)
+
+
+def _write_query_dictionary(ix, index_dir: Path) -> None:
+    """Every indexed word, with jieba's frequency: a small dictionary for fast query segmentation."""
+    from .segment import jieba_ready
+
+    freq = jieba_ready().dt.FREQ
+    words: set[str] = set()
+    with ix.reader() as reader:
+        for name in TEXT_FIELDS:
+            words.update(term.decode("utf-8") if isinstance(term, bytes) else term for term in reader.lexicon(name))
+    lines = [f"{word} {max(freq.get(word, 0), 3)}" for word in sorted(words) if " " not in word]
+    temp = index_dir / (QUERY_DICT + ".tmp")
+    temp.write_text("\n".join(lines) + "\n", "utf-8")
+    temp.replace(index_dir / QUERY_DICT)
+
+
+def _rebuild(index_dir: Path, documents: dict[str, dict], digests: dict[str, str]) -> None:
+    from whoosh import index as whoosh_index
+
+    index_dir.parent.mkdir(parents=True, exist_ok=True)
+    temp = Path(tempfile.mkdtemp(prefix=f".{index_dir.name}.tmp-", dir=index_dir.parent))
+    try:
+        ix = whoosh_index.create_in(str(temp), _schema())
+        options = {"procs": 2, "multisegment": True} if len(documents) >= MP_THRESHOLD else {}
+        writer = ix.writer(**options)
+        for document in documents.values():
+            writer.add_document(**document)
+        writer.commit()
+        _write_meta(temp, digests)
+        _write_query_dictionary(ix, temp)
+        ix.close()
+        replace_dir(temp, index_dir)
+    finally:
+        shutil.rmtree(temp, ignore_errors=True)
+
+
+def update_index(index_dir: Path, cases: Iterable[Case], *, rebuild: bool = False,
+                 say: Callable[[str], None] = print) -> IndexReport:
+    """Bring the index in line with the cases: only changed cases are re-analysed."""
+    from whoosh.writing import LockError
+
+    documents = {case.id: case_document(case) for case in cases}
+    digests = {case_id: _digest(document) for case_id, document in documents.items()}
+    with exclusive(index_dir.parent / f".{index_dir.name}.lock", say, "另一个进程正在更新索引，等待其完成……"):
+        ix, old, reason = (None, {}, "按要求重建") if rebuild else _open_existing(index_dir)
+        if ix is None:
+            if reason:
+                say(f"重建检索索引：{reason}")
+            _rebuild(index_dir, documents, digests)
+            return IndexReport(added=len(documents), rebuilt=True, reason=reason, total=len(documents))
+        changed = [case_id for case_id in documents if old.get(case_id) != digests[case_id]]
+        removed = [case_id for case_id in old if case_id not in documents]
+        report = IndexReport(added=sum(1 for c in changed if c not in old), updated=sum(1 for c in changed if c in old),
+                             removed=len(removed), total=len(documents))
+        if changed or removed:
+            try:
+                writer = ix.writer(timeout=30)
+            except LockError:
+                raise UserError(f"检索索引 {index_dir} 正被其他程序写入，请稍后再试") from None
+            for case_id in removed:
+                writer.delete_by_term("id", case_id)
+            for case_id in changed:
+                writer.update_document(**documents[case_id])
+            writer.commit()
+            _write_meta(index_dir, digests)
+            _write_query_dictionary(ix, index_dir)
+        ix.close()
+        return report
+
+
+# --- searching -------------------------------------------------------------------------
+
+@dataclass
+class Hit:
+    rank: int
+    id: str
+    title: str
+    score: float
+    year: str
+    region: str
+    category: str
+    snippet: str
+    classification: str
+
+
+@dataclass
+class Filters:
+    category: str | None = None
+    mechanism: str | None = None
+    year: int | None = None
+    region: str | None = None
+    unit: str | None = None
+    typical: bool = False
+    replicable: bool = False
+    public_only: bool = False
+
+    def query(self):
+        from whoosh.query import And, Term
+
+        terms = [Term(name, value) for name, value in (
+            ("category", self.category), ("mechanism", self.mechanism),
+            ("year", str(self.year) if self.year else None), ("region", self.region), ("unit", self.unit)) if value]
+        if self.typical:
+            terms.append(Term("typical", True))
+        if self.replicable:
+            terms.append(Term("replicable", True))
+        if self.public_only:
+            terms.append(Term("classification", "公开"))
+        return And(terms) if terms else None
+
+
+def _use_index_dictionary(index_dir: Path) -> None:
+    """Segment queries with the index vocabulary: the full jieba dictionary takes a second to load."""
+    import jieba
+
+    from .segment import cache_dir
+
+    path = index_dir / QUERY_DICT
+    if not path.is_file():
+        set_query_tokenizer(None)
+        return
+    jieba.setLogLevel(logging.WARNING)
+    tokenizer = jieba.Tokenizer(dictionary=str(path))
+    tokenizer.tmp_dir = str(cache_dir())
+    tokenizer.initialize()
+    set_query_tokenizer(tokenizer)
+
+
+def open_index(index_dir: Path):
+
+    ix, _, reason = _open_existing(index_dir)
+    if ix is None:
+        raise UserError(f"检索索引不可用（{reason or '尚未建立'}）：请先运行 jiandu index")
+    _use_index_dictionary(index_dir)
+    return ix
+
+
+_SENTENCE_END = "。！？；\n"
+
+
+def _sentences(text: str) -> list[str]:
+    sentences, current = [], ""
+    for ch in text:
+        current += ch
+        if ch in _SENTENCE_END:
+            sentences.append(current.strip())
+            current = ""
+    sentences.append(current.strip())
+    return [s for s in sentences if s]
+
+
+def snippet(text: str, words: list[str], top: int = 2, max_chars: int = 160) -> str:
+    """The sentences (split on 。！？；) with most query words, in text order, words in 【】.
+
+    Matching is on the normalised text (Traditional → Simplified, full-width →
+    half-width), which has the same length as the original, so a Traditional
+    query highlights Simplified text and the other way round.
+    """
+    scored = []
+    for order, sentence in enumerate(_sentences(text)):
+        normal = normalize(sentence)
+        hits = sum(normal.count(word) for word in words)
+        if hits:
+            scored.append((-len({w for w in words if w in normal}), -hits, order, sentence, normal))
+    chosen = sorted(sorted(scored)[:top], key=lambda item: item[2])
+    return "……".join(_mark(sentence, normal, words)[:max_chars] for *_, sentence, normal in chosen)
+
+
+def _mark(sentence: str, normal: str, words: list[str]) -> str:
+    marked = [False] * len(sentence)
+    for word in words:
+        start = normal.find(word)
+        while start != -1:
+            marked[start:start + len(word)] = [True] * len(word)
+            start = normal.find(word, start + len(word))
+    out, inside = [], False
+    for ch, flag in zip(sentence, marked):
+        if flag != inside:
+            out.append("【" if flag else "】")
+            inside = flag
+        out.append(ch)
+    return "".join(out) + ("】" if inside else "")
+
+
+def search(index_dir: Path, text: str, *, filters: Filters | None = None, scope: str | None = None,
+           limit: int = 10) -> list[Hit]:
+    """BM25F-ranked search; every word of the query must occur (AND)."""
+    from whoosh.qparser import AndGroup, MultifieldParser
+
+    if scope is not None and scope not in SCOPES:
+        raise UserError(f"检索范围“{scope}”无效，可选：{'、'.join(SCOPES)}")
+    ix = open_index(index_dir)
+    if not query_words(text):
+        ix.close()
+        raise UserError(f"检索词“{text}”为空或只含标点，请输入要查找的词语")
+    fields = list(SCOPES[scope]) if scope else list(TEXT_FIELDS)
+    parser = MultifieldParser(fields, ix.schema, fieldboosts={f: FIELD_BOOSTS[f] for f in fields}, group=AndGroup)
+    query = parser.parse(text)
+    hits: list[Hit] = []
+    words = [w for w in query_words(text) if len(w) > 1 or len(query_words(text)) == 1]
+    with ix.searcher() as searcher:
+        results = searcher.search(query, limit=limit, filter=(filters or Filters()).query())
+        for rank, hit in enumerate(results, 1):
+            text_snippet = (snippet(hit["body"], words) or snippet(hit["summary"], words)
+                            or hit["summary"][:80])
+            hits.append(Hit(rank=rank, id=hit["id"], title=hit["title"], score=round(hit.score, 3), year=hit["year"],
+                            region=hit["region"], category=hit["category"], snippet=" ".join(text_snippet.split()),
+                            classification=hit["classification"]))
+    ix.close()
+    return hits
+
+
+# --- similar cases ----------------------------------------------------------------------
+
+@dataclass
+class Similar:
+    id: str
+    title: str
+    score: float
+    shared: list[str] = field(default_factory=list)
+    classification: str = ""
+
+
+def _key_term_weights(searcher, docnum: int, top: int) -> dict[str, float]:
+    weights: dict[str, float] = defaultdict(float)
+    for name, boost in SIMILAR_FIELDS.items():
+        if not searcher.has_vector(docnum, name):
+            continue
+        for term, weight in searcher.vector_as("weight", docnum, name):
+            if key_terms([term]) and term not in STOPWORDS:
+                weights[term] += boost * weight * searcher.idf(name, term)
+    return dict(sorted(weights.items(), key=lambda item: -item[1])[:top])
+
+
+def similar_in(searcher, case_id: str, limit: int = 5, public_only: bool = False) -> list[Similar]:
+    from whoosh.query import Or, Term
+
+    docnum = searcher.document_number(id=case_id)
+    if docnum is None:
+        raise UserError(f"案例 {case_id} 不在检索索引中（编号是否正确？必要时运行 jiandu index）")
+    source_terms = _key_term_weights(searcher, docnum, top=20)
+    if not source_terms:
+        return []
+    query = Or([Term(name, term, boost=weight * boost)
+                for term, weight in source_terms.items() for name, boost in SIMILAR_FIELDS.items()])
+    mask = Term("id", case_id)
+    allow = Term("classification", "公开") if public_only else None
+    results = searcher.search(query, limit=limit, mask=mask, filter=allow)
+    found = []
+    for hit in results:
+        hit_terms = _key_term_weights(searcher, hit.docnum, top=40)
+        common = [term for term in source_terms if term in hit_terms]
+        shared = [term for term in common if not any(term != other and term in other for other in common)][:5]
+        found.append(Similar(id=hit["id"], title=hit["title"], score=round(hit.score, 3), shared=shared,
+                             classification=hit["classification"]))
+    return [item for item in found if item.shared]
+
+
+def similar(index_dir: Path, case_id: str, limit: int = 5) -> list[Similar]:
+    ix = open_index(index_dir)
+    try:
+        with ix.searcher() as searcher:
+            return similar_in(searcher, case_id, limit)
+    finally:
+        ix.close()
+
+
+def similar_for_all(index_dir: Path, case_ids: Iterable[str], limit: int = 5,
+                    public_only: bool = False) -> dict[str, list[Similar]]:
+    ix = open_index(index_dir)
+    try:
+        with ix.searcher() as searcher:
+            return {case_id: similar_in(searcher, case_id, limit, public_only) for case_id in case_ids}
+    finally:
+        ix.close()
