@@ -165,7 +165,17 @@ def _legal_basis(case: Case) -> str:
     return f"## 法律政策依据\n\n<ul class=\"jiandu-legal\">\n{items}\n</ul>\n"
 
 
-def case_page(case: Case, as_of: date) -> str:
+def _similar_list(similar) -> str:
+    if not similar:
+        return ""
+    items = "\n".join(
+        f'<li><a href="{case_href(s.id, "cases")}">{escape(s.title)}</a>'
+        f'<span class="jiandu-shared">共同关键词：{"、".join(escape(t) for t in s.shared)}</span></li>'
+        for s in similar)
+    return f'## 相似案例\n\n<ul class="jiandu-similar" data-search-exclude>\n{items}\n</ul>\n'
+
+
+def case_page(case: Case, as_of: date, similar=()) -> str:
     parts = [front_matter(case.title, tags=[escape(k) for k in case.keywords])]
     if case.subtitle:
         parts.append(f'<p class="jiandu-subtitle">{escape(case.subtitle)}</p>\n')
@@ -180,6 +190,7 @@ def case_page(case: Case, as_of: date) -> str:
     parts.append(_findings_table(case, as_of))
     parts.append(_clues_table(case))
     parts.append(_legal_basis(case))
+    parts.append(_similar_list(similar))
     return "\n".join(part for part in parts if part)
 
 
@@ -270,7 +281,8 @@ def _write(path: Path, text: str) -> None:
 
 
 def copy_assets(docs_dir: Path) -> None:
-    for name, target in ((SHIM_NAME, "assets/javascripts"), ("jiandu.css", "assets/stylesheets")):
+    for name, target in ((SHIM_NAME, "assets/javascripts"), ("search-normalize.js", "assets/javascripts"),
+                         ("jiandu.css", "assets/stylesheets")):
         _write(docs_dir / target / name, (ASSETS_DIR / name).read_text("utf-8"))
 
 
@@ -285,13 +297,13 @@ def copy_content(content_dir: Path, docs_dir: Path, cases: list[Case]) -> None:
 
 
 def write_pages(docs_dir: Path, cases: list[Case], taxonomy: Taxonomy, content_dir: Path, as_of: date,
-                progress: Callable[[str], None] = lambda message: None) -> int:
+                progress: Callable[[str], None] = lambda message: None, similar: dict | None = None) -> int:
     """Write every page of the site into docs_dir; return the number of pages written."""
     copy_content(content_dir, docs_dir, cases)
     copy_assets(docs_dir)
     count = 0
     for index, case in enumerate(cases, 1):
-        _write(docs_dir / "cases" / f"{case.id}.md", case_page(case, as_of))
+        _write(docs_dir / "cases" / f"{case.id}.md", case_page(case, as_of, (similar or {}).get(case.id, ())))
         count += 1
         if index % 500 == 0:
             progress(f"已生成案例页面 {index}/{len(cases)}")

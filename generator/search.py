@@ -328,7 +328,9 @@ def search(index_dir: Path, text: str, *, filters: Filters | None = None, scope:
         raise UserError(f"检索词“{text}”为空或只含标点，请输入要查找的词语")
     fields = list(SCOPES[scope]) if scope else list(TEXT_FIELDS)
     parser = MultifieldParser(fields, ix.schema, fieldboosts={f: FIELD_BOOSTS[f] for f in fields}, group=AndGroup)
-    query = parser.parse(text)
+    # Segment first so that each word may match in any field (AND across words, OR across fields);
+    # a quoted phrase goes to the parser as typed.
+    query = parser.parse(text if '"' in text else " ".join(query_words(text)))
     hits: list[Hit] = []
     words = [w for w in query_words(text) if len(w) > 1 or len(query_words(text)) == 1]
     with ix.searcher() as searcher:

@@ -20,6 +20,8 @@ from typing import Callable
 
 from .files import exclusive, replace_dir
 from .pages import write_pages
+from .search import similar_for_all, update_index
+from .sitesearch import T2S_DATA, search_plugin, write_t2s_data
 from .problems import Problem, UserError
 from .project import Library, Project
 from .segment import jieba_ready, userdict_path
@@ -130,10 +132,15 @@ def _build_into(project: Project, library: Library, site_dir: Path, as_of: date,
     propagate = mkdocs_logger.propagate
     try:
         docs, site = work / "docs", work / "site"
-        pages = write_pages(docs, library.cases, library.taxonomy, project.content_dir, as_of, progress)
+        progress("更新检索索引并计算相似案例……")
+        update_index(project.index_dir, library.cases, say=progress)
+        similar = similar_for_all(project.index_dir, [case.id for case in library.cases])
+        pages = write_pages(docs, library.cases, library.taxonomy, project.content_dir, as_of, progress, similar)
+        write_t2s_data(docs / "assets" / "javascripts" / T2S_DATA)
         progress(f"已生成 {pages} 个页面（{len(library.cases)} 件案例），开始构建网站……")
         jieba_ready()
         config = _load_mkdocs_config(project, docs, site)
+        config.plugins["jiandu/search"] = search_plugin()
         if not quiet:
             config.plugins["jiandu/progress"] = _progress_plugin(progress)
         mkdocs_logger.addHandler(handler)

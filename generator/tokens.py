@@ -76,6 +76,14 @@ def _frequencies(for_query: bool) -> dict:
     return jieba_ready().dt.FREQ
 
 
+def sub_words(word: str, freq: dict) -> list[str]:
+    """Dictionary words of two or three characters inside a longer word (jieba's search mode)."""
+    if len(word) <= 2:
+        return []
+    return [word[i:i + size] for size in (2, 3) for i in range(len(word) - size + 1)
+            if size < len(word) and freq.get(word[i:i + size])]
+
+
 def index_tokens(text: str, for_query: bool = False) -> list[tuple[int, str, int, int]]:
     """(position, word, start, end): precise words plus their sub-words (jieba's search mode)."""
     normal = normalize(text)
@@ -86,12 +94,11 @@ def index_tokens(text: str, for_query: bool = False) -> list[tuple[int, str, int
             continue
         position += 1
         tokens.append((position, word, start, end))
-        if len(word) > 2:
-            for size in (2, 3):
-                for offset in range(len(word) - size + 1):
-                    part = word[offset:offset + size]
-                    if part != word and freq.get(part):
-                        tokens.append((position, part, start + offset, start + offset + size))
+        offset_of = {}
+        for part in sub_words(word, freq):
+            offset = word.find(part, offset_of.get(part, 0))
+            offset_of[part] = offset + 1
+            tokens.append((position, part, start + offset, start + offset + len(part)))
     return tokens
 
 

@@ -87,3 +87,37 @@ findings:
     deadline: 2025-05-01
     status: 待整改
 """
+
+
+def sample_cases():
+    from generator.project import Project
+
+    return Project.at(REPO).load_valid().cases
+
+
+@pytest.fixture(scope="session")
+def sample_index(tmp_path_factory) -> Path:
+    """A Whoosh index of the bundled sample library."""
+    from generator.search import update_index
+
+    index_dir = tmp_path_factory.mktemp("index") / "index"
+    update_index(index_dir, sample_cases(), say=lambda message: None)
+    return index_dir
+
+
+def judgments():
+    import yaml
+
+    return yaml.safe_load((Path(__file__).parent / "search_judgments.yaml").read_text("utf-8"))
+
+
+def ranking_quality(ranked: dict[str, list[str]]) -> tuple[float, float]:
+    """recall@5 and MRR of ranked ids per query against tests/search_judgments.yaml."""
+    recalls, reciprocal = [], []
+    for item in judgments():
+        top = ranked[item["query"]][:5]
+        relevant = item["relevant"]
+        recalls.append(len(set(top) & set(relevant)) / len(relevant))
+        first = next((rank for rank, case_id in enumerate(top, 1) if case_id in relevant), None)
+        reciprocal.append(1 / first if first else 0.0)
+    return sum(recalls) / len(recalls), sum(reciprocal) / len(reciprocal)
