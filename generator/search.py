@@ -21,30 +21,32 @@ from . import DATA_DIR
 from .files import exclusive, replace_dir
 from .model import Case
 from .problems import UserError
-from .tokens import STOPWORDS, analyzer, key_terms, normalize, query_words, set_query_tokenizer
+from .segment import jieba_ready
+from .tokens import Pretokenized, analyzer, index_tokens, key_terms, normalize, query_words, set_query_tokenizer
 
-INDEX_FORMAT = 2
+INDEX_FORMAT = 3
 META_FILE = "jiandu-index.json"
 QUERY_DICT = "query-dict.txt"
 TEXT_FIELDS = ("title", "subtitle", "keywords", "summary", "body")
 FIELD_BOOSTS = {"title": 4.0, "subtitle": 2.5, "keywords": 3.0, "summary": 1.5, "body": 1.0}
 SCOPES = {"title": ("title", "subtitle"), "keywords": ("keywords",), "summary": ("summary",), "body": ("body",)}
 SIMILAR_FIELDS = {"title": 3.0, "keywords": 3.0, "summary": 1.5, "body": 1.0}
-MP_THRESHOLD = 400  # from this many new documents on, analyse in two processes
+MP_THRESHOLD = 400  # from this many new documents on, segment and index in two processes
+KEY_TERMS_STORED = 40
 
 
 def _schema():
     from whoosh.fields import BOOLEAN, ID, KEYWORD, STORED, TEXT, Schema
 
     def text(stored: bool = False):
-        return TEXT(analyzer=analyzer(), stored=stored, vector=True, multitoken_query="and")
+        return TEXT(analyzer=analyzer(), stored=stored, multitoken_query="and")
 
     return Schema(
         id=ID(stored=True, unique=True), title=text(stored=True), subtitle=text(), keywords=text(stored=True),
         summary=text(stored=True), body=text(stored=True),
         category=ID(stored=True), mechanism=KEYWORD(commas=True, stored=True), year=ID(stored=True),
         region=ID(stored=True), unit=KEYWORD(commas=True), classification=ID(stored=True),
-        typical=BOOLEAN(stored=True), replicable=BOOLEAN(stored=True), date=STORED(),
+        typical=BOOLEAN(stored=True), replicable=BOOLEAN(stored=True), date=STORED(), terms=STORED(),
     )
 
 
@@ -70,6 +72,30 @@ def case_document(case: Case) -> dict:
         "classification": case.classification, "typical": case.typical, "replicable": case.replicable,
         "date": case.date.isoformat(),
     }
+
+
+def prepare(document: dict) -> dict:
+    """Segment a document's text fields once: the tokens travel with the text, and the
+    weighted key terms for similar cases are stored with the document."""
+    prepared = dict(document)
+    counts: dict[str, float] = defaultdict(float)
+    for name in TEXT_FIELDS:
+        tokens = index_tokens(document[name])
+        prepared[name] = Pretokenized(document[name], tokens)
+        for _, word, _, _ in tokens:
+            if name in SIMILAR_FIELDS and key_terms([word]):
+                counts[word] += SIMILAR_FIELDS[name]
+    prepared["terms"] = dict(sorted(counts.items(), key=lambda item: -item[1])[:KEY_TERMS_STORED])
+    return prepared
+
+
+def _prepare_all(documents: list[dict]) -> list[dict]:
+    if len(documents) < MP_THRESHOLD:
+        return [prepare(document) for document in documents]
+    from multiprocessing import get_context
+
+    with get_context("fork").Pool(2, initializer=jieba_ready) as pool:
+        return pool.map(prepare, documents, chunksize=50)
 
 
 def _digest(document: dict) -> str:
@@ -154,9 +180,10 @@ def _rebuild(index_dir: Path, documents: dict[str, dict], digests: dict[str, str
     temp = Path(tempfile.mkdtemp(prefix=f".{index_dir.name}.tmp-", dir=index_dir.parent))
     try:
         ix = whoosh_index.create_in(str(temp), _schema())
-        options = {"procs": 2, "multisegment": True} if len(documents) >= MP_THRESHOLD else {}
+        options = {"procs": 2, "multisegment": True, "limitmb": 128} if len(documents) >= MP_THRESHOLD else {}
+        prepared = _prepare_all(list(documents.values()))
         writer = ix.writer(**options)
-        for document in documents.values():
+        for document in prepared:
             writer.add_document(**document)
         writer.commit()
         _write_meta(temp, digests)
@@ -192,8 +219,8 @@ def update_index(index_dir: Path, cases: Iterable[Case], *, rebuild: bool = Fals
                 raise UserError(f"检索索引 {index_dir} 正被其他程序写入，请稍后再试") from None
             for case_id in removed:
                 writer.delete_by_term("id", case_id)
-            for case_id in changed:
-                writer.update_document(**documents[case_id])
+            for document in _prepare_all([documents[case_id] for case_id in changed]):
+                writer.update_document(**document)
             writer.commit()
             _write_meta(index_dir, digests)
             _write_query_dictionary(ix, index_dir)
@@ -357,13 +384,9 @@ class Similar:
 
 
 def _key_term_weights(searcher, docnum: int, top: int) -> dict[str, float]:
-    weights: dict[str, float] = defaultdict(float)
-    for name, boost in SIMILAR_FIELDS.items():
-        if not searcher.has_vector(docnum, name):
-            continue
-        for term, weight in searcher.vector_as("weight", docnum, name):
-            if key_terms([term]) and term not in STOPWORDS:
-                weights[term] += boost * weight * searcher.idf(name, term)
+    """The document's stored term counts weighted by rarity (tf·idf)."""
+    counts = searcher.stored_fields(docnum).get("terms") or {}
+    weights = {term: count * searcher.idf("body", term) for term, count in counts.items()}
     return dict(sorted(weights.items(), key=lambda item: -item[1])[:top])
 
 

@@ -1,6 +1,15 @@
 """The shared tokenizer: normalisation, positions, sub-words, query words."""
 
-from generator.tokens import JiebaTokenizer, index_tokens, key_terms, normalize, query_words
+import pytest
+
+from generator.tokens import JiebaTokenizer, index_tokens, key_terms, normalize, query_words, set_query_tokenizer
+
+
+@pytest.fixture(autouse=True)
+def full_jieba():
+    """Search tests install an index's query dictionary; these tests are about full jieba."""
+    set_query_tokenizer(None)
+    yield
 
 
 def test_normalize_traditional_and_full_width_keeps_length():

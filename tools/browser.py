@@ -85,3 +85,15 @@ def search(page, query: str, timeout_ms: int = 15000) -> list[str]:
         " return m && !/正在|键入|Initializing|Type to start/.test(m.textContent) }", timeout=timeout_ms)
     page.wait_for_timeout(300)
     return page.locator(".md-search-result__item h1, .md-search-result__item h2").all_inner_texts()
+
+
+def search_result_pages(page, query: str) -> list[str]:
+    """Search, then return the page paths of the results in ranked order (sections folded into their page)."""
+    search(page, query)
+    hrefs = page.eval_on_selector_all(".md-search-result__link", "links => links.map(a => a.href)")
+    paths: list[str] = []
+    for href in hrefs:
+        path = href.split("#")[0].split("?")[0]
+        if path not in paths:
+            paths.append(path)
+    return paths
