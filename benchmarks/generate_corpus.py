@@ -44,14 +44,15 @@ def sentence_pool(cases) -> dict[str, list[str]]:
     return pool
 
 
-def make_case(index: int, rng: random.Random, pool, sample) -> dict:
+def make_case(index: int, rng: random.Random, pool, sample, counters: dict) -> dict:
     code = rng.choice(list(REGIONS))
     year = rng.choice([2021, 2022, 2023, 2024, 2025, 2026])
+    counters[(code, year)] = counters.get((code, year), 0) + 1
     day = date(year, 1, 1) + timedelta(days=rng.randrange(0, 300))
     model = rng.choice(sample)
     supervised = rng.sample(UNITS, rng.randint(1, 3))
     case = {
-        "id": f"{code}-{year}-{index:04d}",
+        "id": f"{code}-{year}-{counters[(code, year)]:04d}",
         "title": (model.title[:40] + f"（{REGIONS[code]}第{index}号）")[:60],
         "subtitle": rng.choice(pool["summary"])[:50],
         "date": day.isoformat(),
@@ -102,8 +103,9 @@ def generate(count: int, root: Path, seed: int = 7) -> Path:
     pool = sentence_pool(sample)
     rng = random.Random(seed)
     cases_dir = root / "cases"
+    counters: dict = {}
     for index in range(1, count + 1):
-        case = make_case(index, rng, pool, sample)
+        case = make_case(index, rng, pool, sample, counters)
         path = cases_dir / case["date"][:4] / f"{case['id']}.yaml"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(yaml.safe_dump(case, allow_unicode=True, sort_keys=False, width=1000), "utf-8")

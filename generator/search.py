@@ -342,34 +342,62 @@ def _mark(sentence: str, normal: str, words: list[str]) -> str:
     return "".join(out) + ("】" if inside else "")
 
 
+class SearchSession:
+    """An open index and searcher, for several queries in a row (site build, benchmarks, services)."""
+
+    def __init__(self, index_dir: Path):
+        self.index = open_index(index_dir)
+        self.searcher = self.index.searcher()
+        self._parsers: dict = {}
+
+    def __enter__(self) -> "SearchSession":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.searcher.close()
+        self.index.close()
+
+    def _parser(self, scope: str | None):
+        from whoosh.qparser import AndGroup, MultifieldParser
+
+        if scope not in self._parsers:
+            fields = list(SCOPES[scope]) if scope else list(TEXT_FIELDS)
+            self._parsers[scope] = MultifieldParser(fields, self.index.schema, group=AndGroup,
+                                                    fieldboosts={f: FIELD_BOOSTS[f] for f in fields})
+        return self._parsers[scope]
+
+    def search(self, text: str, *, filters: Filters | None = None, scope: str | None = None,
+               limit: int = 10) -> list[Hit]:
+        """BM25F-ranked search; every word of the query must occur (AND)."""
+        if scope is not None and scope not in SCOPES:
+            raise UserError(f"检索范围“{scope}”无效，可选：{'、'.join(SCOPES)}")
+        words = query_words(text)
+        if not words:
+            raise UserError(f"检索词“{text}”为空或只含标点，请输入要查找的词语")
+        # Segment first so that each word may match in any field (AND across words, OR across
+        # fields); a quoted phrase goes to the parser as typed.
+        query = self._parser(scope).parse(text if '"' in text else " ".join(words))
+        marked = [w for w in words if len(w) > 1] or words
+        results = self.searcher.search(query, limit=limit, filter=(filters or Filters()).query())
+        hits = []
+        for rank, hit in enumerate(results, 1):
+            text_snippet = snippet(hit["body"], marked) or snippet(hit["summary"], marked) or hit["summary"][:80]
+            hits.append(Hit(rank=rank, id=hit["id"], title=hit["title"], score=round(hit.score, 3),
+                            year=hit["year"], region=hit["region"], category=hit["category"],
+                            snippet=" ".join(text_snippet.split()), classification=hit["classification"]))
+        return hits
+
+    def similar(self, case_id: str, limit: int = 5, public_only: bool = False) -> list["Similar"]:
+        return similar_in(self.searcher, case_id, limit, public_only)
+
+
 def search(index_dir: Path, text: str, *, filters: Filters | None = None, scope: str | None = None,
            limit: int = 10) -> list[Hit]:
-    """BM25F-ranked search; every word of the query must occur (AND)."""
-    from whoosh.qparser import AndGroup, MultifieldParser
-
-    if scope is not None and scope not in SCOPES:
-        raise UserError(f"检索范围“{scope}”无效，可选：{'、'.join(SCOPES)}")
-    ix = open_index(index_dir)
-    if not query_words(text):
-        ix.close()
-        raise UserError(f"检索词“{text}”为空或只含标点，请输入要查找的词语")
-    fields = list(SCOPES[scope]) if scope else list(TEXT_FIELDS)
-    parser = MultifieldParser(fields, ix.schema, fieldboosts={f: FIELD_BOOSTS[f] for f in fields}, group=AndGroup)
-    # Segment first so that each word may match in any field (AND across words, OR across fields);
-    # a quoted phrase goes to the parser as typed.
-    query = parser.parse(text if '"' in text else " ".join(query_words(text)))
-    hits: list[Hit] = []
-    words = [w for w in query_words(text) if len(w) > 1 or len(query_words(text)) == 1]
-    with ix.searcher() as searcher:
-        results = searcher.search(query, limit=limit, filter=(filters or Filters()).query())
-        for rank, hit in enumerate(results, 1):
-            text_snippet = (snippet(hit["body"], words) or snippet(hit["summary"], words)
-                            or hit["summary"][:80])
-            hits.append(Hit(rank=rank, id=hit["id"], title=hit["title"], score=round(hit.score, 3), year=hit["year"],
-                            region=hit["region"], category=hit["category"], snippet=" ".join(text_snippet.split()),
-                            classification=hit["classification"]))
-    ix.close()
-    return hits
+    with SearchSession(index_dir) as session:
+        return session.search(text, filters=filters, scope=scope, limit=limit)
 
 
 # --- similar cases ----------------------------------------------------------------------
@@ -415,19 +443,11 @@ def similar_in(searcher, case_id: str, limit: int = 5, public_only: bool = False
 
 
 def similar(index_dir: Path, case_id: str, limit: int = 5) -> list[Similar]:
-    ix = open_index(index_dir)
-    try:
-        with ix.searcher() as searcher:
-            return similar_in(searcher, case_id, limit)
-    finally:
-        ix.close()
+    with SearchSession(index_dir) as session:
+        return session.similar(case_id, limit)
 
 
 def similar_for_all(index_dir: Path, case_ids: Iterable[str], limit: int = 5,
                     public_only: bool = False) -> dict[str, list[Similar]]:
-    ix = open_index(index_dir)
-    try:
-        with ix.searcher() as searcher:
-            return {case_id: similar_in(searcher, case_id, limit, public_only) for case_id in case_ids}
-    finally:
-        ix.close()
+    with SearchSession(index_dir) as session:
+        return {case_id: session.similar(case_id, limit, public_only) for case_id in case_ids}

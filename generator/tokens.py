@@ -37,14 +37,15 @@ def _t2s():
     return opencc.OpenCC("t2s")
 
 
-def _fold_char(ch: str) -> str:
-    folded = unicodedata.normalize("NFKC", ch)
-    return folded if len(folded) == 1 else ch
+# Full-width forms and other one-to-one compatibility characters (NFKC), as a translate table.
+_FOLD_RANGES = ((0x2000, 0x206F), (0x3000, 0x3000), (0xF900, 0xFAFF), (0xFF00, 0xFFEF))
+_FOLD = {code: folded for low, high in _FOLD_RANGES for code in range(low, high + 1)
+         if len(folded := unicodedata.normalize("NFKC", chr(code))) == 1 and folded != chr(code)}
 
 
 def normalize(text: str) -> str:
     """Traditional → Simplified, full-width → half-width, lower case; same length as the input."""
-    folded = "".join(_fold_char(ch) for ch in text).lower()
+    folded = text.translate(_FOLD).lower()
     simplified = _t2s().convert(folded)
     if len(simplified) != len(folded):  # a phrase conversion changed the length: convert per character
         simplified = "".join(_t2s().convert(ch) if len(_t2s().convert(ch)) == 1 else ch for ch in folded)

@@ -125,16 +125,17 @@ def test_second_writer_waits_for_the_first(tmp_path):
     cases = sample_cases()
     index_dir = tmp_path / "index"
     update_index(index_dir, cases, say=lambda m: None)
-    released = threading.Event()
+    acquired, released = threading.Event(), threading.Event()
 
     def hold():
         with exclusive(tmp_path / ".index.lock", lambda m: None, ""):
+            acquired.set()
             time.sleep(1.0)
-        released.set()
+            released.set()
 
     holder = threading.Thread(target=hold)
     holder.start()
-    time.sleep(0.2)
+    acquired.wait(10)
     messages = []
     update_index(index_dir, cases, say=messages.append)
     assert released.is_set() and messages == ["另一个进程正在更新索引，等待其完成……"]
