@@ -130,3 +130,13 @@ def test_value_named_index_does_not_replace_the_browse_index(library):
     build(library)
     index = (library / "site" / "browse" / "region" / "index.html").read_text("utf-8")
     assert "常州市" in index and "index" in index
+
+
+def test_case_pages_list_similar_cases_from_the_index(sample_site):
+    page = (sample_site / "site" / "cases" / "JMS-2024-002.html").read_text("utf-8")
+    similar = re.search(r'<ul class="jiandu-similar".*?</ul>', page, re.S).group(0)
+    links = re.findall(r'href="\.\./cases/([A-Z]+-\d{4}-\d{3,4})\.html"', similar)
+    assert 1 <= len(links) <= 5 and "JMS-2024-002" not in links
+    assert all((sample_site / "site" / "cases" / f"{case_id}.html").is_file() for case_id in links)
+    assert "共同关键词" in similar
+    assert (sample_site / "build" / "index" / "jiandu-index.json").is_file()
