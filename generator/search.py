@@ -8,8 +8,9 @@ message when it is missing, corrupt, or made by another schema or dictionary.
 from __future__ import annotations
 
 import hashlib
-import logging
 import json
+import logging
+import re
 import shutil
 import tempfile
 from collections import defaultdict
@@ -22,7 +23,15 @@ from .files import exclusive, replace_dir
 from .model import Case
 from .problems import UserError
 from .segment import jieba_ready
-from .tokens import Pretokenized, analyzer, index_tokens, key_terms, normalize, query_words, set_query_tokenizer
+from .tokens import (
+    Pretokenized,
+    analyzer,
+    index_tokens,
+    key_terms,
+    normalize,
+    query_words,
+    set_query_tokenizer,
+)
 
 INDEX_FORMAT = 3
 META_FILE = "jiandu-index.json"
@@ -52,8 +61,6 @@ def _schema():
 
 def _plain(markdown_text: str) -> str:
     """Markdown to reading text for snippets: markers dropped, one line per paragraph."""
-    import re
-
     text = re.sub(r"^\s*(?:[-*+]|\d+[.、)])\s+", "", markdown_text, flags=re.M)
     text = re.sub(r"[*_`#>]+", "", text)
     return re.sub(r"\n{2,}", "\n", text).strip()
