@@ -56,7 +56,10 @@ def _project(args):
 
 
 def cmd_check(args) -> int:
-    library = _project(args).load()
+    project = _project(args)
+    library = project.load()
+    if args.pii:
+        return _check_pii(project, library)
     errors = [p for p in library.problems if p.is_error]
     if library.problems:
         print(format_report(library.problems), file=sys.stderr if errors else sys.stdout)
@@ -67,10 +70,27 @@ def cmd_check(args) -> int:
     return 0
 
 
+def _check_pii(project, library) -> int:
+    from .pii import load_allow_list, scan_cases
+
+    allowed = load_allow_list(project.root)
+    published = scan_cases([c for c in library.cases if c.is_public], allowed)
+    internal = [p.as_warning() for p in scan_cases([c for c in library.cases if not c.is_public], allowed)]
+    if published or internal:
+        print(format_report(published + internal), file=sys.stderr if published else sys.stdout)
+    if published:
+        print("公开案例中发现疑似个人信息，公开版不会构建。", file=sys.stderr)
+        return 1
+    print(f"个人信息检查通过：{len(library.cases)} 件案例" + ("（内部案例中有提醒，见上）。" if internal else "。"))
+    return 0
+
+
 def cmd_build(args) -> int:
+    from .edition import edition_named
     from .site import build_site
 
-    report = build_site(_project(args), as_of=args.as_of, site_dir=args.site_dir, quiet=args.quiet)
+    report = build_site(_project(args), as_of=args.as_of, site_dir=args.site_dir, quiet=args.quiet,
+                        edition=edition_named(args.edition))
     if report.warnings and not args.quiet:
         print(format_report(report.warnings))
     print(f"网站已生成：{report.site_dir}（{report.cases} 件案例，{report.pages} 个页面，用时 {report.seconds:.1f} 秒）")
@@ -181,6 +201,8 @@ def build_parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="校验全部案例文件，一次列出所有问题",
                                 description="校验全部案例文件，一次列出所有问题；有错误时以非零状态退出。")
     _add_library_options(check)
+    check.add_argument("--pii", action="store_true",
+                       help="只检查个人信息（身份证号、手机号、银行卡号、电子邮箱）；公开案例中有则以非零状态退出")
     check.set_defaults(func=cmd_check)
 
     build = commands.add_parser("build", help="生成静态网站（site/）",
@@ -188,6 +210,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_library_options(build)
     build.add_argument("--site-dir", type=Path, default=None, help="网站输出目录，默认 ROOT/site")
     build.add_argument("--as-of", type=_date_arg, default=None, help="判断整改是否超期的参照日期，默认今天")
+    build.add_argument("--edition", choices=["internal", "public"], default="internal",
+                       help="internal：内部版（默认，全部案例，每页标注“内部资料”），输出到 site/；"
+                            "public：公开版（只含公开案例，先做个人信息检查），输出到 site-public/")
     build.add_argument("-q", "--quiet", action="store_true", help="安静模式：只输出错误和最终结果（适合 CI）")
     build.set_defaults(func=cmd_build)
 

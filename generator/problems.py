@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 ERROR = "错误"
 WARNING = "警告"
@@ -19,6 +19,9 @@ class Problem:
     @property
     def is_error(self) -> bool:
         return self.severity == ERROR
+
+    def as_warning(self) -> "Problem":
+        return replace(self, severity=WARNING)
 
     def __str__(self) -> str:
         where = self.file

@@ -224,10 +224,14 @@ def update_index(index_dir: Path, cases: Iterable[Case], *, rebuild: bool = Fals
                 writer = ix.writer(timeout=30)
             except LockError:
                 raise UserError(f"检索索引 {index_dir} 正被其他程序写入，请稍后再试") from None
-            for case_id in removed:
-                writer.delete_by_term("id", case_id)
-            for document in _prepare_all([documents[case_id] for case_id in changed]):
-                writer.update_document(**document)
+            try:
+                for case_id in removed:
+                    writer.delete_by_term("id", case_id)
+                for document in _prepare_all([documents[case_id] for case_id in changed]):
+                    writer.update_document(**document)
+            except BaseException:
+                writer.cancel()  # nothing half-written stays; the lock is released
+                raise
             writer.commit()
             _write_meta(index_dir, digests)
             _write_query_dictionary(ix, index_dir)

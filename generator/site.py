@@ -18,11 +18,14 @@ from datetime import date
 from pathlib import Path
 from typing import Callable
 
+from . import PACKAGE_DIR
+from .edition import INTERNAL, Edition
 from .files import exclusive, replace_dir
+from .pii import load_allow_list, scan_cases
 from .pages import write_pages
 from .search import similar_for_all, update_index
 from .sitesearch import T2S_DATA, search_plugin, write_t2s_data
-from .problems import Problem, UserError
+from .problems import LibraryError, Problem, UserError
 from .project import Library, Project
 from .segment import jieba_ready, userdict_path
 
@@ -88,6 +91,7 @@ def _load_mkdocs_config(project: Project, docs_dir: Path, site_dir: Path):
 
 
 SITE_MARKER = ".jiandu-site"
+OVERRIDES_DIR = PACKAGE_DIR / "overrides"
 
 
 def check_output_dir(target: Path, project: Project) -> None:
@@ -102,24 +106,28 @@ def check_output_dir(target: Path, project: Project) -> None:
 
 
 def build_site(project: Project, *, as_of: date | None = None, site_dir: Path | None = None,
-               say: Callable[[str], None] = print, quiet: bool = False) -> BuildReport:
+               say: Callable[[str], None] = print, quiet: bool = False, edition: Edition = INTERNAL) -> BuildReport:
     started = time.perf_counter()
     progress = (lambda message: None) if quiet else say
     as_of = as_of or date.today()
-    site_dir = (Path(site_dir) if site_dir else project.site_dir).resolve()
+    site_dir = (Path(site_dir) if site_dir else project.root / edition.site_folder).resolve()
     if not project.config_file.is_file():
         raise UserError(f"找不到站点配置文件 {project.config_file}（--root 应指向含 mkdocs.yml 的项目目录）")
     check_output_dir(site_dir, project)
     progress(f"读取案例：{project.cases_dir}")
     library = project.load_valid()
+    cases = edition.select(library.cases)
+    pii = scan_cases(cases, load_allow_list(project.root))
+    if pii and edition.is_public:
+        raise LibraryError(pii)
     with exclusive(project.build_dir / ".lock", say, "另一个构建正在进行，等待其完成……"):
-        pages = _build_into(project, library, site_dir, as_of, progress, quiet)
+        pages = _build_into(project, library, cases, edition, site_dir, as_of, progress, quiet)
     seconds = time.perf_counter() - started
-    return BuildReport(cases=len(library.cases), pages=pages, seconds=seconds, site_dir=site_dir,
-                       warnings=[p for p in library.problems if not p.is_error])
+    return BuildReport(cases=len(cases), pages=pages, seconds=seconds, site_dir=site_dir,
+                       warnings=[p for p in library.problems if not p.is_error] + [p.as_warning() for p in pii])
 
 
-def _build_into(project: Project, library: Library, site_dir: Path, as_of: date,
+def _build_into(project: Project, library: Library, cases: list, edition: Edition, site_dir: Path, as_of: date,
                 progress: Callable[[str], None], quiet: bool) -> int:
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.exceptions import MkDocsException
@@ -133,13 +141,18 @@ def _build_into(project: Project, library: Library, site_dir: Path, as_of: date,
     try:
         docs, site = work / "docs", work / "site"
         progress("更新检索索引并计算相似案例……")
-        update_index(project.index_dir, library.cases, say=progress)
-        similar = similar_for_all(project.index_dir, [case.id for case in library.cases])
-        pages = write_pages(docs, library.cases, library.taxonomy, project.content_dir, as_of, progress, similar)
+        # Each edition has its own index: a public site's similar cases never see an internal case.
+        index_dir = project.build_dir / edition.index_folder
+        update_index(index_dir, cases, say=progress)
+        similar = similar_for_all(index_dir, [case.id for case in cases])
+        pages = write_pages(docs, cases, library.taxonomy, project.content_dir, as_of, progress, similar)
         write_t2s_data(docs / "assets" / "javascripts" / T2S_DATA)
-        progress(f"已生成 {pages} 个页面（{len(library.cases)} 件案例），开始构建网站……")
+        progress(f"已生成 {pages} 个页面（{len(cases)} 件案例），开始构建网站……")
         jieba_ready()
         config = _load_mkdocs_config(project, docs, site)
+        config.theme.dirs.insert(0, str(OVERRIDES_DIR))
+        config.extra["jiandu_edition"] = edition.name
+        config.extra["jiandu_edition_label"] = edition.label
         config.plugins["jiandu/search"] = search_plugin()
         if not quiet:
             config.plugins["jiandu/progress"] = _progress_plugin(progress)
@@ -151,8 +164,8 @@ def _build_into(project: Project, library: Library, site_dir: Path, as_of: date,
             raise UserError(f"网站构建失败：{exc}") from None
         (site / SITE_MARKER).write_text("此目录由 jiandu build 生成，重新构建时会被整体替换。\n", encoding="utf-8")
         replace_dir(site, site_dir)
-        shutil.rmtree(project.build_dir / "docs", ignore_errors=True)
-        shutil.move(str(docs), str(project.build_dir / "docs"))
+        shutil.rmtree(project.build_dir / edition.docs_folder, ignore_errors=True)
+        shutil.move(str(docs), str(project.build_dir / edition.docs_folder))
     finally:
         mkdocs_logger.removeHandler(handler)
         mkdocs_logger.propagate = propagate

@@ -79,6 +79,16 @@ background: |
 practice: |
   1. <b onclick="alert('practice')">做法</b>
 outcome: 成效 &lt;已转义&gt; & 原样
+subtitle: "副标题<script>alert('subtitle')</script>"
+insight: "启示<img src=x onerror=alert('insight')>"
+legal_basis: ["《条例》<script>alert('law')</script>"]
+clues:
+  - id: X1
+    date: 2025-03-02
+    from: "市委政法委<script>alert('from')</script>"
+    to: 市人民检察院
+    summary: "线索<script>alert('clue')</script>"
+    status: 已移送
 findings:
   - id: F1
     problem: "问题<script>alert('finding')</script>"

@@ -80,9 +80,13 @@ def test_hostile_case_runs_no_script(library):
             assert link.get_attribute("href") is None
             link.click()
         page.hover("text=市公安局")
-        page.goto(base + "cases/index.html")
+        for listing in ("cases/index.html", "browse/unit/index.html", "tags.html"):
+            page.goto(base + listing)
+        search(page, "注入测试")  # hostile titles and text rendered inside search results
+        search(page, "alert")
         page.wait_for_timeout(300)
         assert dialogs == [] and outside == []
+        assert page.evaluate("() => document.querySelectorAll('.md-search-result script, article script').length") == 0
 
 
 def _case_ids(paths):
