@@ -171,6 +171,65 @@ def _ensure_index(args, index_dir: Path) -> None:
         update_index(index_dir, _project(args).load_valid().cases, say=lambda m: print(m, file=sys.stderr))
 
 
+def cmd_doc(args) -> int:
+    from .documents import compose, kind_named, load_settings, render, to_pdf
+    from .files import write_atomically
+    from .register import issue
+
+    project = _project(args)
+    kind = kind_named(args.kind)
+    settings = load_settings(project.root)
+    case = next((c for c in project.load_valid().cases if c.id == args.case_id), None)
+    if case is None:
+        raise UserError(f"案例 {args.case_id} 不存在（运行 jiandu check 查看全部案例）")
+    day = args.date or date.today()
+    findings = [f.strip() for f in args.findings.split(",") if f.strip()] if args.findings else None
+    composition = compose(project.root, case, kind, settings, day=day, to=args.to, finding_ids=findings,
+                          clue_id=args.clue)
+    out_dir = project.root / "documents"
+    if args.draft:
+        out = Path(args.out) if args.out else out_dir / f"草稿-{kind}-{case.id}-{composition.addressee}.docx"
+        write_atomically(out, render(composition, settings, number="（草稿）", day=day))
+        print(f"草稿已生成（未编号、未登记）：{out}")
+    else:
+        code = settings.codes.get(kind)
+        if not code:
+            raise UserError(f"organisation.yaml 的 codes 中没有“{kind}”的机关代字")
+        entry, out = issue(project.root, code=code, year=day.year, kind=kind, case=case.id,
+                           addressee=composition.addressee, day=day.isoformat(),
+                           render=lambda number: render(composition, settings, number=number, day=day),
+                           out=Path(args.out) if args.out else None, out_dir=out_dir)
+        print(f"已印发：{entry.doc_number}（{kind}，主送 {entry.addressee}）：{out}\n已登记到 register.jsonl")
+    if args.pdf:
+        print(f"PDF：{to_pdf(out)}")
+    return 0
+
+
+def cmd_verify(args) -> int:
+    from .register import find_by_file
+
+    path = Path(args.file)
+    if not path.is_file():
+        raise UserError(f"文件不存在：{path}")
+    entry = find_by_file(_project(args).root, path)
+    if entry is None:
+        print(f"未通过：{path} 与登记簿中任何已印发文件都不一致（文件被改动过，或从未正式印发）。")
+        return 1
+    print(f"通过：{path} 正是 {entry.date} 印发的 {entry.doc_number}（{entry.kind}，案例 {entry.case}，主送 {entry.addressee}）。")
+    return 0
+
+
+def cmd_register(args) -> int:
+    from .register import check_chain
+
+    count, broken = check_chain(_project(args).root)
+    if broken:
+        print(f"登记簿校验未通过（共 {count} 条）：{broken}", file=sys.stderr)
+        return 1
+    print(f"登记簿完整：{count} 条记录，哈希链连续。")
+    return 0
+
+
 def cmd_schema(args) -> int:
     from .schema import schema_json
 
@@ -264,6 +323,35 @@ def build_parser() -> argparse.ArgumentParser:
     similar.add_argument("--limit", type=int, default=5, help="最多显示几条，默认 5")
     similar.add_argument("--json", action="store_true", help="以 JSON 输出")
     similar.set_defaults(func=cmd_similar)
+
+    doc = commands.add_parser("doc", help="按案例生成公文（整改通知书、监督建议书、督办通知、线索移送函、监督报告）",
+                              description="按 GB/T 9704-2012 生成公文 .docx。正式印发时从登记簿取下一个文号并登记；"
+                                          "--draft 生成不编号、不登记的草稿。\n"
+                                          "文种：rectification 整改通知书、recommendation 监督建议书、supervision 督办通知、"
+                                          "referral 线索移送函、report 监督报告（中文名称也可以）。")
+    _add_library_options(doc)
+    doc.add_argument("kind", help="文种，如 rectification 或 整改通知书")
+    doc.add_argument("case_id", metavar="CASE-ID", help="案例编号，如 CZ-2026-001")
+    doc.add_argument("--to", help="主送单位（默认：唯一有未完成整改问题的单位、线索接收单位或 report_to）")
+    doc.add_argument("--findings", help="只列出这些问题，如 F1,F2")
+    doc.add_argument("--clue", help="线索移送函所依据的线索编号，如 X1")
+    doc.add_argument("--date", type=_date_arg, help="成文日期，默认今天")
+    doc.add_argument("--out", help="输出文件，默认 documents/文号-文种-案例.docx")
+    doc.add_argument("--draft", action="store_true", help="草稿：标注“（草稿）”，不编号、不登记")
+    doc.add_argument("--pdf", action="store_true", help="同时用 LibreOffice 生成 PDF")
+    doc.set_defaults(func=cmd_doc)
+
+    verify = commands.add_parser("verify", help="核对一个 .docx 是否正是登记簿中某个文号印发的文件",
+                                 description="计算文件的 SHA-256，与登记簿比对。")
+    _add_library_options(verify)
+    verify.add_argument("file", help=".docx 文件")
+    verify.set_defaults(func=cmd_verify)
+
+    register = commands.add_parser("register", help="登记簿操作：check 校验哈希链",
+                                   description="check：逐条校验登记簿的哈希链，报告第一条被改动的记录。")
+    _add_library_options(register)
+    register.add_argument("action", choices=["check"], help="check：校验整本登记簿")
+    register.set_defaults(func=cmd_register)
 
     new = commands.add_parser("new", help="生成一个带中文注释的新案例文件",
                               description="按编号生成一个可以直接通过校验的案例模板，放在 cases/年份/ 下。")

@@ -38,3 +38,14 @@ def exclusive(lock_file: Path, say: Callable[[str], None], waiting_message: str)
             say(waiting_message)
             fcntl.flock(handle, fcntl.LOCK_EX)
         yield
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write to a temporary file beside path, then rename: a reader never sees half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    try:
+        temp.write_bytes(data)
+        os.replace(temp, path)
+    finally:
+        temp.unlink(missing_ok=True)

@@ -175,7 +175,15 @@ def _similar_list(similar) -> str:
     return f'## 相似案例\n\n<ul class="jiandu-similar" data-search-exclude>\n{items}\n</ul>\n'
 
 
-def case_page(case: Case, as_of: date, similar=()) -> str:
+def _issued_documents(entries) -> str:
+    if not entries:
+        return ""
+    rows = [[escape(e.doc_number), escape(e.kind), cn_date(date.fromisoformat(e.date)), escape(e.addressee)]
+            for e in entries]
+    return "## 已印发文书\n\n" + _html_table("jiandu-issued", ["文号", "文种", "成文日期", "主送"], rows)
+
+
+def case_page(case: Case, as_of: date, similar=(), issued=()) -> str:
     parts = [front_matter(case.title, tags=[escape(k) for k in case.keywords])]
     if case.subtitle:
         parts.append(f'<p class="jiandu-subtitle">{escape(case.subtitle)}</p>\n')
@@ -190,6 +198,7 @@ def case_page(case: Case, as_of: date, similar=()) -> str:
     parts.append(_findings_table(case, as_of))
     parts.append(_clues_table(case))
     parts.append(_legal_basis(case))
+    parts.append(_issued_documents(issued))
     parts.append(_similar_list(similar))
     return "\n".join(part for part in parts if part)
 
@@ -297,13 +306,15 @@ def copy_content(content_dir: Path, docs_dir: Path, cases: list[Case]) -> None:
 
 
 def write_pages(docs_dir: Path, cases: list[Case], taxonomy: Taxonomy, content_dir: Path, as_of: date,
-                progress: Callable[[str], None] = lambda message: None, similar: dict | None = None) -> int:
+                progress: Callable[[str], None] = lambda message: None, similar: dict | None = None,
+                issued: dict | None = None) -> int:
     """Write every page of the site into docs_dir; return the number of pages written."""
     copy_content(content_dir, docs_dir, cases)
     copy_assets(docs_dir)
     count = 0
     for index, case in enumerate(cases, 1):
-        _write(docs_dir / "cases" / f"{case.id}.md", case_page(case, as_of, (similar or {}).get(case.id, ())))
+        _write(docs_dir / "cases" / f"{case.id}.md", case_page(case, as_of, (similar or {}).get(case.id, ()),
+                                                                  (issued or {}).get(case.id, ())))
         count += 1
         if index % 500 == 0:
             progress(f"已生成案例页面 {index}/{len(cases)}")

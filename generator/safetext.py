@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import re
+from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 import markdown
@@ -84,3 +85,49 @@ def markdown_to_html(text: str) -> str:
     _MD.reset()
     parts = _PRE_BLOCK.split(_MD.convert(text))
     return "".join(part if part.startswith("<pre") else _CJK_LINE_BREAK.sub("", part) for part in parts)
+
+
+
+class _Paragraphs(HTMLParser):
+    """Collects block texts from the safe renderer's HTML; list items get 1. 2. or ·."""
+
+    BLOCKS = {"p", "li", "h3", "h4", "h5", "h6", "pre"}
+
+    def __init__(self):
+        super().__init__()
+        self.paragraphs: list[str] = []
+        self.lists: list[list] = []  # [kind, counter]
+        self.open_li_empty = False
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("ol", "ul"):
+            self.lists.append([tag, 0])
+        elif tag == "li":
+            prefix = "·"
+            if self.lists and self.lists[-1][0] == "ol":
+                self.lists[-1][1] += 1
+                prefix = f"{self.lists[-1][1]}. "
+            self.paragraphs.append(prefix)
+            self.open_li_empty = True
+        elif tag in self.BLOCKS and not self.open_li_empty:
+            self.paragraphs.append("")
+
+    def handle_endtag(self, tag):
+        if tag in ("ol", "ul") and self.lists:
+            self.lists.pop()
+        if tag in self.BLOCKS:
+            self.open_li_empty = False
+
+    def handle_data(self, data):
+        if not self.paragraphs:
+            self.paragraphs.append("")
+        self.paragraphs[-1] += data.replace("\n", "")
+        if data.strip():
+            self.open_li_empty = False
+
+
+def markdown_paragraphs(text: str) -> list[str]:
+    """Plain paragraphs of untrusted Markdown, for Word documents (no literal asterisks)."""
+    parser = _Paragraphs()
+    parser.feed(markdown_to_html(text))
+    return [p.strip() for p in parser.paragraphs if p.strip() not in ("", "·")]

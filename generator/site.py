@@ -23,6 +23,7 @@ from .edition import INTERNAL, Edition
 from .files import exclusive, replace_dir
 from .pii import load_allow_list, scan_cases
 from .pages import write_pages
+from .register import entries_by_case
 from .search import similar_for_all, update_index
 from .sitesearch import T2S_DATA, search_plugin, write_t2s_data
 from .problems import LibraryError, Problem, UserError
@@ -145,7 +146,8 @@ def _build_into(project: Project, library: Library, cases: list, edition: Editio
         index_dir = project.build_dir / edition.index_folder
         update_index(index_dir, cases, say=progress)
         similar = similar_for_all(index_dir, [case.id for case in cases])
-        pages = write_pages(docs, cases, library.taxonomy, project.content_dir, as_of, progress, similar)
+        issued = entries_by_case(project.root)  # cases not in this edition are simply never looked up
+        pages = write_pages(docs, cases, library.taxonomy, project.content_dir, as_of, progress, similar, issued)
         write_t2s_data(docs / "assets" / "javascripts" / T2S_DATA)
         progress(f"已生成 {pages} 个页面（{len(cases)} 件案例），开始构建网站……")
         jieba_ready()

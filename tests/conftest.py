@@ -14,6 +14,8 @@ sys.path.insert(0, str(REPO))
 def pytest_collection_modifyitems(config, items):
     if any(item.get_closest_marker("browser") for item in items) and not Path("/usr/bin/chromium").exists():
         raise pytest.UsageError("浏览器测试需要 Debian 的 chromium：请先运行 bash tools/install-test-deps.sh")
+    if any(item.get_closest_marker("office") for item in items) and not shutil.which("soffice"):
+        raise pytest.UsageError("文档渲染测试需要 LibreOffice：请先运行 bash tools/install-test-deps.sh")
 
 
 @pytest.fixture

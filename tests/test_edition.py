@@ -13,7 +13,7 @@ from generator.site import build_site
 
 MARKERS = ["绝无仅有标记甲", "绝无仅有标记乙", "绝无仅有标记丙", "绝无仅有标记丁", "绝无仅有标记戊", "绝无仅有标记己",
            "绝无仅有标记庚", "绝无仅有标记辛", "绝无仅有标记壬", "绝无仅有标记癸", "绝无仅有标记子", "绝无仅有标记丑",
-           "HA-2024-0099", "秘境市"]
+           "HA-2024-0099", "秘境市", "绝无仅有标记寅", "机密测字"]
 
 INTERNAL_CASE = """\
 id: HA-2024-0099
@@ -60,7 +60,13 @@ def every_text(folder):
 
 @pytest.fixture
 def mixed_library(library):
+    from generator.register import issue
+
     (library / "cases" / "2024" / "HA-2024-0099.yaml").write_text(INTERNAL_CASE, "utf-8")
+    for case_id, addressee in (("HA-2024-0099", "绝无仅有标记寅"), ("CZ-2025-001", "市公安局")):
+        issue(library, code="机密测字" if case_id.startswith("HA") else "常政法监", year=2024, kind="整改通知书",
+              case=case_id, addressee=addressee, day="2024-09-01", render=lambda number: b"docx",
+              out_dir=library / "documents")
     return library
 
 

@@ -132,6 +132,17 @@ def test_value_named_index_does_not_replace_the_browse_index(library):
     assert "常州市" in index and "index" in index
 
 
+def test_issued_documents_are_listed_on_their_case_page(library):
+    from generator.register import issue
+
+    issue(library, code="常政法监", year=2025, kind="整改通知书", case="CZ-2025-001", addressee="市中级人民法院",
+          day="2025-07-01", render=lambda number: b"docx", out_dir=library / "documents")
+    build(library)
+    page = (library / "site" / "cases" / "CZ-2025-001.html").read_text("utf-8")
+    assert "已印发文书" in page and "常政法监〔2025〕1号" in page and "2025年7月1日" in page
+    assert "已印发文书" not in (library / "site" / "cases" / "HA-2024-002.html").read_text("utf-8")
+
+
 def test_case_pages_list_similar_cases_from_the_index(sample_site):
     page = (sample_site / "site" / "cases" / "JMS-2024-002.html").read_text("utf-8")
     similar = re.search(r'<ul class="jiandu-similar".*?</ul>', page, re.S).group(0)

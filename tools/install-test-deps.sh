@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # Install what the tests need on a fresh Debian machine: the package with its
-# test extras, Debian's chromium (driven by Playwright) and CJK fonts.
+# test extras, Debian's chromium (driven by Playwright), LibreOffice Writer and
+# poppler (documents rendered to PDF and read back), and CJK fonts.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || missing+=(fonts-noto-cjk)
+fc-list 2>/dev/null | grep -qi "AR PL UKai" || missing+=(fonts-arphic-ukai)
+command -v soffice >/dev/null || missing+=(libreoffice-writer-nogui)
+command -v pdftotext >/dev/null || missing+=(poppler-utils)
 if [ ${#missing[@]} -gt 0 ]; then
   SUDO=""
   [ "$(id -u)" = 0 ] || SUDO="sudo"
