@@ -230,6 +230,69 @@ def cmd_register(args) -> int:
     return 0
 
 
+def cmd_alerts(args) -> int:
+    from .enrich import RED, open_by_unit
+    from .textwidth import table
+
+    as_of = args.as_of or date.today()
+    groups = open_by_unit(_project(args).load_valid().cases, as_of, args.unit)
+    if not groups:
+        print(f"截至 {as_of}，{args.unit or '各单位'}没有待整改或整改中的问题。")
+        return 0
+    total = sum(len(states) for states in groups.values())
+    red = sum(1 for states in groups.values() for s in states if s.flag == RED)
+    print(f"截至 {as_of}：{len(groups)} 个单位共 {total} 个问题尚未完成整改，其中红色（超期 30 天以上）{red} 个。\n")
+    for unit, states in groups.items():
+        print(f"【{unit}】{len(states)} 个")
+        rows = [[s.flag or "", s.case.id, s.finding.id, s.finding.problem, str(s.finding.deadline), s.status_text]
+                for s in states]
+        print(table(["标识", "案例", "问题", "内容", "整改期限", "状态"], rows) + "\n")
+    return 1 if args.fail_on_overdue and red else 0
+
+
+def cmd_ledger(args) -> int:
+    from .ledger import rows, write
+    from .register import entries_by_case
+
+    project = _project(args)
+    as_of = args.as_of or date.today()
+    ledger = rows(project.load_valid().cases, as_of, issued=entries_by_case(project.root), year=args.year,
+                  unit=args.unit)
+    scope = "".join(filter(None, [f"{args.year}年" if args.year else "", args.unit or ""]))
+    title = f"{scope}整改落实跟踪台账"
+    out = Path(args.out)
+    write(ledger, out, args.format, title, as_of)
+    print(f"{title}已生成：{out}（{len(ledger)} 项，统计截至 {as_of}）")
+    return 0
+
+
+def cmd_stats(args) -> int:
+    from .stats import compute, percent
+
+    project = _project(args)
+    library = project.load_valid()
+    as_of = args.as_of or date.today()
+    stats = compute(library.cases, as_of, year=args.year, region=args.region, unit=args.unit,
+                    area_order=list(library.taxonomy.categories))
+    if args.json:
+        print(json.dumps(stats.as_dict(), ensure_ascii=False, indent=2))
+        return 0
+    print(f"{stats.scope}统计（截至 {as_of}）\n")
+    sections = [("按监督内容", stats.by_area), ("按工作机制", stats.by_mechanism), ("按地区", stats.by_region),
+                ("按被监督单位", stats.by_unit), ("问题整改状态", stats.findings_by_status)]
+    for title, counts in sections:
+        print(f"{title}：" + ("，".join(f"{k} {v}" for k, v in counts.items()) or "无"))
+    print(f"整改完成率：{percent(stats.completion_rate)}（已销号 {stats.signed_off}/{stats.findings}）；"
+          f"按期率：{percent(stats.on_time_rate)}（按期 {stats.signed_off_on_time}/{stats.signed_off}）；超期 {stats.overdue}")
+    print(f"线索：移送 {stats.clues_referred}，办结 {stats.clues_closed}（有结果反馈 {stats.clues_with_feedback}）")
+    if stats.figures:
+        print("数字合计：" + "，".join(f"{k} {v}" for k, v in stats.figures.items()))
+    print("\n可用于年度报告的表述：")
+    for sentence in stats.sentences():
+        print(f"  {sentence}")
+    return 0
+
+
 def cmd_schema(args) -> int:
     from .schema import schema_json
 
@@ -352,6 +415,35 @@ def build_parser() -> argparse.ArgumentParser:
     _add_library_options(register)
     register.add_argument("action", choices=["check"], help="check：校验整本登记簿")
     register.set_defaults(func=cmd_register)
+
+    alerts = commands.add_parser("alerts", help="超期整改预警：按责任单位列出未完成整改的问题",
+                                 description="按责任单位列出待整改、整改中的问题，超期最久的在前；"
+                                             "蓝：7 天内到期，黄：超期 30 天以内，红：超期 30 天以上。")
+    _add_library_options(alerts)
+    alerts.add_argument("--as-of", type=_date_arg, help="参照日期，默认今天")
+    alerts.add_argument("--unit", help="只看这个责任单位")
+    alerts.add_argument("--fail-on-overdue", action="store_true", help="有红色（超期 30 天以上）问题时以非零状态退出（用于定时任务）")
+    alerts.set_defaults(func=cmd_alerts)
+
+    ledger = commands.add_parser("ledger", help="生成整改落实跟踪台账（.xlsx 或 .docx）",
+                                 description="每个问题一行：序号、案例、来源文书及文号、问题、整改要求、责任单位、整改期限、状态、销号日期、标识。")
+    _add_library_options(ledger)
+    ledger.add_argument("--year", type=int, help="只含该年的案例")
+    ledger.add_argument("--unit", help="只含该责任单位")
+    ledger.add_argument("--as-of", type=_date_arg, help="参照日期，默认今天")
+    ledger.add_argument("--format", choices=["xlsx", "docx"], default="xlsx", help="xlsx（默认）或 docx（横向）")
+    ledger.add_argument("--out", required=True, help="输出文件")
+    ledger.set_defaults(func=cmd_ledger)
+
+    stats = commands.add_parser("stats", help="统计：案例、整改完成率和按期率、线索办结、数字合计",
+                                description="按年份、地区或单位统计，并给出可直接用于年度报告的表述。")
+    _add_library_options(stats)
+    stats.add_argument("--year", type=int, help="年份")
+    stats.add_argument("--region", help="地区")
+    stats.add_argument("--unit", help="单位")
+    stats.add_argument("--as-of", type=_date_arg, help="参照日期，默认今天")
+    stats.add_argument("--json", action="store_true", help="以 JSON 输出")
+    stats.set_defaults(func=cmd_stats)
 
     new = commands.add_parser("new", help="生成一个带中文注释的新案例文件",
                               description="按编号生成一个可以直接通过校验的案例模板，放在 cases/年份/ 下。")

@@ -20,7 +20,10 @@ from typing import Callable, Iterable
 from urllib.parse import quote
 
 from . import ASSETS_DIR
+from .charts import bar_chart
+from .enrich import BLUE, RED, YELLOW, clue_states, open_by_unit, finding_states
 from .model import Case, Finding
+from .stats import compute, percent
 from .safetext import escape, markdown_to_html
 from .taxonomy import Taxonomy
 
@@ -272,6 +275,34 @@ def all_cases_page(cases: list[Case]) -> str:
             + f"<p>案例库共收录 {len(cases)} 件案例，按监督日期由近及远排列。</p>\n\n" + case_list(cases, "cases"))
 
 
+def _headline(label: str, value: str, note: str = "") -> str:
+    return (f'<div class="jiandu-figure"><div class="jiandu-figure-value">{value}</div>'
+            f'<div class="jiandu-figure-label">{label}</div>'
+            + (f'<div class="jiandu-figure-note">{note}</div>' if note else "") + "</div>")
+
+
+def dashboard_block(cases: list[Case], taxonomy: Taxonomy, as_of: date) -> str:
+    """Home page: headline figures, charts (inline SVG made at build time), latest and typical cases."""
+    stats = compute(cases, as_of, area_order=list(taxonomy.categories))
+    headline = "".join([
+        _headline("收录案例", str(stats.cases), f"典型 {stats.typical} · 可推广 {stats.replicable}"),
+        _headline("发现问题", str(stats.findings), f"已销号 {stats.signed_off}"),
+        _headline("整改完成率", percent(stats.completion_rate), f"按期率 {percent(stats.on_time_rate)}"),
+        _headline("超期未整改", str(stats.overdue), f"红 {stats.flags[RED]} · 黄 {stats.flags[YELLOW]} · 蓝 {stats.flags[BLUE]}"),
+        _headline("移送线索", str(stats.clues_referred), f"已办结 {stats.clues_closed}"),
+    ])
+    top_units = dict(list(stats.by_unit.items())[:8])
+    charts = "".join(f'<div class="jiandu-chart-box">{chart}</div>' for chart in (
+        bar_chart("按监督内容", stats.by_area, "chart-area"),
+        bar_chart("按年份", {f"{year}年": n for year, n in stats.by_year.items()}, "chart-year"),
+        bar_chart("按被监督单位（前 8 位）", top_units, "chart-unit"),
+        bar_chart("问题整改状态", stats.findings_by_status, "chart-status"),
+    ))
+    return (f'<p class="jiandu-as-of">数据截至 {cn_date(as_of)}（判断超期的参照日期）。</p>\n\n'
+            f'<div class="jiandu-dashboard" data-search-exclude>\n<div class="jiandu-figures-row">{headline}</div>\n'
+            f'<div class="jiandu-charts">{charts}</div>\n</div>\n\n' + latest_block(cases))
+
+
 def latest_block(cases: list[Case], limit: int = 8) -> str:
     regions = len({c.region for c in cases})
     typical = [c for c in cases if c.typical][:limit]
@@ -280,6 +311,65 @@ def latest_block(cases: list[Case], limit: int = 8) -> str:
             f"<strong>{regions}</strong> 个地区，其中典型案例 <strong>{sum(c.typical for c in cases)}</strong> 件、"
             f"可复制可推广 <strong>{sum(c.replicable for c in cases)}</strong> 件。</p>\n\n"
             f"### 最新案例\n\n{case_list(latest, '')}\n### 典型案例\n\n{case_list(typical, '')}")
+
+
+# --- closed loop: ledger and clue pages -------------------------------------------
+
+FLAG_CLASS = {RED: "red", YELLOW: "yellow", BLUE: "blue"}
+
+
+def _flag_badge(flag: str | None) -> str:
+    return f'<span class="jiandu-flag jiandu-flag-{FLAG_CLASS[flag]}">{flag}</span>' if flag else ""
+
+
+def ledger_page(cases: list[Case], as_of: date, issued: dict) -> str:
+    """整改台账: every finding, grouped by responsible unit (one anchor per unit for filtering)."""
+    states = finding_states(cases, as_of)
+    units = sorted({s.finding.unit for s in states}, key=lambda u: (-sum(s.finding.unit == u for s in states), u))
+    open_units = open_by_unit(cases, as_of)
+    parts = [front_matter("整改台账", search={"exclude": True}),
+             f'<p class="jiandu-as-of">数据截至 {cn_date(as_of)}。共 {len(states)} 个问题，'
+             f'{sum(len(v) for v in open_units.values())} 个尚未完成整改。标识：'
+             f'{_flag_badge(RED)} 超期 30 天以上　{_flag_badge(YELLOW)} 超期 30 天以内　{_flag_badge(BLUE)} 7 天内到期。</p>\n',
+             '<p class="jiandu-unit-index">按责任单位：' + "　".join(
+                 f'<a href="#{_anchor(u)}">{escape(u)}</a>' for u in units) + "</p>\n"]
+    for unit in units:
+        rows = []
+        for state in sorted((s for s in states if s.finding.unit == unit), key=lambda s: (s.finding.deadline, s.case.id)):
+            documents = "；".join(escape(e.doc_number) for e in issued.get(state.case.id, ())
+                                 if e.addressee == unit) or "—"
+            rows.append([f'<a href="{case_href(state.case.id, "")}">{escape(state.case.id)}</a>', escape(state.finding.problem),
+                         escape(state.finding.requirement), documents, cn_date(state.finding.deadline),
+                         escape(state.status_text), _flag_badge(state.flag)])
+        parts.append(f'<h2 id="{_anchor(unit)}">{escape(unit)}</h2>\n'
+                     + _html_table("jiandu-ledger", ["案例", "问题", "整改要求", "文号", "整改期限", "状态", "标识"], rows))
+    return "\n".join(parts)
+
+
+def _anchor(value: str) -> str:
+    return "unit-" + sha1(value.encode("utf-8")).hexdigest()[:8]
+
+
+LOOP_STAGES = ("线索发现", "初审分流", "协同处置", "结果反馈")
+
+
+def clues_page(cases: list[Case], as_of: date) -> str:
+    """线索移送: each clue's place in the loop 线索发现—初审分流—协同处置—结果反馈."""
+    states = sorted(clue_states(cases, as_of), key=lambda s: s.clue.date, reverse=True)
+    parts = [front_matter("线索移送", search={"exclude": True}),
+             f'<p class="jiandu-as-of">数据截至 {cn_date(as_of)}。共 {len(states)} 条线索，已办结 '
+             f'{sum(s.closed for s in states)} 条。</p>\n']
+    for state in states:
+        steps = "".join(f'<li class="{"done" if index < state.stage else "todo"}">{name}</li>'
+                        for index, name in enumerate(LOOP_STAGES))
+        feedback = escape(state.clue.result) if state.has_feedback else "（尚无反馈）"
+        parts.append(
+            f'<div class="jiandu-clue"><p><strong>{escape(state.clue.sender)} → {escape(state.clue.receiver)}</strong>　'
+            f'{cn_date(state.clue.date)}　<a href="{case_href(state.case.id, "")}">{escape(state.case.id)} '
+            f'{escape(state.case.title)}</a></p>\n<p>{escape(state.clue.summary)}</p>\n'
+            f'<ol class="jiandu-loop">{steps}</ol>\n<p>状态：{escape(state.clue.status)}，'
+            f'{"历时" if state.closed else "已历时"} {state.days_open} 天。结果反馈：{feedback}</p></div>\n')
+    return "\n".join(parts)
 
 
 # --- writing the docs folder --------------------------------------------------------
@@ -295,23 +385,25 @@ def copy_assets(docs_dir: Path) -> None:
         _write(docs_dir / target / name, (ASSETS_DIR / name).read_text("utf-8"))
 
 
-def copy_content(content_dir: Path, docs_dir: Path, cases: list[Case]) -> None:
+def copy_content(content_dir: Path, docs_dir: Path, cases: list[Case], taxonomy: Taxonomy, as_of: date) -> None:
     if content_dir.is_dir():
         shutil.copytree(content_dir, docs_dir, dirs_exist_ok=True)
     index = docs_dir / "index.md"
     if index.is_file():
         text = index.read_text("utf-8")
         if LATEST_MARKER in text:
-            index.write_text(text.replace(LATEST_MARKER, latest_block(cases)), encoding="utf-8")
+            index.write_text(text.replace(LATEST_MARKER, dashboard_block(cases, taxonomy, as_of)), encoding="utf-8")
 
 
 def write_pages(docs_dir: Path, cases: list[Case], taxonomy: Taxonomy, content_dir: Path, as_of: date,
                 progress: Callable[[str], None] = lambda message: None, similar: dict | None = None,
                 issued: dict | None = None) -> int:
     """Write every page of the site into docs_dir; return the number of pages written."""
-    copy_content(content_dir, docs_dir, cases)
+    copy_content(content_dir, docs_dir, cases, taxonomy, as_of)
+    _write(docs_dir / "ledger.md", ledger_page(cases, as_of, issued or {}))
+    _write(docs_dir / "clues.md", clues_page(cases, as_of))
     copy_assets(docs_dir)
-    count = 0
+    count = 2
     for index, case in enumerate(cases, 1):
         _write(docs_dir / "cases" / f"{case.id}.md", case_page(case, as_of, (similar or {}).get(case.id, ()),
                                                                   (issued or {}).get(case.id, ())))

@@ -128,3 +128,20 @@ def test_sub_word_and_traditional_queries_in_the_browser(library):
         assert title in clean(search(page, "聯合監督組"))
         assert title in clean(search(page, "涉企案件"))
         assert outside == []
+
+
+def test_dashboard_renders_its_charts(sample_site):
+    with serve_directory(sample_site / "site") as base, chromium_page() as (page, outside):
+        page.goto(base + "index.html")
+        charts = page.locator("svg.jiandu-chart")
+        assert charts.count() == 4
+        for index in range(4):
+            box = charts.nth(index).bounding_box()
+            assert box and box["width"] > 200 and box["height"] > 60
+        bars = page.eval_on_selector_all("svg#chart-area rect", "rects => rects.map(r => r.getBBox().width)")
+        assert len(bars) == 5 and all(width > 0 for width in bars)
+        assert "司法公正" in page.locator("svg#chart-area").text_content()
+        page.goto(base + "ledger.html")
+        page.click("text=市公安局 >> nth=0")
+        assert page.evaluate("() => location.hash").startswith("#unit-")
+        assert outside == []

@@ -86,7 +86,7 @@ def test_write_pages_creates_case_and_browse_pages(tmp_path):
         assert page.is_file(), page
         assert "CZ-2025-001.html" in page.read_text("utf-8")
     assert (tmp_path / "assets" / "javascripts" / "iframe-worker-shim.js").is_file()
-    assert count == 1 + 2 + 5 + 1 + 2 + 1 + 1 + 2
+    assert count == 2 + 1 + 2 + 5 + 1 + 2 + 1 + 1 + 2  # ledger, clues, case, lists, browse
 
 
 def test_wrapped_chinese_lines_join_without_a_space():

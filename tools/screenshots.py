@@ -25,6 +25,9 @@ def main() -> int:
     with serve_directory(site) as base, chromium_page(1280, 860) as (page, outside):
         page.goto(base + "index.html")
         page.screenshot(path=str(OUT / "home.png"))
+        page.set_viewport_size({"width": 1280, "height": 1500})
+        page.locator(".jiandu-dashboard").screenshot(path=str(OUT / "dashboard.png"))
+        page.set_viewport_size({"width": 1280, "height": 860})
         page.goto(base + "cases/JMS-2024-002.html")
         page.screenshot(path=str(OUT / "case.png"))
         page.goto(base + "index.html")

@@ -1,0 +1,36 @@
+"""Static SVG bar charts, made at build time: text stays text, no JavaScript, nothing fetched."""
+
+from __future__ import annotations
+
+from .safetext import escape
+from .textwidth import width
+
+BAR_HEIGHT, GAP, LEFT_PAD, RIGHT_PAD, TOP = 22, 8, 12, 48, 34
+COLOURS = {"默认": "#3f51b5", "待整改": "#c62828", "整改中": "#ef6c00", "已报告": "#1565c0", "已销号": "#2e7d32"}
+
+
+def bar_chart(title: str, data: dict[str, int], chart_id: str, width_px: int = 640) -> str:
+    """A horizontal bar chart; every label and number is an SVG <text>."""
+    items = [(str(label), int(value)) for label, value in data.items()]
+    label_px = max([width(label) for label, _ in items] + [4]) * 7 + LEFT_PAD
+    top = max([value for _, value in items] + [1])
+    plot = width_px - label_px - RIGHT_PAD
+    height = TOP + len(items) * (BAR_HEIGHT + GAP) + GAP
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="jiandu-chart" id="{chart_id}" role="img" '
+             f'viewBox="0 0 {width_px} {height}" width="100%" aria-labelledby="{chart_id}-title">',
+             f'<title id="{chart_id}-title">{escape(title)}</title>',
+             f'<text x="0" y="20" class="jiandu-chart-title" font-size="15" font-weight="bold" fill="currentColor">'
+             f'{escape(title)}</text>']
+    for index, (label, value) in enumerate(items):
+        y = TOP + index * (BAR_HEIGHT + GAP)
+        bar = round(plot * value / top) if value else 0
+        colour = COLOURS.get(label, COLOURS["默认"])
+        parts.append(f'<g class="jiandu-bar" data-label="{escape(label)}" data-value="{value}">'
+                     f'<text x="{label_px - 8}" y="{y + 16}" text-anchor="end" font-size="13" fill="currentColor">'
+                     f'{escape(label)}</text>'
+                     f'<rect x="{label_px}" y="{y}" width="{bar}" height="{BAR_HEIGHT}" rx="3" fill="{colour}"/>'
+                     f'<text x="{label_px + bar + 6}" y="{y + 16}" font-size="13" fill="currentColor">{value}</text></g>')
+    if not items:
+        parts.append(f'<text x="0" y="{TOP + 16}" font-size="13" fill="currentColor">暂无数据</text>')
+    parts.append("</svg>")
+    return "".join(parts)
