@@ -44,9 +44,10 @@ def sentence_pool(cases) -> dict[str, list[str]]:
     return pool
 
 
-def make_case(index: int, rng: random.Random, pool, sample, counters: dict) -> dict:
+def make_case(index: int, rng: random.Random, pool, sample, counters: dict, years=(2021, 2022, 2023, 2024, 2025, 2026),
+              replicable_share: float = 0.3) -> dict:
     code = rng.choice(list(REGIONS))
-    year = rng.choice([2021, 2022, 2023, 2024, 2025, 2026])
+    year = rng.choice(list(years))
     counters[(code, year)] = counters.get((code, year), 0) + 1
     day = date(year, 1, 1) + timedelta(days=rng.randrange(0, 300))
     model = rng.choice(sample)
@@ -64,7 +65,7 @@ def make_case(index: int, rng: random.Random, pool, sample, counters: dict) -> d
         "supervised": supervised,
         "keywords": rng.sample(list(model.keywords) + ["执法监督", "检察建议", "整改销号"], 3),
         "typical": rng.random() < 0.2,
-        "replicable": rng.random() < 0.3,
+        "replicable": rng.random() < replicable_share,
         "summary": "".join(rng.sample(pool["summary"], 2))[:300],
     }
     for name, count in (("background", 4), ("practice", 6), ("outcome", 3), ("insight", 2)):
@@ -98,14 +99,15 @@ def _clue(number: int, day: date, rng: random.Random) -> dict:
     return clue
 
 
-def generate(count: int, root: Path, seed: int = 7) -> Path:
+def generate(count: int, root: Path, seed: int = 7, years=(2021, 2022, 2023, 2024, 2025, 2026),
+             replicable_share: float = 0.3) -> Path:
     sample = Project.at(Path(__file__).resolve().parent.parent).load_valid().cases
     pool = sentence_pool(sample)
     rng = random.Random(seed)
     cases_dir = root / "cases"
     counters: dict = {}
     for index in range(1, count + 1):
-        case = make_case(index, rng, pool, sample, counters)
+        case = make_case(index, rng, pool, sample, counters, years, replicable_share)
         path = cases_dir / case["date"][:4] / f"{case['id']}.yaml"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(yaml.safe_dump(case, allow_unicode=True, sort_keys=False, width=1000), "utf-8")

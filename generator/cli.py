@@ -293,6 +293,34 @@ def cmd_stats(args) -> int:
     return 0
 
 
+def cmd_compile(args) -> int:
+    from .compilation import compile_book, select
+    from .documents import load_settings, to_pdf
+    from .edition import edition_named
+    from .files import write_atomically
+    from .pii import load_allow_list
+
+    project = _project(args)
+    settings = load_settings(project.root)
+    library = project.load_valid()
+    edition = edition_named(args.edition)
+    chosen = select(library.cases, args.year, edition, args.typical)
+    if not chosen:
+        raise UserError(f"{args.year} 年没有可编入汇编的案例（replicable: true{'，或 typical: true' if args.typical else ''}"
+                        f"{'，且为公开案例' if edition.is_public else ''}）")
+    title = settings.compilation_title.format(year=args.year)
+    data = compile_book(library.cases, year=args.year, title=title, issuer=settings.issuer,
+                        day=args.date or date.today(), area_order=list(library.taxonomy.categories), edition=edition,
+                        include_typical=args.typical, allowed_pii=load_allow_list(project.root))
+    suffix = "" if edition.is_public else "（内部）"
+    out = Path(args.out) if args.out else project.root / "documents" / f"{title}{suffix}.docx"
+    write_atomically(out, data)
+    print(f"《{title}》已生成：{out}（{len(chosen)} 件案例，{'公开版' if edition.is_public else '内部版'}）")
+    if args.pdf:
+        print(f"PDF：{to_pdf(out)}")
+    return 0
+
+
 def cmd_schema(args) -> int:
     from .schema import schema_json
 
@@ -444,6 +472,19 @@ def build_parser() -> argparse.ArgumentParser:
     stats.add_argument("--as-of", type=_date_arg, help="参照日期，默认今天")
     stats.add_argument("--json", action="store_true", help="以 JSON 输出")
     stats.set_defaults(func=cmd_stats)
+
+    compile_ = commands.add_parser("compile", help="生成年度可复制可推广经验汇编（.docx，可同时生成 PDF）",
+                                   description="收录该年 replicable: true 的案例，按监督内容分类编排：封面、目录（Word 目录域）、"
+                                               "前言（数字取自案例数据）、各案例。公开版只含公开案例，并先做个人信息检查。")
+    _add_library_options(compile_)
+    compile_.add_argument("year", type=int, help="年份，如 2024")
+    compile_.add_argument("--edition", choices=["internal", "public"], default="internal",
+                          help="internal：内部版（默认，全部案例）；public：公开版（只含公开案例）")
+    compile_.add_argument("--typical", action="store_true", help="同时收录该年的全部典型案例")
+    compile_.add_argument("--date", type=_date_arg, help="封面日期，默认今天")
+    compile_.add_argument("--out", help="输出文件，默认 documents/标题.docx")
+    compile_.add_argument("--pdf", action="store_true", help="同时用 LibreOffice 生成 PDF")
+    compile_.set_defaults(func=cmd_compile)
 
     new = commands.add_parser("new", help="生成一个带中文注释的新案例文件",
                               description="按编号生成一个可以直接通过校验的案例模板，放在 cases/年份/ 下。")

@@ -44,6 +44,7 @@ class Settings:
     contact: str = ""
     reply_days: int = 15
     issuer_short: str = ""
+    compilation_title: str = "{year}年度执法司法监督可复制可推广经验汇编"
 
 
 def load_settings(root: Path) -> Settings:

@@ -304,9 +304,17 @@ class OfficialDocument:
 def _base(letter: bool) -> "OfficialDocument":
     base = object.__new__(OfficialDocument)
     base._setup(letter)
-    changing = [base.doc.element.body, base.doc.sections[0].first_page_header._element]
+    changing = [base.doc.element.body, base.doc.sections[0].first_page_header._element,
+                base.doc.settings.element]
     base.pristine = [(element, [copy.deepcopy(child) for child in element]) for element in changing]
     return base
+
+
+def rewrite_zip(data: bytes, replacements: dict[str, bytes]) -> bytes:
+    """The same package with some parts replaced, in the same order, with the same fixed timestamps."""
+    with zipfile.ZipFile(io.BytesIO(data)) as source:
+        entries = [(name, replacements.get(name, source.read(name))) for name in source.namelist()]
+    return _zip(entries)
 
 
 def package_bytes(doc) -> bytes:
@@ -321,6 +329,10 @@ def package_bytes(doc) -> bytes:
         entries.append((part.partname.membername, part.blob))
         if len(part.rels):
             entries.append((part.partname.rels_uri.membername, part.rels.xml))
+    return _zip(entries)
+
+
+def _zip(entries: list[tuple[str, bytes]]) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for name, blob in entries:

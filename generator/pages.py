@@ -372,6 +372,20 @@ def clues_page(cases: list[Case], as_of: date) -> str:
     return "\n".join(parts)
 
 
+# --- annual compilation -----------------------------------------------------------
+
+def compilation_index(years: dict[int, list[Case]]) -> str:
+    items = "\n".join(f'<li><a href="{year}.html">{year}年度可复制可推广经验汇编</a>（{len(cases)} 件）</li>'
+                       for year, cases in sorted(years.items(), reverse=True)) or "<li>暂无</li>"
+    return front_matter("年度汇编", search={"exclude": True}) + f'<ul class="jiandu-browse">\n{items}\n</ul>\n'
+
+
+def compilation_page(year: int, cases: list[Case], book_name: str, title: str) -> str:
+    return (front_matter(f"{year}年度汇编", search={"exclude": True})
+            + f'<p><a class="md-button md-button--primary" href="{quote(book_name)}" download>下载《{escape(title)}》（.docx）</a></p>\n'
+            + f"<p>收录可复制可推广经验 {len(cases)} 件，按监督内容分类。</p>\n\n" + case_list(cases, "compilation"))
+
+
 # --- writing the docs folder --------------------------------------------------------
 
 def _write(path: Path, text: str) -> None:

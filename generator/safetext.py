@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import re
+from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
@@ -88,15 +89,29 @@ def markdown_to_html(text: str) -> str:
 
 
 
-class _Paragraphs(HTMLParser):
-    """Collects block texts from the safe renderer's HTML; list items get 1. 2. or ·."""
+@dataclass
+class Block:
+    """A paragraph of case text for Word: kind p | li | heading, runs of (text, bold), list prefix."""
+
+    kind: str
+    runs: list = field(default_factory=list)
+    prefix: str = ""
+
+    @property
+    def text(self) -> str:
+        return self.prefix + "".join(text for text, _ in self.runs)
+
+
+class _Blocks(HTMLParser):
+    """Blocks from the safe renderer's HTML; list items numbered 1. 2. or marked ·, bold kept."""
 
     BLOCKS = {"p", "li", "h3", "h4", "h5", "h6", "pre"}
 
     def __init__(self):
         super().__init__()
-        self.paragraphs: list[str] = []
+        self.blocks: list[Block] = []
         self.lists: list[list] = []  # [kind, counter]
+        self.bold = 0
         self.open_li_empty = False
 
     def handle_starttag(self, tag, attrs):
@@ -107,27 +122,38 @@ class _Paragraphs(HTMLParser):
             if self.lists and self.lists[-1][0] == "ol":
                 self.lists[-1][1] += 1
                 prefix = f"{self.lists[-1][1]}. "
-            self.paragraphs.append(prefix)
+            self.blocks.append(Block("li", prefix=prefix))
             self.open_li_empty = True
         elif tag in self.BLOCKS and not self.open_li_empty:
-            self.paragraphs.append("")
+            self.blocks.append(Block("heading" if tag.startswith("h") else "p"))
+        elif tag in ("strong", "b"):
+            self.bold += 1
 
     def handle_endtag(self, tag):
         if tag in ("ol", "ul") and self.lists:
             self.lists.pop()
+        elif tag in ("strong", "b"):
+            self.bold = max(0, self.bold - 1)
         if tag in self.BLOCKS:
             self.open_li_empty = False
 
     def handle_data(self, data):
-        if not self.paragraphs:
-            self.paragraphs.append("")
-        self.paragraphs[-1] += data.replace("\n", "")
+        if not self.blocks:
+            self.blocks.append(Block("p"))
+        text = data.replace("\n", "")
+        if text:
+            self.blocks[-1].runs.append((text, self.bold > 0))
         if data.strip():
             self.open_li_empty = False
 
 
+def markdown_blocks(text: str) -> list[Block]:
+    """Untrusted Markdown as Word-ready blocks (paragraphs, numbered or bulleted items, bold runs)."""
+    parser = _Blocks()
+    parser.feed(markdown_to_html(text))
+    return [b for b in parser.blocks if "".join(t for t, _ in b.runs).strip()]
+
+
 def markdown_paragraphs(text: str) -> list[str]:
     """Plain paragraphs of untrusted Markdown, for Word documents (no literal asterisks)."""
-    parser = _Paragraphs()
-    parser.feed(markdown_to_html(text))
-    return [p.strip() for p in parser.paragraphs if p.strip() not in ("", "·")]
+    return [block.text.strip() for block in markdown_blocks(text)]

@@ -106,6 +106,38 @@ def check_output_dir(target: Path, project: Project) -> None:
         raise UserError(f"输出目录 {target} 已存在且不是 jiandu 生成的网站，为避免覆盖其中的文件，拒绝构建；请换一个目录或先手动清空")
 
 
+def write_compilations(project: Project, docs: Path, library: Library, cases: list, edition: Edition,
+                       as_of: date) -> int:
+    """A 年度汇编 page per year with its book for download (this edition's cases only).
+
+    The downloadable book is built without the LibreOffice pass: Word fills in the contents'
+    page numbers on opening; `jiandu compile --pdf` gives a book with them filled in.
+    """
+    from .compilation import build_book, select
+    from .documents import Settings, load_settings
+    from .pages import compilation_index, compilation_page
+
+    try:
+        settings = load_settings(project.root)
+    except UserError:
+        settings = Settings(issuer="", codes={}, printed_by="")
+    years: dict[int, list] = {}
+    (docs / "compilation").mkdir(parents=True, exist_ok=True)
+    for year in sorted({case.year for case in cases}):
+        chosen = select(cases, year, edition)
+        if not chosen:
+            continue
+        years[year] = chosen
+        title = settings.compilation_title.format(year=year)
+        book, _ = build_book(cases, year=year, title=title, issuer=settings.issuer, day=as_of,
+                             area_order=list(library.taxonomy.categories), edition=edition)
+        name = f"{title}.docx"
+        (docs / "compilation" / name).write_bytes(book)
+        (docs / "compilation" / f"{year}.md").write_text(compilation_page(year, chosen, name, title), "utf-8")
+    (docs / "compilation" / "index.md").write_text(compilation_index(years), "utf-8")
+    return len(years) + 1
+
+
 def build_site(project: Project, *, as_of: date | None = None, site_dir: Path | None = None,
                say: Callable[[str], None] = print, quiet: bool = False, edition: Edition = INTERNAL) -> BuildReport:
     started = time.perf_counter()
@@ -149,6 +181,7 @@ def _build_into(project: Project, library: Library, cases: list, edition: Editio
         issued = entries_by_case(project.root)  # cases not in this edition are simply never looked up
         pages = write_pages(docs, cases, library.taxonomy, project.content_dir, as_of, progress, similar, issued)
         write_t2s_data(docs / "assets" / "javascripts" / T2S_DATA)
+        pages += write_compilations(project, docs, library, cases, edition, as_of)
         progress(f"已生成 {pages} 个页面（{len(cases)} 件案例），开始构建网站……")
         jieba_ready()
         config = _load_mkdocs_config(project, docs, site)

@@ -1,6 +1,7 @@
 """Editions: nothing from an internal case reaches the public build; banners on every page."""
 
 import gzip
+import zipfile
 import re
 
 import pytest
@@ -50,11 +51,15 @@ def build(root, edition, **kwargs):
 
 
 def every_text(folder):
+    """Every file's text; .gz decompressed, .docx/.xlsx opened and every part read."""
     for path in folder.rglob("*"):
         if path.is_file():
             data = path.read_bytes()
             if path.suffix == ".gz":
                 data = gzip.decompress(data)
+            if path.suffix in (".docx", ".xlsx"):
+                with zipfile.ZipFile(path) as package:
+                    data = b"".join(package.read(name) for name in package.namelist())
             yield path, data.decode("utf-8", errors="replace")
 
 

@@ -218,3 +218,16 @@ def test_ledger_and_clue_pages(sample_site):
     clues = (sample_site / "site" / "clues.html").read_text("utf-8")
     assert clues.count('class="jiandu-clue"') == 15
     assert clues.count('<li class="done">结果反馈</li>') == 11
+
+
+def test_compilation_section_with_downloads(sample_site):
+    index = (sample_site / "site" / "compilation" / "index.html").read_text("utf-8")
+    assert 'href="2024.html"' in index and "2024年度可复制可推广经验汇编" in index
+    page = (sample_site / "site" / "compilation" / "2024.html").read_text("utf-8")
+    links = re.findall(r'href="([^"]+\.docx)" download', page)
+    assert len(links) == 1
+    from urllib.parse import unquote
+
+    book = sample_site / "site" / "compilation" / unquote(links[0])
+    assert book.is_file() and book.stat().st_size > 10_000
+    assert "JMS-2024-002.html" in page
