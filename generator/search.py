@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import math
 import re
 import shutil
 import tempfile
@@ -360,6 +361,7 @@ class SearchSession:
         self.index = open_index(index_dir)
         self.searcher = self.index.searcher()
         self._parsers: dict = {}
+        self._similarity: SimilarityModel | None = None
 
     def __enter__(self) -> "SearchSession":
         return self
@@ -402,7 +404,11 @@ class SearchSession:
         return hits
 
     def similar(self, case_id: str, limit: int = 5, public_only: bool = False) -> list["Similar"]:
-        return similar_in(self.searcher, case_id, limit, public_only)
+        if self._similarity is None:
+            fields = ("id", "title", "classification", "terms")
+            self._similarity = SimilarityModel([{name: stored.get(name) for name in fields}
+                                                for stored in self.searcher.all_stored_fields()])
+        return self._similarity.similar(case_id, limit, public_only)
 
 
 def search(index_dir: Path, text: str, *, filters: Filters | None = None, scope: str | None = None,
@@ -422,35 +428,56 @@ class Similar:
     classification: str = ""
 
 
-def _key_term_weights(searcher, docnum: int, top: int) -> dict[str, float]:
-    """The document's stored term counts weighted by rarity (tf·idf)."""
-    counts = searcher.stored_fields(docnum).get("terms") or {}
-    weights = {term: count * searcher.idf("body", term) for term, count in counts.items()}
-    return dict(sorted(weights.items(), key=lambda item: -item[1])[:top])
+class SimilarityModel:
+    """Similar cases from the key terms stored with every document, compared in memory.
 
+    Weights are tf·idf over the stored key terms; each case keeps its 20 heaviest
+    terms. Terms found in more than a tenth of the library (at least 50 cases)
+    are left out of the candidate lists: they say little, and they would make
+    every case a candidate of every other (quadratic work on large libraries).
+    """
 
-def similar_in(searcher, case_id: str, limit: int = 5, public_only: bool = False) -> list[Similar]:
-    from whoosh.query import Or, Term
+    TOP_TERMS = 20
 
-    docnum = searcher.document_number(id=case_id)
-    if docnum is None:
-        raise UserError(f"案例 {case_id} 不在检索索引中（编号是否正确？必要时运行 jiandu index）")
-    source_terms = _key_term_weights(searcher, docnum, top=20)
-    if not source_terms:
-        return []
-    query = Or([Term(name, term, boost=weight * boost)
-                for term, weight in source_terms.items() for name, boost in SIMILAR_FIELDS.items()])
-    mask = Term("id", case_id)
-    allow = Term("classification", "公开") if public_only else None
-    results = searcher.search(query, limit=limit, mask=mask, filter=allow)
-    found = []
-    for hit in results:
-        hit_terms = _key_term_weights(searcher, hit.docnum, top=40)
-        common = [term for term in source_terms if term in hit_terms]
-        shared = [term for term in common if not any(term != other and term in other for other in common)][:5]
-        found.append(Similar(id=hit["id"], title=hit["title"], score=round(hit.score, 3), shared=shared,
-                             classification=hit["classification"]))
-    return [item for item in found if item.shared]
+    def __init__(self, documents: list[dict]):
+        self.info = {d["id"]: (d["title"], d["classification"]) for d in documents}
+        count = max(1, len(documents))
+        frequency: dict[str, int] = defaultdict(int)
+        for document in documents:
+            for term in document.get("terms") or {}:
+                frequency[term] += 1
+        cap = max(50, count // 10)
+        self.vectors: dict[str, dict[str, float]] = {}
+        self.postings: dict[str, list[tuple[str, float]]] = defaultdict(list)
+        for document in documents:
+            weights = {term: n * (math.log(count / frequency[term]) + 1)
+                       for term, n in (document.get("terms") or {}).items()}
+            top = dict(sorted(weights.items(), key=lambda item: (-item[1], item[0]))[:self.TOP_TERMS])
+            self.vectors[document["id"]] = top
+            for term, weight in top.items():
+                if frequency[term] <= cap:
+                    self.postings[term].append((document["id"], weight))
+
+    def similar(self, case_id: str, limit: int = 5, public_only: bool = False) -> list["Similar"]:
+        if case_id not in self.vectors:
+            raise UserError(f"案例 {case_id} 不在检索索引中（编号是否正确？必要时运行 jiandu index）")
+        scores: dict[str, float] = defaultdict(float)
+        shared: dict[str, list[str]] = defaultdict(list)
+        source = self.vectors[case_id]
+        for term, weight in source.items():
+            for other, other_weight in self.postings.get(term, ()):
+                if other != case_id and (not public_only or self.info[other][1] == "公开"):
+                    scores[other] += weight * other_weight
+                    shared[other].append(term)
+        ranked = sorted(scores, key=lambda other: (-scores[other], other))[:limit]
+        found = []
+        for other in ranked:
+            common = shared[other]
+            terms = [t for t in common if not any(t != longer and t in longer for longer in common)][:5]
+            title, classification = self.info[other]
+            found.append(Similar(id=other, title=title, score=round(scores[other], 3), shared=terms,
+                                 classification=classification))
+        return found
 
 
 def similar(index_dir: Path, case_id: str, limit: int = 5) -> list[Similar]:
