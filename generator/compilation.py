@@ -22,14 +22,14 @@ from docx.oxml.ns import qn
 from docx.shared import Pt
 
 from .edition import Edition
-from .layout import OfficialDocument, cn_date, set_font
+from .chinese import cn_date, cn_number
+from .layout import OfficialDocument, set_font
 from .model import Case
 from .pii import scan_cases
 from .problems import LibraryError, UserError
 from .safetext import markdown_blocks
 from .stats import compute, percent
 
-CN_NUMBERS = "一二三四五六七八九十"
 SECTIONS = (("导语", "summary"), ("基本情况", "background"), ("主要做法", "practice"), ("工作成效", "outcome"),
             ("经验启示", "insight"))
 
@@ -233,9 +233,9 @@ def build_book(cases: list[Case], *, year: int, title: str, issuer: str, day: da
     book.contents(plan)
     foreword(book, chosen, [c for c in edition.select(cases) if c.year == year], year, day, area_order)
     for area_index, (area, members) in enumerate(group_by_area(chosen, area_order)):
-        book.heading(1, f"{CN_NUMBERS[area_index]}、{area}", new_page=True)
+        book.heading(1, f"{cn_number(area_index + 1)}、{area}", new_page=True)
         for case_index, case in enumerate(members):
-            book.heading(2, f"（{CN_NUMBERS[case_index % 10]}）{case.title}", new_page=case_index > 0)
+            book.heading(2, f"（{cn_number(case_index + 1)}）{case.title}", new_page=case_index > 0)
             if case.subtitle:
                 book.paragraph(case.subtitle, indent=False, align=WD_ALIGN_PARAGRAPH.CENTER)
             book.paragraph(f"{case.region}\u3000{cn_date(case.date)}\u3000{'、'.join(case.supervisors)}",
@@ -249,8 +249,8 @@ def build_book(cases: list[Case], *, year: int, title: str, issuer: str, day: da
 def _outline(cases: list[Case], area_order: list[str]) -> list[Heading]:
     outline = [Heading(1, "前\u3000\u3000言")]
     for area_index, (area, members) in enumerate(group_by_area(cases, area_order)):
-        outline.append(Heading(1, f"{CN_NUMBERS[area_index]}、{area}"))
-        outline += [Heading(2, f"（{CN_NUMBERS[i % 10]}）{case.title}") for i, case in enumerate(members)]
+        outline.append(Heading(1, f"{cn_number(area_index + 1)}、{area}"))
+        outline += [Heading(2, f"（{cn_number(i + 1)}）{case.title}") for i, case in enumerate(members)]
     return outline
 
 

@@ -21,7 +21,8 @@ from pathlib import Path
 import yaml
 
 from . import PACKAGE_DIR
-from .layout import Letterhead, OfficialDocument, cn_date
+from .chinese import cn_date, cn_number
+from .layout import Letterhead, OfficialDocument
 from .model import Case, Finding
 from .problems import UserError
 from .safetext import markdown_paragraphs
@@ -30,7 +31,6 @@ SETTINGS_FILE = "organisation.yaml"
 KINDS = {"rectification": "整改通知书", "recommendation": "监督建议书", "supervision": "督办通知",
          "referral": "线索移送函", "report": "监督报告"}
 LETTER_KINDS = {"整改通知书", "监督建议书", "督办通知", "线索移送函"}
-CN_NUMBERS = "一二三四五六七八九十"
 FONTS_CONF = PACKAGE_DIR / "data" / "fonts.conf"
 
 
@@ -143,7 +143,7 @@ def _select_findings(case: Case, kind: str, to: str | None, ids: list[str] | Non
 def compose(root: Path, case: Case, kind: str, settings: Settings, *, day: date, to: str | None = None,
             finding_ids: list[str] | None = None, clue_id: str | None = None) -> Composition:
     env = _environment(root)
-    base = {"case": case, "settings": settings, "case_date": cn_date(case.date), "cn_numbers": CN_NUMBERS,
+    base = {"case": case, "settings": settings, "case_date": cn_date(case.date), "cn_number": cn_number,
             "basis": "、".join(case.legal_basis) or "有关规定", "reply_by": cn_date(day + timedelta(days=30))}
     if kind in ("整改通知书", "监督建议书"):
         to, chosen = _select_findings(case, kind, to, finding_ids)

@@ -23,6 +23,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
 from . import DATA_DIR
+from .chinese import cn_date
 
 PROFILE_FILE = DATA_DIR / "layout-gbt9704.yaml"
 TYPE_AREA_MM = 156  # 5.2.2 版心宽度
@@ -37,11 +38,6 @@ def profile() -> dict:
 
 def twips(points: float) -> int:
     return round(points * 20)
-
-
-def cn_date(day: date) -> str:
-    """成文日期: Arabic numerals, no zero padding (7.3.5)."""
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def doc_number(code: str, year: int, number: int) -> str:

@@ -9,7 +9,8 @@ from pathlib import Path
 
 from .enrich import BLUE, RED, YELLOW, FindingState, finding_states
 from .files import write_atomically
-from .layout import cn_date, set_font
+from .chinese import cn_date
+from .layout import set_font
 from .model import Case
 from .textwidth import width
 

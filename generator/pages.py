@@ -20,6 +20,7 @@ from typing import Callable, Iterable
 from urllib.parse import quote
 
 from . import ASSETS_DIR
+from .chinese import cn_date
 from .charts import bar_chart
 from .enrich import BLUE, RED, YELLOW, clue_states, open_by_unit, finding_states
 from .model import Case, Finding
@@ -65,10 +66,6 @@ def browse_href(dimension: str, value: str, from_dir: str) -> str:
 def _relative(target: str, from_dir: str) -> str:
     depth = len([part for part in from_dir.split("/") if part])
     return "../" * depth + target
-
-
-def cn_date(day: date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def front_matter(title: str, **extra) -> str:

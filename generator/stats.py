@@ -8,7 +8,7 @@ from datetime import date
 
 from .contract import FINDING_STATUSES
 from .enrich import BLUE, RED, YELLOW, clue_states, finding_states
-from .layout import cn_date
+from .chinese import cn_date
 from .model import Case
 
 

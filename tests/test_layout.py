@@ -114,3 +114,9 @@ def test_profile_names_its_clauses():
     raw = yaml.safe_load(PROFILE_FILE.read_text("utf-8"))
     assert all(item.get("clause") for section in raw.values() for item in section.values())
     assert profile()["page"]["top_mm"] == 37
+
+
+def test_chinese_heading_numbers():
+    from generator.chinese import cn_number
+
+    assert [cn_number(n) for n in (1, 10, 11, 20, 21, 99)] == ["一", "十", "十一", "二十", "二十一", "九十九"]
