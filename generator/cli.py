@@ -16,7 +16,7 @@ os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
 
 class _Formatter(argparse.RawDescriptionHelpFormatter):
     def add_usage(self, usage, actions, groups, prefix=None):
-        return super().add_usage(usage, actions, groups, prefix="用法：")
+        return super().add_usage(usage, actions, groups, prefix="用法：" if prefix is None else prefix)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -35,9 +35,12 @@ class _Parser(argparse.ArgumentParser):
 
 def _date_arg(text: str) -> date:
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"“{text}”不是 YYYY-MM-DD 格式的日期") from None
+    if not 1949 <= day.year <= 2999:
+        raise argparse.ArgumentTypeError(f"日期“{text}”的年份不合理")
+    return day
 
 
 def _add_library_options(parser: argparse.ArgumentParser) -> None:
@@ -174,7 +177,7 @@ def _ensure_index(args, index_dir: Path) -> None:
 def cmd_doc(args) -> int:
     from .documents import compose, kind_named, load_settings, render, to_pdf
     from .files import write_atomically
-    from .register import issue
+    from .register import issue, safe_file_name
 
     project = _project(args)
     kind = kind_named(args.kind)
@@ -186,9 +189,13 @@ def cmd_doc(args) -> int:
     findings = [f.strip() for f in args.findings.split(",") if f.strip()] if args.findings else None
     composition = compose(project.root, case, kind, settings, day=day, to=args.to, finding_ids=findings,
                           clue_id=args.clue)
+    if args.pdf:
+        from .documents import libreoffice
+
+        libreoffice()  # before a number is taken: a missing LibreOffice must not cost a 文号
     out_dir = project.root / "documents"
     if args.draft:
-        out = Path(args.out) if args.out else out_dir / f"草稿-{kind}-{case.id}-{composition.addressee}.docx"
+        out = Path(args.out) if args.out else out_dir / safe_file_name(f"草稿-{kind}-{case.id}-{composition.addressee}.docx")
         write_atomically(out, render(composition, settings, number="（草稿）", day=day))
         print(f"草稿已生成（未编号、未登记）：{out}")
     else:
@@ -261,7 +268,10 @@ def cmd_ledger(args) -> int:
     scope = "".join(filter(None, [f"{args.year}年" if args.year else "", args.unit or ""]))
     title = f"{scope}整改落实跟踪台账"
     out = Path(args.out)
-    write(ledger, out, args.format, title, as_of)
+    fmt = args.format or out.suffix.lstrip(".").lower()
+    if fmt not in ("xlsx", "docx") or (args.format and out.suffix.lower() not in ("", f".{fmt}")):
+        raise UserError(f"输出文件 {out} 的扩展名与格式不符：请用 .xlsx 或 .docx（或用 --format 指定）")
+    write(ledger, out, fmt, title, as_of)
     print(f"{title}已生成：{out}（{len(ledger)} 项，统计截至 {as_of}）")
     return 0
 
@@ -459,7 +469,7 @@ def build_parser() -> argparse.ArgumentParser:
     ledger.add_argument("--year", type=int, help="只含该年的案例")
     ledger.add_argument("--unit", help="只含该责任单位")
     ledger.add_argument("--as-of", type=_date_arg, help="参照日期，默认今天")
-    ledger.add_argument("--format", choices=["xlsx", "docx"], default="xlsx", help="xlsx（默认）或 docx（横向）")
+    ledger.add_argument("--format", choices=["xlsx", "docx"], default=None, help="xlsx 或 docx（横向）；默认按 --out 的扩展名")
     ledger.add_argument("--out", required=True, help="输出文件")
     ledger.set_defaults(func=cmd_ledger)
 

@@ -11,7 +11,9 @@ other line is a paragraph.
 from __future__ import annotations
 
 import os
+import re
 import shutil
+import sys
 import subprocess
 import tempfile
 from dataclasses import dataclass, field
@@ -55,12 +57,34 @@ def load_settings(root: Path) -> Settings:
         data = yaml.safe_load(path.read_text("utf-8")) or {}
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise UserError(f"{path} 无法读取：{exc}") from None
+    if not isinstance(data, dict):
+        raise UserError(f"{path}：顶层应为映射（键: 值）")
     missing = [key for key in ("issuer", "codes", "printed_by") if not data.get(key)]
-    if missing or not isinstance(data.get("codes"), dict):
-        raise UserError(f"{path} 缺少设置项：{'、'.join(missing) or 'codes（应为 文种: 机关代字 的映射）'}")
-    known = {f for f in Settings.__dataclass_fields__}
-    values = {key: value for key, value in data.items() if key in known}
-    values["copy_to"] = tuple(values.get("copy_to") or ())
+    if missing:
+        raise UserError(f"{path} 缺少设置项：{'、'.join(missing)}")
+    problems = [f"{key} 应为文本" for key in ("issuer", "printed_by", "report_to", "contact", "issuer_short",
+                                           "compilation_title") if key in data and not isinstance(data[key], str)]
+    codes = data["codes"]
+    if not isinstance(codes, dict) or not all(isinstance(v, str) and re.fullmatch(r"[\w\u4e00-\u9fff]{1,12}", v)
+                                              for v in codes.values()):
+        problems.append("codes 应为 文种: 机关代字 的映射，机关代字只能是汉字或字母数字")
+    copy_to = data.get("copy_to") or []
+    if isinstance(copy_to, str):
+        copy_to = [copy_to]
+    if not isinstance(copy_to, list) or not all(isinstance(item, str) for item in copy_to):
+        problems.append("copy_to 应为单位名称列表")
+    if "reply_days" in data and (isinstance(data["reply_days"], bool) or not isinstance(data["reply_days"], int)):
+        problems.append("reply_days 应为整数")
+    title = data.get("compilation_title", Settings.compilation_title)
+    if isinstance(title, str) and any(brace in title.replace("{year}", "") for brace in "{}"):
+        problems.append("compilation_title 中只能使用 {year}")
+    if problems:
+        raise UserError(f"{path} 设置有误：" + "；".join(problems))
+    unknown = [key for key in data if key not in Settings.__dataclass_fields__]
+    if unknown:
+        print(f"[警告] {path}：未知设置项 {'、'.join(map(str, unknown))}（可能是拼写错误），已忽略", file=sys.stderr)
+    values = {key: value for key, value in data.items() if key in Settings.__dataclass_fields__}
+    values["copy_to"] = tuple(copy_to)
     return Settings(**values)
 
 
@@ -113,6 +137,7 @@ def _finding_view(finding: Finding, as_of: date) -> dict:
 
 def _select_findings(case: Case, kind: str, to: str | None, ids: list[str] | None) -> tuple[str, list[Finding]]:
     known = {f.id: f for f in case.findings}
+    ids = list(dict.fromkeys(ids or []))
     if ids:
         unknown = [i for i in ids if i not in known]
         if unknown:
@@ -122,9 +147,9 @@ def _select_findings(case: Case, kind: str, to: str | None, ids: list[str] | Non
         if to is None and len(units) > 1:
             raise UserError(f"所选问题属于多个责任单位（{'、'.join(sorted(units))}），请用 --to 指定主送单位")
         to = to or chosen[0].unit
-        chosen = [f for f in chosen if f.unit == to]
-        if not chosen:
-            raise UserError(f"所选问题都不属于 {to}")
+        others = [f.id for f in chosen if f.unit != to]
+        if others:
+            raise UserError(f"问题 {'、'.join(others)} 的责任单位不是 {to}")
         return to, chosen
     open_findings = [f for f in case.findings if f.is_open]
     units = list(dict.fromkeys(f.unit for f in open_findings))
@@ -142,6 +167,22 @@ def _select_findings(case: Case, kind: str, to: str | None, ids: list[str] | Non
 
 def compose(root: Path, case: Case, kind: str, settings: Settings, *, day: date, to: str | None = None,
             finding_ids: list[str] | None = None, clue_id: str | None = None) -> Composition:
+    import jinja2
+
+    try:
+        return _compose(root, case, kind, settings, day=day, to=to, finding_ids=finding_ids, clue_id=clue_id)
+    except jinja2.TemplateSyntaxError as exc:
+        raise UserError(f"模板 {exc.filename or exc.name} 第 {exc.lineno} 行有语法错误：{exc.message}") from None
+    except jinja2.TemplateNotFound as exc:
+        raise UserError(f"找不到模板 {exc.name}（模板只能放在案例库的 templates/ 中）") from None
+    except jinja2.TemplateError as exc:
+        raise UserError(f"{kind} 的模板无法生成正文：{exc}") from None
+    except UnicodeDecodeError:
+        raise UserError(f"{kind} 的模板不是 UTF-8 编码") from None
+
+
+def _compose(root: Path, case: Case, kind: str, settings: Settings, *, day: date, to: str | None,
+             finding_ids: list[str] | None, clue_id: str | None) -> Composition:
     env = _environment(root)
     base = {"case": case, "settings": settings, "case_date": cn_date(case.date), "cn_number": cn_number,
             "basis": "、".join(case.legal_basis) or "有关规定", "reply_by": cn_date(day + timedelta(days=30))}
@@ -195,11 +236,16 @@ def render(composition: Composition, settings: Settings, *, number: str, day: da
     return document.save(day)
 
 
-def to_pdf(docx: Path) -> Path:
-    """Convert with LibreOffice; the official font names are mapped to free fonts by fonts.conf."""
+def libreoffice() -> str:
     office = shutil.which("soffice") or shutil.which("libreoffice")
     if office is None:
-        raise UserError("未安装 LibreOffice，无法生成 PDF（Debian：apt-get install libreoffice-writer-nogui）；.docx 已生成")
+        raise UserError("未安装 LibreOffice，无法生成 PDF（Debian：apt-get install libreoffice-writer-nogui）")
+    return office
+
+
+def to_pdf(docx: Path) -> Path:
+    """Convert with LibreOffice; the official font names are mapped to free fonts by fonts.conf."""
+    office = libreoffice()
     with tempfile.TemporaryDirectory() as profile_dir, tempfile.TemporaryDirectory() as out_dir:
         env = dict(os.environ, FONTCONFIG_FILE=str(FONTS_CONF))
         command = [office, f"-env:UserInstallation=file://{profile_dir}", "--headless", "--convert-to", "pdf",

@@ -69,6 +69,9 @@ def xlsx_bytes(ledger: list[Row], title: str) -> bytes:
     for row in ledger:
         sheet.append(_cells(row))
         excel_row = sheet.max_row
+        for cell in sheet[excel_row]:
+            if cell.data_type == "f":  # case text such as "=HYPERLINK(…)" must not become a live formula
+                cell.data_type = "s"
         for column in (7, 9):
             sheet.cell(excel_row, column).number_format = "yyyy-mm-dd"
         if row.flag:

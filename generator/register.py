@@ -48,16 +48,22 @@ def register_path(root: Path) -> Path:
 
 def read_entries(root: Path) -> list[Entry]:
     path = register_path(root)
+    if path.exists() and not path.is_file():
+        raise UserError(f"{path} 不是文件：登记簿应为一个文本文件")
     if not path.is_file():
         return []
+    try:
+        text = path.read_text("utf-8")
+    except UnicodeDecodeError:
+        raise UserError(f"{path} 不是 UTF-8 编码：登记簿已损坏，请从版本库恢复") from None
     entries = []
-    for number, line in enumerate(path.read_text("utf-8").splitlines(), 1):
+    for number, line in enumerate(text.splitlines(), 1):
         if not line.strip():
             continue
         try:
             entries.append(Entry(**json.loads(line)))
         except (ValueError, TypeError):
-            raise UserError(f"{path} 第 {number} 行无法读取：登记簿已损坏，请运行 jiandu register check") from None
+            raise UserError(f"{path} 第 {number} 行无法读取：登记簿已损坏，请从版本库恢复该行后再印发") from None
     return entries
 
 
@@ -66,27 +72,49 @@ def issue(root: Path, *, code: str, year: int, kind: str, case: str, addressee: 
     """Assign the next number for (code, year), render the document with it, record it, move it into place."""
     path = register_path(root)
     with exclusive(root / f".{REGISTER_FILE}.lock", lambda message: None, ""):
+        count, broken = check_chain(root)
+        if broken:
+            raise UserError(f"登记簿校验未通过，暂停印发：{broken}")
         entries = read_entries(root)
         number = 1 + max((e.number for e in entries if e.code == code and e.year == year), default=0)
         text_number = doc_number(code, year, number)
+        out = out or (out_dir or root / "documents") / safe_file_name(f"{text_number}-{kind}-{case}.docx")
+        if out.exists():
+            raise UserError(f"{out} 已存在：不覆盖已有文件（已印发的文书不能被替换），请用 --out 指定新文件")
         data = render(text_number)
-        out = out or (out_dir or root / "documents") / f"{text_number}-{kind}-{case}.docx"
         out.parent.mkdir(parents=True, exist_ok=True)
         temp = out.with_name(f".{out.name}.tmp-{os.getpid()}")
         temp.write_bytes(data)
+        try:
+            os.link(temp, out)  # fails if the name was taken meanwhile: never overwrites
+        except FileExistsError:
+            raise UserError(f"{out} 已存在：不覆盖已有文件") from None
+        finally:
+            temp.unlink(missing_ok=True)
         try:
             entry = Entry(seq=len(entries) + 1, code=code, year=year, number=number, doc_number=text_number,
                           kind=kind, case=case, addressee=addressee, date=day,
                           sha256=hashlib.sha256(data).hexdigest(), prev=entries[-1].hash if entries else GENESIS)
             entry = Entry(**{**asdict(entry), "hash": entry.computed_hash()})
-            with open(path, "a", encoding="utf-8") as handle:
-                handle.write(json.dumps(asdict(entry), ensure_ascii=False, sort_keys=True) + "\n")
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(temp, out)
-        finally:
-            temp.unlink(missing_ok=True)
+            _append(path, json.dumps(asdict(entry), ensure_ascii=False, sort_keys=True))
+        except BaseException:
+            out.unlink(missing_ok=True)  # no file without its register entry
+            raise
     return entry, out
+
+
+def _append(path: Path, line: str) -> None:
+    needs_newline = path.is_file() and path.stat().st_size > 0 and not path.read_bytes().endswith(b"\n")
+    with open(path, "a", encoding="utf-8") as handle:
+        handle.write(("\n" if needs_newline else "") + line + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def safe_file_name(name: str) -> str:
+    """A file name that stays in its folder: no separators, no control characters, no leading dots."""
+    cleaned = "".join("_" if ch in "/\\" or ord(ch) < 32 else ch for ch in name).strip().lstrip(".")
+    return cleaned[:150] or "文书"
 
 
 def find_by_file(root: Path, file: Path) -> Entry | None:

@@ -18,6 +18,7 @@ _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
 _ID_RE = re.compile(ID_PATTERN.replace("$", r"\Z"), re.ASCII)
 _SUB_ID_RE = re.compile(SUB_ID_PATTERN.replace("$", r"\Z"), re.ASCII)
 _MARKING_RE = re.compile(r"(绝密|机密|秘密)\s*[★*]")
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _TYPE_NAMES = {str: "文本", int: "整数", float: "数字", bool: "true/false", list: "列表", dict: "映射",
                type(None): "空值"}
 
@@ -48,6 +49,9 @@ class _Checker:
             return None
         if len(value) > MAX_TEXT_CHARS:
             self.report(path, f"{label}过长（{len(value)} 字），单个字段不得超过 {MAX_TEXT_CHARS} 字；案例是工作总结，不是档案")
+            return None
+        if _CONTROL_RE.search(value):
+            self.report(path, f"{label}含有不可见的控制字符（如 \\x01），请删除")
             return None
         if _MARKING_RE.search(value):
             self.report(path, "含有国家秘密标志（绝密★/机密★/秘密★），涉密材料不得录入本系统")

@@ -72,7 +72,7 @@ def test_new_refuses_a_bad_id(tmp_path, capsys):
 def test_every_command_has_chinese_help(command):
     result = run(command, "--help")
     assert result.returncode == 0
-    assert "用法：" in result.stdout and "显示本帮助并退出" in result.stdout
+    assert "用法：" in result.stdout and "用法：用法：" not in result.stdout and "显示本帮助并退出" in result.stdout
 
 
 def test_unknown_option_gives_chinese_error():

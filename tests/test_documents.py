@@ -151,3 +151,49 @@ def test_cli_issue_verify_and_check(office):
     assert run("register", "check").returncode == 0
     bad = run("doc", "rectification", "CZ-2024-001")
     assert bad.returncode == 1 and "Traceback" not in bad.stderr and "无需制发" in bad.stderr
+
+
+def test_issuing_never_overwrites_and_never_loses_a_number(office):
+    settings = load_settings(office)
+    composition = compose(office, case("CZ-2026-001"), "整改通知书", settings, day=DAY, to="市市场监督管理局")
+    make = lambda number: render(composition, settings, number=number, day=DAY)
+    taken = office / "taken.docx"
+    taken.write_bytes(b"earlier")
+    with pytest.raises(UserError, match="已存在"):
+        issue(office, code="常政法监", year=2026, kind="整改通知书", case="CZ-2026-001", addressee="x",
+              day=DAY.isoformat(), render=make, out=taken)
+    assert taken.read_bytes() == b"earlier" and read_entries(office) == []
+    entry, out = issue(office, code="常政法监", year=2026, kind="整改通知书", case="CZ-2026-001", addressee="x",
+                       day=DAY.isoformat(), render=make)
+    register = office / "register.jsonl"
+    register.write_bytes(register.read_bytes().rstrip(b"\n"))  # hand-edited: no final newline
+    second, _ = issue(office, code="常政法监", year=2026, kind="整改通知书", case="CZ-2026-001", addressee="y",
+                      day=DAY.isoformat(), render=make)
+    assert second.number == 2 and check_chain(office) == (2, None)
+    register.write_text(register.read_text("utf-8").replace('"addressee": "x"', '"addressee": "z"'), "utf-8")
+    with pytest.raises(UserError, match="暂停印发"):
+        issue(office, code="常政法监", year=2026, kind="整改通知书", case="CZ-2026-001", addressee="w",
+              day=DAY.isoformat(), render=make)
+
+
+def test_bad_templates_and_settings_are_clear_errors(office):
+    (office / "templates").mkdir()
+    (office / "templates" / "督办通知.j2").write_text("{% for x in %}\n", "utf-8")
+    with pytest.raises(UserError, match="第 1 行有语法错误"):
+        compose(office, case("HA-2026-001"), "督办通知", load_settings(office), day=DAY)
+    (office / "templates" / "督办通知.j2").write_text("{{ no_such_value }}\n", "utf-8")
+    with pytest.raises(UserError, match="模板无法生成正文"):
+        compose(office, case("HA-2026-001"), "督办通知", load_settings(office), day=DAY)
+    for text, message in [("- a\n- b\n", "顶层应为映射"), ("issuer: 甲\nprinted_by: 乙\ncodes: {整改通知书: A/B}\n", "机关代字"),
+                          ("issuer: 甲\nprinted_by: 乙\ncodes: {整改通知书: 甲}\ncompilation_title: '{yr}'\n", "{year}")]:
+        (office / "organisation.yaml").write_text(text, "utf-8")
+        with pytest.raises(UserError, match=message):
+            load_settings(office)
+
+
+def test_file_names_stay_in_their_folder():
+    from generator.register import safe_file_name
+
+    for name in ["../../etc/passwd", "a/b\\c", ".hidden", "x\x01y"]:
+        cleaned = safe_file_name(name)
+        assert "/" not in cleaned and "\\" not in cleaned and not cleaned.startswith(".") and "\x01" not in cleaned

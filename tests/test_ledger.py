@@ -51,3 +51,13 @@ def test_docx_read_back():
     first = table.rows[1].cells[3].paragraphs[0].runs[0]
     assert first._r.rPr.find(qn("w:rFonts")).get(qn("w:eastAsia")) == "仿宋_GB2312"
     assert "统计截至 2026年11月23日" in "".join(p.text for p in document.paragraphs)
+
+
+def test_formula_like_text_stays_text():
+    from dataclasses import replace
+
+    first = next(c for c in sample_cases() if c.findings)
+    hostile = replace(first, findings=(replace(first.findings[0], problem='=HYPERLINK("http://evil","点击")'),))
+    sheet = load_workbook(io.BytesIO(xlsx_bytes(rows([hostile], AS_OF), "t"))).active
+    cell = sheet.cell(2, 4)
+    assert cell.value == '=HYPERLINK("http://evil","点击")' and cell.data_type == "s"

@@ -225,3 +225,8 @@ def test_not_classified_is_not_mistaken_for_a_marking(write_case):
 def test_full_width_digits_in_id_are_refused(write_case):
     errors = [p for p in check(write_case(valid_text().replace("id: CZ-2025-001", "id: CZ-２０２５-001")))[1] if p.is_error]
     assert any(e.field == "id" and "格式不对" in e.message for e in errors)
+
+
+def test_control_characters_are_refused(write_case):
+    error = only_error(check(write_case(valid_text().replace("region: 常州市", 'region: "常州\\x01市"')))[1])
+    assert error.field == "region" and "控制字符" in error.message
