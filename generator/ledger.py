@@ -55,7 +55,7 @@ def _cells(row: Row) -> list:
             row.closed_on, row.flag]
 
 
-def xlsx_bytes(ledger: list[Row], title: str) -> bytes:
+def xlsx_bytes(ledger: list[Row], title: str, as_of: date | None = None) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
 
@@ -86,6 +86,13 @@ def xlsx_bytes(ledger: list[Row], title: str) -> bytes:
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = sheet.dimensions
     sheet.oddHeader.center.text = title
+    sheet.page_setup.orientation = "landscape"
+    sheet.print_title_rows = "1:1"
+    notes = book.create_sheet("说明")
+    for line in (title, f"统计截至 {(as_of or date.today()).isoformat()}（“状态”中的剩余或超期天数按此日期计算）",
+                 "标识：红＝超期 30 天以上；黄＝超期 30 天以内；蓝＝7 天内到期"):
+        notes.append([line])
+    notes.column_dimensions["A"].width = 80
     book.properties.title = title
     out = io.BytesIO()
     book.save(out)
@@ -133,13 +140,15 @@ def docx_bytes(ledger: list[Row], title: str, as_of: date) -> bytes:
             shading.set(qn("w:val"), "clear")
             shading.set(qn("w:fill"), FLAG_FILLS[row.flag])
             cells[-1]._tc.get_or_add_tcPr().append(shading)
-    widths = [10, 40, 30, 45, 45, 25, 22, 28, 22, 10]
+    table.autofit = False
+    widths = [10, 32, 28, 44, 44, 24, 20, 25, 18, 10]  # mm, within the 257 mm between the margins
     for column, millimetres in zip(table.columns, widths):
+        column.width = Mm(millimetres)  # the grid LibreOffice lays out by
         for cell in column.cells:
             cell.width = Mm(millimetres)
     return package_bytes(document)
 
 
 def write(ledger: list[Row], path: Path, fmt: str, title: str, as_of: date) -> None:
-    data = xlsx_bytes(ledger, title) if fmt == "xlsx" else docx_bytes(ledger, title, as_of)
+    data = xlsx_bytes(ledger, title, as_of) if fmt == "xlsx" else docx_bytes(ledger, title, as_of)
     write_atomically(path, data)

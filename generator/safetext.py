@@ -124,6 +124,10 @@ class _Blocks(HTMLParser):
                 prefix = f"{self.lists[-1][1]}. "
             self.blocks.append(Block("li", prefix=prefix))
             self.open_li_empty = True
+        elif tag == "tr":
+            self.blocks.append(Block("p"))  # a table row becomes one line, cells separated by spaces
+        elif tag in ("td", "th") and self.blocks and self.blocks[-1].runs:
+            self.blocks[-1].runs.append(("\u3000", False))
         elif tag in self.BLOCKS and not self.open_li_empty:
             self.blocks.append(Block("heading" if tag.startswith("h") else "p"))
         elif tag in ("strong", "b"):

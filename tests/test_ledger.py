@@ -61,3 +61,11 @@ def test_formula_like_text_stays_text():
     sheet = load_workbook(io.BytesIO(xlsx_bytes(rows([hostile], AS_OF), "t"))).active
     cell = sheet.cell(2, 4)
     assert cell.value == '=HYPERLINK("http://evil","点击")' and cell.data_type == "s"
+
+
+def test_docx_columns_have_their_own_widths_and_xlsx_states_the_date():
+    document = Document(io.BytesIO(docx_bytes(rows(sample_cases(), AS_OF), "t", AS_OF)))
+    grid = [int(col.get(qn("w:w"))) for col in document.tables[0]._tbl.tblGrid.findall(qn("w:gridCol"))]
+    assert grid[0] < grid[3] and sum(grid) <= 257 * 57
+    book = load_workbook(io.BytesIO(xlsx_bytes(rows(sample_cases(), AS_OF), "t", AS_OF)))
+    assert "统计截至 2026-11-23" in book["说明"]["A2"].value

@@ -98,3 +98,9 @@ def test_headings_in_case_text_sit_below_page_sections_and_code_keeps_lines():
     html = markdown_to_html("# 大标题\n\n## 小标题\n\n    代码第一行\n    代码第二行\n")
     assert "<h3>大标题</h3>" in html and "<h4>小标题</h4>" in html and "<h1>" not in html
     assert "代码第一行\n代码第二行" in html
+
+
+def test_markdown_tables_become_one_line_per_row_in_word():
+    from generator.safetext import markdown_paragraphs
+
+    assert markdown_paragraphs("| 项目 | 数量 |\n|---|---|\n| 评查 | 30 |") == ["项目\u3000数量", "评查\u300030"]
