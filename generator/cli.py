@@ -96,7 +96,11 @@ def cmd_build(args) -> int:
                         edition=edition_named(args.edition))
     if report.warnings and not args.quiet:
         print(format_report(report.warnings))
-    print(f"网站已生成：{report.site_dir}（{report.cases} 件案例，{report.pages} 个页面，用时 {report.seconds:.1f} 秒）")
+    print(f"网站已生成：{report.site_dir}（{report.cases} 件案例，{report.pages} 个页面，"
+          f"本次重新生成 {report.rendered} 个文件，用时 {report.seconds:.1f} 秒）")
+    if args.timings:
+        print(json.dumps({name: round(seconds, 3) for name, seconds in report.timings.items()}, ensure_ascii=False),
+              file=sys.stderr)
     return 0
 
 
@@ -112,9 +116,11 @@ def _index_dir(args) -> Path:
 
 def cmd_index(args) -> int:
     from .search import update_index
+    from .segments import SegmentCache
 
     library = _project(args).load_valid()
-    report = update_index(_index_dir(args), library.cases, rebuild=args.rebuild)
+    report = update_index(_index_dir(args), library.cases, rebuild=args.rebuild,
+                          segments=SegmentCache(_project(args).cache_dir))
     if report.rebuilt:
         print(f"检索索引已重建：{report.total} 件案例（{_index_dir(args)}）")
     else:
@@ -156,7 +162,8 @@ def cmd_similar(args) -> int:
     _ensure_index(args, index_dir)
     found = similar(index_dir, args.id, limit=args.limit)
     if args.json:
-        print(json.dumps([item.__dict__ for item in found], ensure_ascii=False, indent=2))
+        print(json.dumps([{"id": s.id, "title": s.title, "score": s.score, "shared": s.shared,
+                           "classification": s.classification} for s in found], ensure_ascii=False, indent=2))
         return 0
     if not found:
         print(f"没有找到与 {args.id} 相似的案例。")
@@ -168,10 +175,13 @@ def cmd_similar(args) -> int:
 def _ensure_index(args, index_dir: Path) -> None:
     """Build the index on first use; afterwards `jiandu index` (or `jiandu build`) keeps it current."""
     from .search import META_FILE, update_index
+    from .segments import SegmentCache
 
     if not (index_dir / META_FILE).is_file():
         print("首次使用，正在建立检索索引……", file=sys.stderr)
-        update_index(index_dir, _project(args).load_valid().cases, say=lambda m: print(m, file=sys.stderr))
+        project = _project(args)
+        update_index(index_dir, project.load_valid().cases, say=lambda m: print(m, file=sys.stderr),
+                     segments=SegmentCache(project.cache_dir))
 
 
 def cmd_doc(args) -> int:
@@ -374,6 +384,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="internal：内部版（默认，全部案例，每页标注“内部资料”），输出到 site/；"
                             "public：公开版（只含公开案例，先做个人信息检查），输出到 site-public/")
     build.add_argument("-q", "--quiet", action="store_true", help="安静模式：只输出错误和最终结果（适合 CI）")
+    build.add_argument("--timings", action="store_true", help="在标准错误输出各阶段用时（秒，JSON），供性能测试使用")
     build.set_defaults(func=cmd_build)
 
     serve = commands.add_parser("serve", help="本机预览网站，案例修改后自动重新构建",

@@ -18,7 +18,6 @@ class Edition:
     label: str
     site_folder: str
     index_folder: str
-    docs_folder: str
 
     @property
     def is_public(self) -> bool:
@@ -28,8 +27,8 @@ class Edition:
         return [case for case in cases if case.is_public] if self.is_public else list(cases)
 
 
-INTERNAL = Edition("internal", "内部资料 · 仅供工作人员查阅，不得外传", "site", "index", "docs")
-PUBLIC = Edition("public", "公开版 · 仅收录可以公开的案例", "site-public", "index-public", "docs-public")
+INTERNAL = Edition("internal", "内部资料 · 仅供工作人员查阅，不得外传", "site", "index")
+PUBLIC = Edition("public", "公开版 · 仅收录可以公开的案例", "site-public", "index-public")
 EDITIONS = {edition.name: edition for edition in (INTERNAL, PUBLIC)}
 
 

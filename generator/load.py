@@ -160,21 +160,6 @@ def find_case_files(cases_dir: Path) -> list[Path]:
     return sorted(files, key=lambda p: p.as_posix())
 
 
-def read_library(cases_dir: Path) -> tuple[list[RawCase], list[Problem]]:
-    """Read every case file below cases_dir; problems are collected, never raised."""
-    root = cases_dir.parent
-    raws: list[RawCase] = []
-    problems: list[Problem] = []
-    if not cases_dir.is_dir():
-        return raws, [Problem(str(cases_dir), "案例目录不存在")]
-    for path in find_case_files(cases_dir):
-        raw, found = read_case_file(path, root)
-        problems.extend(found)
-        if raw is not None:
-            raws.append(raw)
-    return raws, problems
-
-
 def _display_path(path: Path, root: Path) -> str:
     try:
         return path.resolve().relative_to(root.resolve()).as_posix()

@@ -1,4 +1,9 @@
-"""Stage 4 — render site pages: validated cases → Markdown files for MkDocs.
+"""Stage 4 — render site pages: validated cases → the HTML body of every generated page.
+
+Each page is a `Page`: its path in the site, title, body HTML and table of
+contents. frames.py puts the body into the theme's page frame; MkDocs never
+sees the thousands of case pages (rendering each through the theme and
+Markdown cost about 6 ms a page).
 
 Every value that comes from a case file goes through safetext (escape or the
 safe Markdown renderer), so case text can never inject markup into the site.
@@ -8,18 +13,14 @@ however large the library grows.
 
 from __future__ import annotations
 
-import json
 import re
-import shutil
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from hashlib import sha1
-from pathlib import Path
 from typing import Callable, Iterable
 from urllib.parse import quote
 
-from . import ASSETS_DIR
 from .chinese import cn_date
 from .charts import bar_chart
 from .enrich import BLUE, RED, YELLOW, clue_states, open_by_unit, finding_states
@@ -29,7 +30,29 @@ from .safetext import escape, markdown_to_html
 from .taxonomy import Taxonomy
 
 LATEST_MARKER = "<!-- jiandu:latest -->"
-SHIM_NAME = "iframe-worker-shim.js"
+
+
+@dataclass(frozen=True)
+class Page:
+    path: str                              # in the site, e.g. "cases/CZ-2025-001.html"
+    title: str                             # plain text
+    body: str                              # safe HTML
+    toc: tuple[tuple[str, str], ...] = ()  # (anchor, plain heading text) of each h2
+
+
+def heading(text: str, anchor: str, level: int = 2) -> str:
+    return f'<h{level} id="{anchor}">{escape(text)}</h{level}>\n'
+
+
+def toc_of(body: str) -> tuple[tuple[str, str], ...]:
+    """The h2 headings of a body made with heading()."""
+    return tuple((anchor, _unescape(text)) for anchor, text in re.findall(r'<h2 id="([^"]+)">(.*?)</h2>', body))
+
+
+def _unescape(text: str) -> str:
+    import html
+
+    return html.unescape(text)
 
 
 @dataclass(frozen=True)
@@ -45,6 +68,7 @@ DIMENSIONS = (
     Dimension("year", "年份", lambda c: [str(c.year)]),
     Dimension("region", "地区", lambda c: [c.region]),
     Dimension("unit", "被监督单位", lambda c: c.supervised),
+    Dimension("keyword", "关键词", lambda c: c.keywords),
 )
 
 
@@ -66,12 +90,6 @@ def browse_href(dimension: str, value: str, from_dir: str) -> str:
 def _relative(target: str, from_dir: str) -> str:
     depth = len([part for part in from_dir.split("/") if part])
     return "../" * depth + target
-
-
-def front_matter(title: str, **extra) -> str:
-    meta = {"title": escape(title), **extra}
-    lines = [f"{key}: {json.dumps(value, ensure_ascii=False)}" for key, value in meta.items()]
-    return "---\n" + "\n".join(lines) + "\n---\n\n"
 
 
 # --- case page ---------------------------------------------------------------
@@ -100,15 +118,16 @@ def _meta_table(case: Case) -> str:
         ("标识", " ".join(badges)),
     ]
     if case.keywords:
-        rows.append(("关键词", "、".join(escape(k) for k in case.keywords)))
+        rows.append(("关键词", _links("keyword", case.keywords, here)))
     body = "\n".join(f"<tr><th>{label}</th><td>{value}</td></tr>" for label, value in rows)
-    return f'<table class="jiandu-meta" data-search-exclude>\n<tbody>\n{body}\n</tbody>\n</table>'
+    return f'<table class="jiandu-meta">\n<tbody>\n{body}\n</tbody>\n</table>'
 
 
-def _section(heading: str, text: str) -> str:
+def _section(title: str, anchor: str, text: str) -> str:
     if not text:
         return ""
-    return f"## {heading}\n\n<div class=\"jiandu-text\">\n{markdown_to_html(text)}\n</div>\n"
+    return heading(title, anchor) + f'<div class="jiandu-text">\n{markdown_to_html(text)}\n</div>\n'
+
 
 
 def _status_cell(finding: Finding, as_of: date) -> str:
@@ -134,7 +153,7 @@ def _findings_table(case: Case, as_of: date) -> str:
         return ""
     rows = [[escape(f.id), escape(f.problem), escape(f.unit), escape(f.requirement), cn_date(f.deadline),
              _status_cell(f, as_of)] for f in case.findings]
-    return "## 发现问题与整改\n\n" + _html_table(
+    return heading("发现问题与整改", "findings") + _html_table(
         "jiandu-findings", ["编号", "问题", "责任单位", "整改要求", "整改期限", "状态"], rows)
 
 
@@ -147,7 +166,7 @@ def _clues_table(case: Case) -> str:
         return ""
     rows = [[escape(c.id), cn_date(c.date), f"{escape(c.sender)} → {escape(c.receiver)}", escape(c.summary),
              _clue_status(c), escape(c.result)] for c in case.clues]
-    return "## 线索移送\n\n" + _html_table(
+    return heading("线索移送", "clues") + _html_table(
         "jiandu-clues", ["编号", "移送日期", "移送 → 接收", "线索内容", "状态", "办理结果"], rows)
 
 
@@ -155,14 +174,14 @@ def _figures_table(case: Case) -> str:
     if not case.figures:
         return ""
     cells = "\n".join(f"<tr><th>{escape(name)}</th><td>{number}</td></tr>" for name, number in case.figures.items())
-    return f"## 统计数字\n\n<table class=\"jiandu-figures\">\n<tbody>\n{cells}\n</tbody>\n</table>\n"
+    return heading("统计数字", "figures") + f"<table class=\"jiandu-figures\">\n<tbody>\n{cells}\n</tbody>\n</table>\n"
 
 
 def _legal_basis(case: Case) -> str:
     if not case.legal_basis:
         return ""
     items = "\n".join(f"<li>{escape(item)}</li>" for item in case.legal_basis)
-    return f"## 法律政策依据\n\n<ul class=\"jiandu-legal\">\n{items}\n</ul>\n"
+    return heading("法律政策依据", "legal-basis") + f"<ul class=\"jiandu-legal\">\n{items}\n</ul>\n"
 
 
 def _similar_list(similar) -> str:
@@ -172,7 +191,7 @@ def _similar_list(similar) -> str:
         f'<li><a href="{case_href(s.id, "cases")}">{escape(s.title)}</a>'
         f'<span class="jiandu-shared">共同关键词：{"、".join(escape(t) for t in s.shared)}</span></li>'
         for s in similar)
-    return f'## 相似案例\n\n<ul class="jiandu-similar" data-search-exclude>\n{items}\n</ul>\n'
+    return heading("相似案例", "similar") + f'<ul class="jiandu-similar">\n{items}\n</ul>\n'
 
 
 def _issued_documents(entries) -> str:
@@ -180,39 +199,62 @@ def _issued_documents(entries) -> str:
         return ""
     rows = [[escape(e.doc_number), escape(e.kind), cn_date(date.fromisoformat(e.date)), escape(e.addressee)]
             for e in entries]
-    return "## 已印发文书\n\n" + _html_table("jiandu-issued", ["文号", "文种", "成文日期", "主送"], rows)
+    return heading("已印发文书", "issued") + _html_table("jiandu-issued", ["文号", "文种", "成文日期", "主送"], rows)
 
 
-def case_page(case: Case, as_of: date, similar=(), issued=()) -> str:
-    parts = [front_matter(case.title, tags=[escape(k) for k in case.keywords])]
+def case_page(case: Case, as_of: date, similar=(), issued=()) -> Page:
+    parts = []
     if case.subtitle:
         parts.append(f'<p class="jiandu-subtitle">{escape(case.subtitle)}</p>\n')
     parts.append(_meta_table(case) + "\n")
     parts.append('<div class="admonition abstract jiandu-summary">\n<p class="admonition-title">导语</p>\n'
                  f"<p>{escape(case.summary)}</p>\n</div>\n")
-    parts.append(_section("基本情况", case.background))
-    parts.append(_section("主要做法", case.practice))
-    parts.append(_section("工作成效", case.outcome))
-    parts.append(_section("经验启示", case.insight))
+    parts.append(_section("基本情况", "background", case.background))
+    parts.append(_section("主要做法", "practice", case.practice))
+    parts.append(_section("工作成效", "outcome", case.outcome))
+    parts.append(_section("经验启示", "insight", case.insight))
     parts.append(_figures_table(case))
     parts.append(_findings_table(case, as_of))
     parts.append(_clues_table(case))
     parts.append(_legal_basis(case))
     parts.append(_issued_documents(issued))
     parts.append(_similar_list(similar))
-    return "\n".join(part for part in parts if part)
+    body = "\n".join(part for part in parts if part)
+    return Page(f"cases/{case.id}.html", case.title, body, toc_of(body))
 
 
 # --- lists and browse pages -----------------------------------------------------
 
+_LIST_HEAD = '<table class="jiandu-list">\n<thead><tr><th>编号</th><th>标题</th><th>日期</th><th>地区</th><th>监督内容</th></tr></thead>\n'
+_TYPICAL_BADGE = ' <span class="jiandu-badge jiandu-typical">典型</span>'
+
+
+def _list_row(case: Case, prefix: str) -> str:
+    return (f'<tr><td>{escape(case.id)}</td><td><a href="{prefix}cases/{case.id}.html">{escape(case.title)}</a>'
+            f'{_TYPICAL_BADGE if case.typical else ""}</td><td>{cn_date(case.date)}</td>'
+            f"<td>{escape(case.region)}</td><td>{escape(case.category)}</td></tr>")
+
+
+_rows_cache: dict[tuple[int, str], str] = {}  # listing_pages fills and clears it: a case is in seven lists
+
+
 def case_list(cases: list[Case], from_dir: str) -> str:
     if not cases:
         return "<p>暂无案例。</p>\n"
-    typical_badge = ' <span class="jiandu-badge jiandu-typical">典型</span>'
-    rows = [[escape(c.id), f'<a href="{case_href(c.id, from_dir)}">{escape(c.title)}</a>'
-             + (typical_badge if c.typical else ""), cn_date(c.date), escape(c.region), escape(c.category)]
-            for c in cases]
-    return _html_table("jiandu-list", ["编号", "标题", "日期", "地区", "监督内容"], rows)
+    prefix = _relative("", from_dir)
+    rows = []
+    for case in cases:
+        key = (id(case), prefix)
+        row = _rows_cache.get(key)
+        if row is None:
+            row = _list_row(case, prefix)
+            if _caching:
+                _rows_cache[key] = row
+        rows.append(row)
+    return _LIST_HEAD + "<tbody>\n" + "\n".join(rows) + "\n</tbody>\n</table>\n"
+
+
+_caching = False
 
 
 def group_by(cases: list[Case], dimension: Dimension) -> dict[str, list[Case]]:
@@ -244,32 +286,42 @@ def dimension_index(dimension: Dimension, groups: dict[str, list[Case]], taxonom
         items.append(f'<li><a href="{browse_href(dimension.key, value, from_dir)}">{escape(value)}</a>'
                      f"（{len(groups[value])} 件）{'：' + escape(note) if note else ''}</li>")
     body = "\n".join(items) or "<li>暂无</li>"
-    return (front_matter(f"按{dimension.label}浏览", search={"exclude": True})
-            + f'<ul class="jiandu-browse">\n{body}\n</ul>\n')
+    return Page(f"browse/{dimension.key}/index.html", dimension_title(dimension),
+                f'<ul class="jiandu-browse">\n{body}\n</ul>\n')
 
 
-def value_page(dimension: Dimension, value: str, cases: list[Case]) -> str:
+def dimension_title(dimension: Dimension) -> str:
+    return f"按{dimension.label}浏览"
+
+
+def value_page(dimension: Dimension, value: str, cases: list[Case]) -> Page:
     from_dir = f"browse/{dimension.key}"
     back = f'<p><a href="index.html">← 按{dimension.label}浏览</a></p>\n'
-    return (front_matter(f"{dimension.label}：{value}", search={"exclude": True})
-            + back + f"<p>共 {len(cases)} 件案例。</p>\n\n" + case_list(cases, from_dir))
+    return Page(f"browse/{dimension.key}/{slug(value)}.html", f"{dimension.label}：{value}",
+                back + f"<p>共 {len(cases)} 件案例。</p>\n\n" + case_list(cases, from_dir))
 
 
-def browse_overview(cases: list[Case], taxonomy: Taxonomy) -> str:
-    parts = [front_matter("浏览案例", search={"exclude": True})]
+BROWSE_TITLE = "浏览案例"
+ALL_CASES_TITLE = "全部案例"
+
+
+def browse_overview(cases: list[Case], taxonomy: Taxonomy) -> Page:
+    parts = []
     for dimension in DIMENSIONS:
         groups = group_by(cases, dimension)
+        values = ordered_values(dimension, groups, taxonomy)
+        shown = values if dimension.key != "keyword" else values[:30]
         links = "、".join(f'<a href="{browse_href(dimension.key, v, "browse")}">{escape(v)}</a>（{len(groups[v])}）'
-                         for v in ordered_values(dimension, groups, taxonomy))
-        parts.append(f'## 按{dimension.label}\n\n<p><a href="{dimension.key}/index.html">全部{dimension.label}</a>：'
-                     f"{links or '暂无'}</p>\n")
-    parts.append('## 按关键词\n\n<p><a href="../tags.html">全部关键词标签</a></p>\n')
-    return "\n".join(parts)
+                         for v in shown) + ("……" if len(shown) < len(values) else "")
+        parts.append(heading(f"按{dimension.label}", dimension.key)
+                     + f'<p><a href="{dimension.key}/index.html">全部{dimension.label}</a>：{links or "暂无"}</p>\n')
+    body = "\n".join(parts)
+    return Page("browse/index.html", BROWSE_TITLE, body, toc_of(body))
 
 
-def all_cases_page(cases: list[Case]) -> str:
-    return (front_matter("全部案例", search={"exclude": True})
-            + f"<p>案例库共收录 {len(cases)} 件案例，按监督日期由近及远排列。</p>\n\n" + case_list(cases, "cases"))
+def all_cases_page(cases: list[Case]) -> Page:
+    return Page("cases/index.html", ALL_CASES_TITLE,
+                f"<p>案例库共收录 {len(cases)} 件案例，按监督日期由近及远排列。</p>\n\n" + case_list(cases, "cases"))
 
 
 def _headline(label: str, value: str, note: str = "") -> str:
@@ -296,7 +348,7 @@ def dashboard_block(cases: list[Case], taxonomy: Taxonomy, as_of: date) -> str:
         bar_chart("问题整改状态", stats.findings_by_status, "chart-status"),
     ))
     return (f'<p class="jiandu-as-of">数据截至 {cn_date(as_of)}（判断超期的参照日期）。</p>\n\n'
-            f'<div class="jiandu-dashboard" data-search-exclude>\n<div class="jiandu-figures-row">{headline}</div>\n'
+            f'<div class="jiandu-dashboard">\n<div class="jiandu-figures-row">{headline}</div>\n'
             f'<div class="jiandu-charts">{charts}</div>\n</div>\n\n' + latest_block(cases))
 
 
@@ -307,7 +359,7 @@ def latest_block(cases: list[Case], limit: int = 8) -> str:
     return (f'<p class="jiandu-headline">案例库收录案例 <strong>{len(cases)}</strong> 件，覆盖 '
             f"<strong>{regions}</strong> 个地区，其中典型案例 <strong>{sum(c.typical for c in cases)}</strong> 件、"
             f"可复制可推广 <strong>{sum(c.replicable for c in cases)}</strong> 件。</p>\n\n"
-            f"### 最新案例\n\n{case_list(latest, '')}\n### 典型案例\n\n{case_list(typical, '')}")
+            f"{heading('最新案例', 'latest', 3)}{case_list(latest, '')}\n{heading('典型案例', 'typical', 3)}{case_list(typical, '')}")
 
 
 # --- closed loop: ledger and clue pages -------------------------------------------
@@ -319,13 +371,17 @@ def _flag_badge(flag: str | None) -> str:
     return f'<span class="jiandu-flag jiandu-flag-{FLAG_CLASS[flag]}">{flag}</span>' if flag else ""
 
 
-def ledger_page(cases: list[Case], as_of: date, issued: dict) -> str:
+LEDGER_TITLE = "整改台账"
+CLUES_TITLE = "线索移送"
+COMPILATION_TITLE = "年度汇编"
+
+
+def ledger_page(cases: list[Case], as_of: date, issued: dict) -> Page:
     """整改台账: every finding, grouped by responsible unit (one anchor per unit for filtering)."""
     states = finding_states(cases, as_of)
     units = sorted({s.finding.unit for s in states}, key=lambda u: (-sum(s.finding.unit == u for s in states), u))
     open_units = open_by_unit(cases, as_of)
-    parts = [front_matter("整改台账", search={"exclude": True}),
-             f'<p class="jiandu-as-of">数据截至 {cn_date(as_of)}。共 {len(states)} 个问题，'
+    parts = [f'<p class="jiandu-as-of">数据截至 {cn_date(as_of)}。共 {len(states)} 个问题，'
              f'{sum(len(v) for v in open_units.values())} 个尚未完成整改。标识：'
              f'{_flag_badge(RED)} 超期 30 天以上　{_flag_badge(YELLOW)} 超期 30 天以内　{_flag_badge(BLUE)} 7 天内到期。</p>\n',
              '<p class="jiandu-unit-index">按责任单位：' + "　".join(
@@ -338,9 +394,10 @@ def ledger_page(cases: list[Case], as_of: date, issued: dict) -> str:
             rows.append([f'<a href="{case_href(state.case.id, "")}">{escape(state.case.id)}</a>', escape(state.finding.problem),
                          escape(state.finding.requirement), documents, cn_date(state.finding.deadline),
                          escape(state.status_text), _flag_badge(state.flag)])
-        parts.append(f'<h2 id="{_anchor(unit)}">{escape(unit)}</h2>\n'
+        parts.append(heading(unit, _anchor(unit))
                      + _html_table("jiandu-ledger", ["案例", "问题", "整改要求", "文号", "整改期限", "状态", "标识"], rows))
-    return "\n".join(parts)
+    body = "\n".join(parts)
+    return Page("ledger.html", LEDGER_TITLE, body, toc_of(body))
 
 
 def _anchor(value: str) -> str:
@@ -350,11 +407,10 @@ def _anchor(value: str) -> str:
 LOOP_STAGES = ("线索发现", "初审分流", "协同处置", "结果反馈")
 
 
-def clues_page(cases: list[Case], as_of: date) -> str:
+def clues_page(cases: list[Case], as_of: date) -> Page:
     """线索移送: each clue's place in the loop 线索发现—初审分流—协同处置—结果反馈."""
     states = sorted(clue_states(cases, as_of), key=lambda s: s.clue.date, reverse=True)
-    parts = [front_matter("线索移送", search={"exclude": True}),
-             f'<p class="jiandu-as-of">数据截至 {cn_date(as_of)}。共 {len(states)} 条线索，已办结 '
+    parts = [f'<p class="jiandu-as-of">数据截至 {cn_date(as_of)}。共 {len(states)} 条线索，已办结 '
              f'{sum(s.closed for s in states)} 条。</p>\n']
     for state in states:
         steps = "".join(f'<li class="{"done" if index < state.stage else "todo"}">{name}</li>'
@@ -366,69 +422,41 @@ def clues_page(cases: list[Case], as_of: date) -> str:
             f'{escape(state.case.title)}</a></p>\n<p>{escape(state.clue.summary)}</p>\n'
             f'<ol class="jiandu-loop">{steps}</ol>\n<p>状态：{escape(state.clue.status)}，'
             f'{"历时" if state.closed else "已历时"} {state.days_open} 天。结果反馈：{feedback}</p></div>\n')
-    return "\n".join(parts)
+    return Page("clues.html", CLUES_TITLE, "\n".join(parts))
 
 
 # --- annual compilation -----------------------------------------------------------
 
-def compilation_index(years: dict[int, list[Case]]) -> str:
+def compilation_index(years: dict[int, list[Case]]) -> Page:
     items = "\n".join(f'<li><a href="{year}.html">{year}年度可复制可推广经验汇编</a>（{len(cases)} 件）</li>'
                        for year, cases in sorted(years.items(), reverse=True)) or "<li>暂无</li>"
-    return front_matter("年度汇编", search={"exclude": True}) + f'<ul class="jiandu-browse">\n{items}\n</ul>\n'
+    return Page("compilation/index.html", COMPILATION_TITLE, f'<ul class="jiandu-browse">\n{items}\n</ul>\n')
 
 
-def compilation_page(year: int, cases: list[Case], book_name: str, title: str) -> str:
-    return (front_matter(f"{year}年度汇编", search={"exclude": True})
-            + f'<p><a class="md-button md-button--primary" href="{quote(book_name)}" download>下载《{escape(title)}》（.docx）</a></p>\n'
-            + f"<p>收录可复制可推广经验 {len(cases)} 件，按监督内容分类。</p>\n\n" + case_list(cases, "compilation"))
+def compilation_page(year: int, cases: list[Case], book_name: str, title: str) -> Page:
+    return Page(f"compilation/{year}.html", f"{year}年度汇编",
+                f'<p><a class="md-button md-button--primary" href="{quote(book_name)}" download>下载《{escape(title)}》（.docx）</a></p>\n'
+                + f"<p>收录可复制可推广经验 {len(cases)} 件，按监督内容分类。</p>\n\n" + case_list(cases, "compilation"))
 
 
-# --- writing the docs folder --------------------------------------------------------
+# --- every listing page ------------------------------------------------------------
 
-def _write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-
-
-def copy_assets(docs_dir: Path) -> None:
-    for name, target in ((SHIM_NAME, "assets/javascripts"), ("search-normalize.js", "assets/javascripts"),
-                         ("jiandu.css", "assets/stylesheets")):
-        _write(docs_dir / target / name, (ASSETS_DIR / name).read_text("utf-8"))
-
-
-def copy_content(content_dir: Path, docs_dir: Path, cases: list[Case], taxonomy: Taxonomy, as_of: date) -> None:
-    if content_dir.is_dir():
-        shutil.copytree(content_dir, docs_dir, dirs_exist_ok=True)
-    index = docs_dir / "index.md"
-    if index.is_file():
-        text = index.read_text("utf-8")
-        if LATEST_MARKER in text:
-            index.write_text(text.replace(LATEST_MARKER, dashboard_block(cases, taxonomy, as_of)), encoding="utf-8")
+def listing_pages(cases: list[Case], taxonomy: Taxonomy, as_of: date, issued: dict) -> list[Page]:
+    """Every generated page except case pages, compilation pages and the home page's dashboard."""
+    global _caching
+    _caching = True
+    try:
+        return _listing_pages(cases, taxonomy, as_of, issued)
+    finally:
+        _caching = False
+        _rows_cache.clear()
 
 
-def write_pages(docs_dir: Path, cases: list[Case], taxonomy: Taxonomy, content_dir: Path, as_of: date,
-                progress: Callable[[str], None] = lambda message: None, similar: dict | None = None,
-                issued: dict | None = None) -> int:
-    """Write every page of the site into docs_dir; return the number of pages written."""
-    copy_content(content_dir, docs_dir, cases, taxonomy, as_of)
-    _write(docs_dir / "ledger.md", ledger_page(cases, as_of, issued or {}))
-    _write(docs_dir / "clues.md", clues_page(cases, as_of))
-    copy_assets(docs_dir)
-    count = 2
-    for index, case in enumerate(cases, 1):
-        _write(docs_dir / "cases" / f"{case.id}.md", case_page(case, as_of, (similar or {}).get(case.id, ()),
-                                                                  (issued or {}).get(case.id, ())))
-        count += 1
-        if index % 500 == 0:
-            progress(f"已生成案例页面 {index}/{len(cases)}")
-    _write(docs_dir / "cases" / "index.md", all_cases_page(cases))
-    _write(docs_dir / "browse" / "index.md", browse_overview(cases, taxonomy))
-    count += 2
+def _listing_pages(cases: list[Case], taxonomy: Taxonomy, as_of: date, issued: dict) -> list[Page]:
+    pages = [ledger_page(cases, as_of, issued), clues_page(cases, as_of), all_cases_page(cases),
+             browse_overview(cases, taxonomy)]
     for dimension in DIMENSIONS:
         groups = group_by(cases, dimension)
-        _write(docs_dir / "browse" / dimension.key / "index.md", dimension_index(dimension, groups, taxonomy))
-        count += 1
-        for value, members in groups.items():
-            _write(docs_dir / "browse" / dimension.key / f"{slug(value)}.md", value_page(dimension, value, members))
-            count += 1
-    return count
+        pages.append(dimension_index(dimension, groups, taxonomy))
+        pages.extend(value_page(dimension, value, members) for value, members in groups.items())
+    return pages

@@ -48,6 +48,10 @@ class Project:
         return self.build_dir / "index"
 
     @property
+    def cache_dir(self) -> Path:
+        return self.build_dir / "cache"
+
+    @property
     def site_dir(self) -> Path:
         return self.root / "site"
 
@@ -56,7 +60,7 @@ class Project:
 
     def load(self) -> Library:
         taxonomy = self.taxonomy()
-        cases, problems = load_cases(self.cases_dir, taxonomy)
+        cases, problems = load_cases(self.cases_dir, taxonomy, self.cache_dir)
         return Library(cases, problems, taxonomy)
 
     def load_valid(self) -> Library:

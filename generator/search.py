@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import math
 import re
 import shutil
 import tempfile
@@ -19,16 +18,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
-from . import DATA_DIR
 from .files import exclusive, replace_dir
 from .model import Case
 from .problems import UserError
-from .segment import jieba_ready
+from .segments import SegmentCache, dictionary_signature
 from .tokens import (
+    STOPWORDS,
     Pretokenized,
     analyzer,
-    index_tokens,
-    key_terms,
     normalize,
     query_words,
     set_query_tokenizer,
@@ -82,28 +79,38 @@ def case_document(case: Case) -> dict:
     }
 
 
-def prepare(document: dict) -> dict:
-    """Segment a document's text fields once: the tokens travel with the text, and the
-    weighted key terms for similar cases are stored with the document."""
-    prepared = dict(document)
+def key_term_weights(tokens_by_field: dict[str, tuple]) -> dict[str, float]:
+    """The heaviest key terms of a case (field-weighted counts), stored for similar cases."""
     counts: dict[str, float] = defaultdict(float)
+    for name, weight in SIMILAR_FIELDS.items():
+        for _, word, _, _ in tokens_by_field.get(name, ()):
+            if len(word) > 1 and word not in STOPWORDS and not word.isdigit():  # tokens.key_terms, inlined
+                counts[word] += weight
+    return dict(sorted(counts.items(), key=lambda item: -item[1])[:KEY_TERMS_STORED])
+
+
+def prepare(document: dict, tokens_by_field: dict[str, tuple]) -> dict:
+    """A document with its text fields carrying their tokens (segmented once, see segments.py)."""
+    prepared = dict(document)
     for name in TEXT_FIELDS:
-        tokens = index_tokens(document[name])
-        prepared[name] = Pretokenized(document[name], tokens)
-        for _, word, _, _ in tokens:
-            if name in SIMILAR_FIELDS and key_terms([word]):
-                counts[word] += SIMILAR_FIELDS[name]
-    prepared["terms"] = dict(sorted(counts.items(), key=lambda item: -item[1])[:KEY_TERMS_STORED])
+        prepared[name] = Pretokenized(document[name], tokens_by_field[name])
+    prepared["terms"] = key_term_weights(tokens_by_field)
     return prepared
 
 
-def _prepare_all(documents: list[dict]) -> list[dict]:
-    if len(documents) < MP_THRESHOLD:
-        return [prepare(document) for document in documents]
-    from multiprocessing import get_context
+def iter_tokens(documents: list[dict], segments: SegmentCache, batch: int = 500):
+    """(document, its tokens by field), a batch at a time: all tokens of a large library would not fit in memory."""
+    segments.ensure(document[name] for document in documents for name in TEXT_FIELDS)
+    width = len(TEXT_FIELDS)
+    for start in range(0, len(documents), batch):
+        chunk = documents[start:start + batch]
+        tokens = segments.tokens(document[name] for document in chunk for name in TEXT_FIELDS)
+        for index, document in enumerate(chunk):
+            yield document, dict(zip(TEXT_FIELDS, tokens[index * width:(index + 1) * width]))
 
-    with get_context("fork").Pool(2, initializer=jieba_ready) as pool:
-        return pool.map(prepare, documents, chunksize=50)
+
+def _prepare_all(documents: list[dict], segments: SegmentCache):
+    return (prepare(document, tokens) for document, tokens in iter_tokens(documents, segments))
 
 
 def _digest(document: dict) -> str:
@@ -111,9 +118,7 @@ def _digest(document: dict) -> str:
 
 
 def _dictionary_signature() -> str:
-    tokens_source = (Path(__file__).parent / "tokens.py").read_bytes()
-    userdict = (DATA_DIR / "userdict.txt").read_bytes()
-    return hashlib.sha256(tokens_source + userdict + str(INDEX_FORMAT).encode()).hexdigest()[:16]
+    return f"{dictionary_signature()}-{INDEX_FORMAT}"
 
 
 @dataclass
@@ -181,7 +186,7 @@ def _write_query_dictionary(ix, index_dir: Path) -> None:
     temp.replace(index_dir / QUERY_DICT)
 
 
-def _rebuild(index_dir: Path, documents: dict[str, dict], digests: dict[str, str]) -> None:
+def _rebuild(index_dir: Path, documents: dict[str, dict], digests: dict[str, str], segments: SegmentCache) -> None:
     from whoosh import index as whoosh_index
 
     index_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -189,7 +194,7 @@ def _rebuild(index_dir: Path, documents: dict[str, dict], digests: dict[str, str
     try:
         ix = whoosh_index.create_in(str(temp), _schema())
         options = {"procs": 2, "multisegment": True, "limitmb": 128} if len(documents) >= MP_THRESHOLD else {}
-        prepared = _prepare_all(list(documents.values()))
+        prepared = _prepare_all(list(documents.values()), segments)
         writer = ix.writer(**options)
         for document in prepared:
             writer.add_document(**document)
@@ -203,10 +208,15 @@ def _rebuild(index_dir: Path, documents: dict[str, dict], digests: dict[str, str
 
 
 def update_index(index_dir: Path, cases: Iterable[Case], *, rebuild: bool = False,
-                 say: Callable[[str], None] = print) -> IndexReport:
-    """Bring the index in line with the cases: only changed cases are re-analysed."""
+                 say: Callable[[str], None] = print, segments: SegmentCache | None = None) -> IndexReport:
+    """Bring the index in line with the cases: only changed cases are re-analysed.
+
+    Segmentation comes from `segments` (the project's segment cache: a site build
+    has usually segmented every text already); without it texts are segmented here.
+    """
     from whoosh.writing import LockError
 
+    segments = segments or SegmentCache(None)
     documents = {case.id: case_document(case) for case in cases}
     digests = {case_id: _digest(document) for case_id, document in documents.items()}
     with exclusive(index_dir.parent / f".{index_dir.name}.lock", say, "另一个进程正在更新索引，等待其完成……"):
@@ -214,7 +224,7 @@ def update_index(index_dir: Path, cases: Iterable[Case], *, rebuild: bool = Fals
         if ix is None:
             if reason:
                 say(f"重建检索索引：{reason}")
-            _rebuild(index_dir, documents, digests)
+            _rebuild(index_dir, documents, digests, segments)
             return IndexReport(added=len(documents), rebuilt=True, reason=reason, total=len(documents))
         changed = [case_id for case_id in documents if old.get(case_id) != digests[case_id]]
         removed = [case_id for case_id in old if case_id not in documents]
@@ -228,7 +238,7 @@ def update_index(index_dir: Path, cases: Iterable[Case], *, rebuild: bool = Fals
             try:
                 for case_id in removed:
                     writer.delete_by_term("id", case_id)
-                for document in _prepare_all([documents[case_id] for case_id in changed]):
+                for document in _prepare_all([documents[case_id] for case_id in changed], segments):
                     writer.update_document(**document)
             except BaseException:
                 writer.cancel()  # nothing half-written stays; the lock is released
@@ -423,61 +433,112 @@ def search(index_dir: Path, text: str, *, filters: Filters | None = None, scope:
 class Similar:
     id: str
     title: str
-    score: float
-    shared: list[str] = field(default_factory=list)
+    score: float                 # rounded for display
     classification: str = ""
+    exact_score: float = 0.0     # unrounded: changes whenever the compared terms or their weights do
+    _pair: tuple = field(default=(), repr=False, compare=False)  # (model, row, other): shared terms on demand
+
+    @property
+    def shared(self) -> list[str]:
+        """The key terms both cases were compared by (at most 5, none inside a longer one)."""
+        model, row, other = self._pair
+        return model.shared_terms(row, other)
 
 
 class SimilarityModel:
-    """Similar cases from the key terms stored with every document, compared in memory.
+    """Similar cases from the key terms stored with every document, compared as sparse vectors.
 
     Weights are tf·idf over the stored key terms; each case keeps its 20 heaviest
     terms. Terms found in more than a tenth of the library (at least 50 cases)
-    are left out of the candidate lists: they say little, and they would make
-    every case a candidate of every other (quadratic work on large libraries).
+    are left out of the comparison: they say little, and they would make every
+    case a candidate of every other. Scores are dot products, computed with
+    SciPy a block of cases at a time (10,000 cases: about a second).
     """
 
     TOP_TERMS = 20
+    BLOCK = 256
 
     def __init__(self, documents: list[dict]):
+        import numpy as np
+        from scipy import sparse
+
+        self.ids = [d["id"] for d in documents]
+        self.position = {case_id: i for i, case_id in enumerate(self.ids)}
         self.info = {d["id"]: (d["title"], d["classification"]) for d in documents}
         count = max(1, len(documents))
-        frequency: dict[str, int] = defaultdict(int)
-        for document in documents:
-            for term in document.get("terms") or {}:
-                frequency[term] += 1
-        cap = max(50, count // 10)
-        self.vectors: dict[str, dict[str, float]] = {}
-        self.postings: dict[str, list[tuple[str, float]]] = defaultdict(list)
-        for document in documents:
-            weights = {term: n * (math.log(count / frequency[term]) + 1)
-                       for term, n in (document.get("terms") or {}).items()}
-            top = dict(sorted(weights.items(), key=lambda item: (-item[1], item[0]))[:self.TOP_TERMS])
-            self.vectors[document["id"]] = top
-            for term, weight in top.items():
-                if frequency[term] <= cap:
-                    self.postings[term].append((document["id"], weight))
+        vocabulary: dict[str, int] = {}
+        rows, term_ids, counts = [], [], []
+        for row, document in enumerate(documents):
+            for term, n in (document.get("terms") or {}).items():
+                rows.append(row)
+                term_ids.append(vocabulary.setdefault(term, len(vocabulary)))
+                counts.append(n)
+        self.terms = list(vocabulary)
+        rows, term_ids = np.array(rows, dtype=np.int64), np.array(term_ids, dtype=np.int64)
+        frequency = np.bincount(term_ids, minlength=len(vocabulary))
+        weights = np.array(counts, dtype=np.float64) * (np.log(count / frequency[term_ids]) + 1)
+        kept = frequency[term_ids] <= max(50, count // 10)
+        rows, term_ids, weights = rows[kept], term_ids[kept], weights[kept]
+        # Each case's TOP_TERMS heaviest terms, ties by the term itself (as sorted strings).
+        term_rank = np.argsort(np.argsort(np.array(self.terms, dtype=object))) if self.terms else np.array([])
+        order = np.lexsort((term_rank[term_ids] if len(term_ids) else term_ids, -weights, rows))
+        rows, term_ids, weights = rows[order], term_ids[order], weights[order]
+        starts = np.searchsorted(rows, np.arange(len(documents)))
+        top = (np.arange(len(rows)) - starts[rows]) < self.TOP_TERMS
+        self.rows, self.term_ids, self.weights = rows[top], term_ids[top], weights[top]
+        self.starts = np.searchsorted(self.rows, np.arange(len(documents) + 1))
+        self.matrix = sparse.csr_matrix((self.weights, (self.rows, self.term_ids)),
+                                        shape=(len(documents), max(1, len(vocabulary))), dtype=np.float64)
+        self.transposed = self.matrix.T.tocsr()
+        self.id_rank = np.argsort(np.argsort(np.array(self.ids, dtype=object)))
+        self.public = np.array([d["classification"] == "公开" for d in documents], dtype=bool)
+
+    def vector(self, row: int) -> list[str]:
+        """The case's compared terms, heaviest first."""
+        return [self.terms[t] for t in self.term_ids[self.starts[row]:self.starts[row + 1]].tolist()]
 
     def similar(self, case_id: str, limit: int = 5, public_only: bool = False) -> list["Similar"]:
-        if case_id not in self.vectors:
+        if case_id not in self.position:
             raise UserError(f"案例 {case_id} 不在检索索引中（编号是否正确？必要时运行 jiandu index）")
-        scores: dict[str, float] = defaultdict(float)
-        shared: dict[str, list[str]] = defaultdict(list)
-        source = self.vectors[case_id]
-        for term, weight in source.items():
-            for other, other_weight in self.postings.get(term, ()):
-                if other != case_id and (not public_only or self.info[other][1] == "公开"):
-                    scores[other] += weight * other_weight
-                    shared[other].append(term)
-        ranked = sorted(scores, key=lambda other: (-scores[other], other))[:limit]
-        found = []
-        for other in ranked:
-            common = shared[other]
-            terms = [t for t in common if not any(t != longer and t in longer for longer in common)][:5]
-            title, classification = self.info[other]
-            found.append(Similar(id=other, title=title, score=round(scores[other], 3), shared=terms,
-                                 classification=classification))
+        return self._rows([self.position[case_id]], limit, public_only)[0]
+
+    def similar_all(self, limit: int = 5, public_only: bool = False) -> dict[str, list["Similar"]]:
+        found: dict[str, list[Similar]] = {}
+        for start in range(0, len(self.ids), self.BLOCK):
+            rows = list(range(start, min(start + self.BLOCK, len(self.ids))))
+            found.update(zip((self.ids[row] for row in rows), self._rows(rows, limit, public_only)))
         return found
+
+    def _rows(self, rows: list[int], limit: int, public_only: bool) -> list[list["Similar"]]:
+        import numpy as np
+
+        scores = (self.matrix[rows] @ self.transposed).tocsr()
+        results = []
+        for offset, row in enumerate(rows):
+            start, end = scores.indptr[offset], scores.indptr[offset + 1]
+            others, values = scores.indices[start:end], scores.data[start:end]
+            keep = (others != row) & (values > 0)
+            if public_only:
+                keep &= self.public[others]
+            others, values = others[keep], values[keep]
+            if len(values) > 4 * limit:  # keep the best (and any tied with the last of them) before sorting
+                threshold = np.partition(values, len(values) - limit)[len(values) - limit]
+                best = values >= threshold
+                others, values = others[best], values[best]
+            order = np.lexsort((self.id_rank[others], -values))[:limit]
+            results.append([self._similar(row, int(others[i]), float(values[i])) for i in order])
+        return results
+
+    def _similar(self, row: int, other: int, score: float) -> "Similar":
+        other_id = self.ids[other]
+        title, classification = self.info[other_id]
+        return Similar(id=other_id, title=title, score=round(score, 3), classification=classification,
+                       exact_score=score, _pair=(self, row, other))
+
+    def shared_terms(self, row: int, other: int) -> list[str]:
+        target = set(self.vector(other))
+        common = [term for term in self.vector(row) if term in target]
+        return [t for t in common if not any(len(longer) > len(t) and t in longer for longer in common)][:5]
 
 
 def similar(index_dir: Path, case_id: str, limit: int = 5) -> list[Similar]:
@@ -489,3 +550,4 @@ def similar_for_all(index_dir: Path, case_ids: Iterable[str], limit: int = 5,
                     public_only: bool = False) -> dict[str, list[Similar]]:
     with SearchSession(index_dir) as session:
         return {case_id: session.similar(case_id, limit, public_only) for case_id in case_ids}
+

@@ -1,36 +1,48 @@
-"""Build the static site: generate pages, run MkDocs, swap the result into place.
+"""Build the static site: analyse, render pages into theme frames, write the search index, swap into place.
 
-The build happens in a temporary folder next to the output; the previous
-site/ is replaced only after everything succeeded, so a failed build (an
-invalid case, a MkDocs error, an interrupt) leaves it untouched.
+Incremental: a page whose inputs have not changed since the last build
+(recorded in build/cache/site-<edition>.json) is hard-linked from the
+previous site instead of being rendered again; MkDocs runs only when
+something it reads has changed (see frames.py). Every output is still
+assembled in a temporary folder next to the site and moved into place only
+after everything succeeded, so a failed build (an invalid case, a MkDocs
+error, an interrupt) leaves the previous site untouched. Files are never
+modified in place, so the hard links cannot change the previous site.
 """
 
 from __future__ import annotations
 
-import logging
+import hashlib
+import json
 import os
+import pickle
 import shutil
-import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Callable
 
 from . import PACKAGE_DIR
+from .analysis import CaseAnalysis, analyse_cases, similar_cases
+from .analysis import _signature as analysis_signature
 from .edition import INTERNAL, Edition
-from .files import exclusive, replace_dir
+from .files import exclusive, replace_dir, write_atomically
+from .frames import Frame, FrameSite, FrameSpec, folder_frame, frame_site, link_or_copy, load_mkdocs_config, nav_sources
+from .model import Case
+from .pages import Page, case_page, dashboard_block, listing_pages
 from .pii import load_allow_list, scan_cases
-from .pages import write_pages
-from .register import entries_by_case
-from .search import similar_for_all, update_index
-from .sitesearch import T2S_DATA, search_plugin, write_t2s_data
 from .problems import LibraryError, Problem, UserError
 from .project import Library, Project
-from .segment import jieba_ready, userdict_path
+from .register import entries_by_case
+from .segments import SegmentCache
 
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+
+SITE_MARKER = ".jiandu-site"
+PARALLEL_PAGES_FROM = 300  # pages to render; below this a process pool costs more than it saves
+_RENDER_CODE = ("pages.py", "safetext.py", "charts.py", "chinese.py", "frames.py")
 
 
 @dataclass
@@ -40,59 +52,9 @@ class BuildReport:
     seconds: float
     site_dir: Path
     warnings: list[Problem]
-
-
-class _ConsoleHandler(logging.Handler):
-    """MkDocs warnings and errors, in Chinese, on stderr (also in quiet mode)."""
-
-    def __init__(self):
-        super().__init__(logging.WARNING)
-
-    def emit(self, record: logging.LogRecord) -> None:
-        label = "MkDocs 错误" if record.levelno >= logging.ERROR else "MkDocs 警告"
-        print(f"{label}：{record.getMessage()}", file=sys.stderr)
-
-
-def _progress_plugin(say: Callable[[str], None]):
-    from mkdocs.plugins import BasePlugin
-
-    class Progress(BasePlugin):
-        done = 0
-        total = 1
-        step = 1
-
-        def on_files(self, files, **kwargs):
-            self.total = len(files.documentation_pages())
-            self.step = max(1, self.total // 10)
-            return files
-
-        def on_page_markdown(self, markdown, **kwargs):
-            self.done += 1
-            if self.total >= 200 and (self.done % self.step == 0 or self.done == self.total):
-                say(f"  渲染页面 {self.done}/{self.total}")
-            return markdown
-
-    return Progress()
-
-
-def _load_mkdocs_config(project: Project, docs_dir: Path, site_dir: Path):
-    from mkdocs.config import load_config
-    from mkdocs.exceptions import ConfigurationError
-
-    if not project.config_file.is_file():
-        raise UserError(f"找不到站点配置文件 {project.config_file}")
-    try:
-        config = load_config(str(project.config_file), docs_dir=str(docs_dir), site_dir=str(site_dir))
-    except (ConfigurationError, SystemExit) as exc:
-        raise UserError(f"站点配置文件 {project.config_file} 有误：{exc}") from None
-    search = config.plugins.get("material/search")
-    if search is not None:
-        search.config.jieba_dict_user = str(userdict_path())
-    return config
-
-
-SITE_MARKER = ".jiandu-site"
-OVERRIDES_DIR = PACKAGE_DIR / "overrides"
+    rendered: int = 0          # pages rendered in this build (the others were unchanged)
+    frames_rendered: bool = False
+    timings: dict[str, float] = field(default_factory=dict)
 
 
 def check_output_dir(target: Path, project: Project) -> None:
@@ -104,38 +66,6 @@ def check_output_dir(target: Path, project: Project) -> None:
             raise UserError(f"不能把网站输出到 {target}：它是（或包含）项目目录、案例目录或页面目录，构建会覆盖其中的文件")
     if target.exists() and (not target.is_dir() or (any(target.iterdir()) and not (target / SITE_MARKER).exists())):
         raise UserError(f"输出目录 {target} 已存在且不是 jiandu 生成的网站，为避免覆盖其中的文件，拒绝构建；请换一个目录或先手动清空")
-
-
-def write_compilations(project: Project, docs: Path, library: Library, cases: list, edition: Edition,
-                       as_of: date) -> int:
-    """A 年度汇编 page per year with its book for download (this edition's cases only).
-
-    The downloadable book is built without the LibreOffice pass: Word fills in the contents'
-    page numbers on opening; `jiandu compile --pdf` gives a book with them filled in.
-    """
-    from .compilation import build_book, select
-    from .documents import Settings, load_settings
-    from .pages import compilation_index, compilation_page
-
-    try:
-        settings = load_settings(project.root)
-    except UserError:
-        settings = Settings(issuer="", codes={}, printed_by="")
-    years: dict[int, list] = {}
-    (docs / "compilation").mkdir(parents=True, exist_ok=True)
-    for year in sorted({case.year for case in cases}):
-        chosen = select(cases, year, edition)
-        if not chosen:
-            continue
-        years[year] = chosen
-        title = settings.compilation_title.format(year=year)
-        book, _ = build_book(cases, year=year, title=title, issuer=settings.issuer, day=as_of,
-                             area_order=list(library.taxonomy.categories), edition=edition)
-        name = f"{title}.docx"
-        (docs / "compilation" / name).write_bytes(book)
-        (docs / "compilation" / f"{year}.md").write_text(compilation_page(year, chosen, name, title), "utf-8")
-    (docs / "compilation" / "index.md").write_text(compilation_index(years), "utf-8")
-    return len(years) + 1
 
 
 def build_site(project: Project, *, as_of: date | None = None, site_dir: Path | None = None,
@@ -153,56 +83,326 @@ def build_site(project: Project, *, as_of: date | None = None, site_dir: Path | 
     pii = scan_cases(cases, load_allow_list(project.root))
     if pii and edition.is_public:
         raise LibraryError(pii)
+    timings = {"load": time.perf_counter() - started}
     with exclusive(project.build_dir / ".lock", say, "另一个构建正在进行，等待其完成……"):
-        pages = _build_into(project, library, cases, edition, site_dir, as_of, progress, quiet)
-    seconds = time.perf_counter() - started
-    return BuildReport(cases=len(cases), pages=pages, seconds=seconds, site_dir=site_dir,
+        build = _Build(project, library, cases, edition, site_dir, as_of, progress, timings)
+        build.run()
+    return BuildReport(cases=len(cases), pages=build.page_count, seconds=time.perf_counter() - started,
+                       site_dir=site_dir, rendered=build.rendered, frames_rendered=build.frames_rendered,
+                       timings=timings,
                        warnings=[p for p in library.problems if not p.is_error] + [p.as_warning() for p in pii])
 
 
-def _build_into(project: Project, library: Library, cases: list, edition: Edition, site_dir: Path, as_of: date,
-                progress: Callable[[str], None], quiet: bool) -> int:
-    from mkdocs.commands.build import build as mkdocs_build
-    from mkdocs.exceptions import MkDocsException
+# --- what the last build produced ---------------------------------------------------------
 
-    site_dir.parent.mkdir(parents=True, exist_ok=True)
-    # Next to the output, so the final move is a rename on one file system.
-    work = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.tmp-", dir=site_dir.parent))
-    handler = _ConsoleHandler()
-    mkdocs_logger = logging.getLogger("mkdocs")
-    propagate = mkdocs_logger.propagate
-    try:
-        docs, site = work / "docs", work / "site"
-        progress("更新检索索引并计算相似案例……")
-        # Each edition has its own index: a public site's similar cases never see an internal case.
-        index_dir = project.build_dir / edition.index_folder
-        update_index(index_dir, cases, say=progress)
-        similar = similar_for_all(index_dir, [case.id for case in cases])
-        issued = entries_by_case(project.root)  # cases not in this edition are simply never looked up
-        pages = write_pages(docs, cases, library.taxonomy, project.content_dir, as_of, progress, similar, issued)
-        write_t2s_data(docs / "assets" / "javascripts" / T2S_DATA)
-        pages += write_compilations(project, docs, library, cases, edition, as_of)
-        progress(f"已生成 {pages} 个页面（{len(cases)} 件案例），开始构建网站……")
-        jieba_ready()
-        config = _load_mkdocs_config(project, docs, site)
-        config.theme.dirs.insert(0, str(OVERRIDES_DIR))
-        config.extra["jiandu_edition"] = edition.name
-        config.extra["jiandu_edition_label"] = edition.label
-        config.plugins["jiandu/search"] = search_plugin()
-        if not quiet:
-            config.plugins["jiandu/progress"] = _progress_plugin(progress)
-        mkdocs_logger.addHandler(handler)
-        mkdocs_logger.propagate = False
+@dataclass
+class SiteState:
+    """Keys of the inputs of every page and book of the last build, for one site folder."""
+
+    site_dir: str = ""
+    outputs: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, path: Path, site_dir: Path) -> "SiteState":
         try:
-            mkdocs_build(config)
-        except (MkDocsException, SystemExit) as exc:
-            raise UserError(f"网站构建失败：{exc}") from None
-        (site / SITE_MARKER).write_text("此目录由 jiandu build 生成，重新构建时会被整体替换。\n", encoding="utf-8")
-        replace_dir(site, site_dir)
-        shutil.rmtree(project.build_dir / edition.docs_folder, ignore_errors=True)
-        shutil.move(str(docs), str(project.build_dir / edition.docs_folder))
-    finally:
-        mkdocs_logger.removeHandler(handler)
-        mkdocs_logger.propagate = propagate
-        shutil.rmtree(work, ignore_errors=True)
-    return pages
+            data = json.loads(path.read_text("utf-8"))
+        except (OSError, ValueError):
+            return cls()
+        if not isinstance(data, dict) or data.get("site_dir") != str(site_dir) or \
+                not (site_dir / SITE_MARKER).is_file() or not isinstance(data.get("outputs"), dict):
+            return cls()
+        return cls(data["site_dir"], data["outputs"])
+
+    def save(self, path: Path) -> None:
+        write_atomically(path, json.dumps({"site_dir": self.site_dir, "outputs": self.outputs},
+                                          ensure_ascii=False).encode("utf-8"))
+
+
+def _code_signature() -> str:
+    digest = hashlib.sha256()
+    for name in _RENDER_CODE:
+        digest.update((PACKAGE_DIR / name).read_bytes())
+    return digest.hexdigest()
+
+
+def _key(*parts) -> str:
+    return hashlib.sha1(pickle.dumps(parts, protocol=pickle.HIGHEST_PROTOCOL)).hexdigest()
+
+
+# --- rendering case pages, possibly in two processes ----------------------------------------
+
+_JOB: dict = {}  # what forked workers render from (set before the pool starts)
+
+
+def _frame_for(page: Page, frames: dict[str, Frame], sources: dict[str, str]) -> Frame:
+    return frames[sources.get(page.path) or folder_frame(str(PurePosixPath(page.path).parent).strip("."),
+                                                          bool(page.toc)).source]
+
+
+def _render_case(index: int) -> int:
+    job = _JOB
+    case = job["cases"][index]
+    page = case_page(case, job["as_of"], job["similar"].get(case.id, ()), job["issued"].get(case.id, ()))
+    _write_page(job["site"] / page.path, _frame_for(page, job["frames"], job["sources"]).fill(page))
+    return index
+
+
+def _write_page(path: Path, html: str) -> None:
+    try:
+        path.write_text(html, "utf-8")
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(html, "utf-8")
+
+
+class _Build:
+    """One build: the stages in order, with what they share."""
+
+    def __init__(self, project: Project, library: Library, cases: list[Case], edition: Edition, site_dir: Path,
+                 as_of: date, progress: Callable[[str], None], timings: dict[str, float]):
+        self.project, self.library, self.cases, self.edition = project, library, cases, edition
+        self.site_dir, self.as_of, self.progress, self.timings = site_dir, as_of, progress, timings
+        self.state_file = project.cache_dir / f"site-{edition.name}.json"
+        self.page_count = self.rendered = 0
+        self.frames_rendered = False
+
+    def _timed(self, name: str, started: float) -> float:
+        now = time.perf_counter()
+        self.timings[name] = now - started
+        return now
+
+    def run(self) -> None:
+        started = time.perf_counter()
+        segments = SegmentCache(self.project.cache_dir)
+        self.progress(f"分词并计算相似案例（{len(self.cases)} 件案例，每段文字只分词一次）……")
+        analysis = analyse_cases(self.cases, segments, self.project.cache_dir)
+        started = self._timed("segment", started)
+        similar = similar_cases(self.cases, analysis)
+        issued = entries_by_case(self.project.root)  # cases not in this edition are simply never looked up
+        started = self._timed("similar", started)
+        self._update_search_index(segments)
+        started = self._timed("whoosh", started)
+        pages = listing_pages(self.cases, self.library.taxonomy, self.as_of, issued)
+        home = Page("index.html", "首页", dashboard_block(self.cases, self.library.taxonomy, self.as_of))
+        compilations, books = self._compilations()
+        pages += compilations
+        started = self._timed("listings", started)
+
+        self.project.build_dir.mkdir(parents=True, exist_ok=True)
+        config = load_mkdocs_config(self.project.config_file, self.project.build_dir, self.site_dir)
+        in_nav = nav_sources(config)
+        sources = {page.path: str(PurePosixPath(page.path).with_suffix(".md")) for page in pages
+                   if str(PurePosixPath(page.path).with_suffix(".md")) in in_nav}
+        specs = self._frame_specs(pages, sources)
+        frames = frame_site(self.project.config_file, self.project.content_dir, self.project.cache_dir,
+                            self.edition, specs, self.progress)
+        self.frames_rendered = frames.rendered
+        started = self._timed("mkdocs", started)
+
+        old = SiteState.load(self.state_file, self.site_dir)
+        previous = self.site_dir if old.outputs else None
+        state = SiteState(str(self.site_dir))
+        self.site_dir.parent.mkdir(parents=True, exist_ok=True)
+        # Next to the output, so the final move is a rename on one file system.
+        work = Path(tempfile.mkdtemp(prefix=f".{self.site_dir.name}.tmp-", dir=self.site_dir.parent))
+        try:
+            site = work / "site"
+            self._copy_static(frames, site)
+            signature = _code_signature()
+            frame_keys = {name: _key(frame.parts, frame.toc_item) for name, frame in frames.frames.items()}
+            if "index.md" in frames.frames:
+                pages.append(home)
+                sources[home.path] = "index.md"
+            for page in pages:
+                frame = _frame_for(page, frames.frames, sources)
+                key = _key(signature, page, frame_keys[_frame_name(frame, frames.frames)])
+                self._output(site, previous, old, state, page.path, key, lambda p=page, f=frame: f.fill(p))
+            started = self._timed("listing-pages", started)
+            self._case_pages(site, previous, old, state, similar, issued, frames, sources, signature, frame_keys)
+            started = self._timed("case-pages", started)
+            self._books(site, previous, old, state, books)
+            started = self._timed("books", started)
+            self._search(site, previous, analysis, frames, segments)
+            started = self._timed("search-index", started)
+            (site / SITE_MARKER).write_text("此目录由 jiandu build 生成，重新构建时会被整体替换。\n", encoding="utf-8")
+            replace_dir(site, self.site_dir)
+            state.save(self.state_file)
+            self._timed("swap", started)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        self.page_count = sum(1 for path in state.outputs if path.endswith(".html"))
+
+    def _update_search_index(self, segments: SegmentCache) -> None:
+        """Keep the command-line search index current when there is one (incremental, from the
+        segments just made). A first index is built by `jiandu index` or the first `jiandu search`:
+        writing 10,000 cases into Whoosh takes longer than the whole site build."""
+        from .search import META_FILE, update_index
+
+        index_dir = self.project.build_dir / self.edition.index_folder
+        if (index_dir / META_FILE).is_file():
+            update_index(index_dir, self.cases, say=self.progress, segments=segments)
+
+    # --- frames and static files
+
+    def _frame_specs(self, pages: list[Page], sources: dict[str, str]) -> list[FrameSpec]:
+        specs = {FrameSpec(source, page.title, bool(page.toc)) for page in pages
+                 for source in [sources.get(page.path)] if source}
+        folders = {str(PurePosixPath(page.path).parent).strip(".") for page in pages if page.path not in sources}
+        folders.add("cases")
+        specs.update(folder_frame(folder, toc) for folder in folders for toc in (True, False))
+        return sorted(specs, key=lambda spec: spec.source)
+
+    def _copy_static(self, frames: FrameSite, site: Path) -> None:
+        made: set[Path] = set()
+        for relative in frames.static_files():
+            target = site / relative
+            if target.parent not in made:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                made.add(target.parent)
+            link_or_copy(frames.static_dir / relative, target)
+
+    @staticmethod
+    def _reuse(site: Path, previous: Path | None, old: SiteState, state: SiteState, path: str, key: str) -> bool:
+        """Link the previous build's file when the key of its inputs is unchanged."""
+        state.outputs[path] = key
+        if previous is not None and old.outputs.get(path) == key and (previous / path).is_file():
+            link_or_copy(previous / path, site / path)
+            return True
+        return False
+
+    def _output(self, site: Path, previous: Path | None, old: SiteState, state: SiteState, path: str, key: str,
+                produce: Callable[[], str]) -> None:
+        if not self._reuse(site, previous, old, state, path, key):
+            _write_page(site / path, produce())
+            self.rendered += 1
+
+    # --- case pages
+
+    def _case_pages(self, site, previous, old, state, similar, issued, frames, sources, signature, frame_keys):
+        cases_frames = {name: key for name, key in frame_keys.items() if name.startswith("cases/")}
+        todo = []
+        made = False
+        for index, case in enumerate(self.cases):
+            path = f"cases/{case.id}.html"
+            related = [(s.id, s.title, s.exact_score) for s in similar.get(case.id, ())]
+            day = self.as_of if any(f.is_open for f in case.findings) else None
+            key = _key(signature, case, related, tuple(issued.get(case.id, ())), day, cases_frames)
+            if not made:
+                (site / "cases").mkdir(parents=True, exist_ok=True)
+                made = True
+            if not self._reuse(site, previous, old, state, path, key):
+                todo.append(index)
+        if not todo:
+            return
+        (site / "cases").mkdir(parents=True, exist_ok=True)
+        self.progress(f"渲染案例页面 {len(todo)} 个……")
+        _JOB.update(cases=self.cases, as_of=self.as_of, similar=similar, issued=issued, frames=frames.frames,
+                    sources=sources, site=site)
+        try:
+            if len(todo) < PARALLEL_PAGES_FROM:
+                for index in todo:
+                    _render_case(index)
+            else:
+                from multiprocessing import get_context
+
+                with get_context("fork").Pool(2) as pool:
+                    for _ in pool.imap_unordered(_render_case, todo, chunksize=64):
+                        pass
+        finally:
+            _JOB.clear()
+        self.rendered += len(todo)
+
+    # --- compilation books
+
+    def _compilations(self) -> tuple[list[Page], list[dict]]:
+        """A 年度汇编 page per year and the plan of its book (this edition's cases only)."""
+        from .compilation import select
+        from .documents import Settings, load_settings
+        from .pages import compilation_index, compilation_page
+
+        try:
+            settings = load_settings(self.project.root)
+        except UserError:
+            settings = Settings(issuer="", codes={}, printed_by="")
+        years: dict[int, list] = {}
+        pages, books = [], []
+        for year in sorted({case.year for case in self.cases}):
+            chosen = select(self.cases, year, self.edition)
+            if not chosen:
+                continue
+            years[year] = chosen
+            title = settings.compilation_title.format(year=year)
+            name = f"{title}.docx"
+            books.append({"path": f"compilation/{name}", "year": year, "title": title, "issuer": settings.issuer,
+                          "chosen": chosen})
+            pages.append(compilation_page(year, chosen, name, title))
+        pages.append(compilation_index(years))
+        return pages, books
+
+    def _books(self, site, previous, old, state, books: list[dict]) -> None:
+        """The downloadable book of each year, built without the LibreOffice pass: Word fills in the
+        contents' page numbers on opening; `jiandu compile --pdf` gives a book with them filled in."""
+        code = b"".join((PACKAGE_DIR / name).read_bytes() for name in ("compilation.py", "layout.py", "documents.py"))
+        areas = list(self.library.taxonomy.categories)
+        todo = []
+        for book in books:
+            key = _key(hashlib.sha1(code).hexdigest(), book["title"], book["issuer"], self.as_of, areas,
+                       self.edition.name, book["chosen"])
+            if not self._reuse(site, previous, old, state, book["path"], key):
+                todo.append(book)
+        if not todo:
+            return
+        self.progress(f"生成年度汇编 {len(todo)} 册……")
+        _JOB.update(cases=self.cases, as_of=self.as_of, areas=areas, edition=self.edition)
+        try:
+            if len(todo) == 1:
+                contents = [_build_book(todo[0])]
+            else:
+                from multiprocessing import get_context
+
+                with get_context("fork").Pool(2) as pool:
+                    contents = pool.map(_build_book, todo, chunksize=1)
+        finally:
+            _JOB.clear()
+        for book, content in zip(todo, contents):
+            (site / book["path"]).parent.mkdir(parents=True, exist_ok=True)
+            (site / book["path"]).write_bytes(content)
+        self.rendered += len(todo)
+
+    # --- search index
+
+    def _search(self, site: Path, previous: Path | None, analysis: dict[str, CaseAnalysis], frames: FrameSite,
+                segments: SegmentCache) -> None:
+        from .siteindex import SearchDoc, write_site_search
+
+        search_dir = site / "search"
+        if previous is not None:  # unchanged shards are kept: the writer replaces only what changed
+            old_index = previous / "search" / "jiandu"
+            if old_index.is_dir():
+                for path in old_index.rglob("*"):
+                    if path.is_file():
+                        link_or_copy(path, search_dir / "jiandu" / path.relative_to(old_index))
+        docs = [SearchDoc(location=f"cases/{case.id}.html", title=case.title, text=case.summary, fields={},
+                          scores=analysis[case.id].scores, key=analysis[case.id].key) for case in self.cases]
+        texts = [(page["title"], page["text"]) for page in frames.content_pages]
+        tokens = segments.tokens(text for pair in texts for text in pair)
+        for index, page in enumerate(frames.content_pages):
+            title_tokens, body_tokens = tokens[2 * index], tokens[2 * index + 1]
+            key = hashlib.sha1(json.dumps([page, analysis_signature()], ensure_ascii=False).encode("utf-8")).hexdigest()
+            docs.append(SearchDoc(location=page["location"], title=page["title"], text=page["text"],
+                                  fields={"title": tuple(w for _, w, _, _ in title_tokens),
+                                          "body": tuple(w for _, w, _, _ in body_tokens)}, key=key))
+        write_site_search(search_dir, docs, state_dir=self.project.cache_dir / f"site-search-{self.edition.name}")
+
+
+def _frame_name(frame: Frame, frames: dict[str, Frame]) -> str:
+    return next(name for name, candidate in frames.items() if candidate is frame)
+
+
+def _build_book(book: dict) -> bytes:
+    from .compilation import build_book
+
+    job = _JOB
+    content, _ = build_book(job["cases"], year=book["year"], title=book["title"], issuer=book["issuer"],
+                            day=job["as_of"], area_order=job["areas"], edition=job["edition"])
+    return content

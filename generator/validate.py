@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
+import pickle
 import re
+from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 from .contract import (CASE_FIELDS, CLASSIFICATIONS, CLASSIFIED_WORDS, CLUE_FIELDS, FINDING_FIELDS, ID_PATTERN,
                        MAX_LIST_ITEMS, MAX_TEXT_CHARS, MAX_UNKNOWN_KEY_WARNINGS, SUB_ID_PATTERN, TITLE_MAX,
                        TITLE_MIN, Field)
-from .load import RawCase, dotted, read_library
+from .files import write_atomically
+from .load import RawCase, _display_path, dotted, find_case_files, read_case_file
 from .model import Case, Clue, Finding
 from .problems import WARNING, Problem
 from .taxonomy import Taxonomy
@@ -304,30 +309,128 @@ def validate_raw(raw: RawCase, taxonomy: Taxonomy) -> tuple[Case | None, list[Pr
     return case, checker.problems
 
 
-def check_duplicates(cases: list[Case], raws_by_source: dict[str, RawCase]) -> list[Problem]:
+@dataclass(frozen=True)
+class FileResult:
+    """One case file, read and validated: what a cache may keep between builds."""
+
+    case: Case | None
+    problems: tuple[Problem, ...]
+    id_line: int | None
+
+
+def check_file(path: Path, root: Path, taxonomy: Taxonomy) -> FileResult:
+    raw, problems = read_case_file(path, root)
+    if raw is None:
+        return FileResult(None, tuple(problems), None)
+    case, found = validate_raw(raw, taxonomy)
+    return FileResult(case, tuple(problems + found), raw.line_of(("id",)))
+
+
+def check_duplicates(cases: list[Case], id_lines: dict[str, int | None]) -> list[Problem]:
     problems, first_seen = [], {}
     for case in cases:
         if case.id in first_seen:
-            raw = raws_by_source[case.source]
             problems.append(Problem(case.source, f"案例编号 {case.id} 重复，已在 {first_seen[case.id]} 中使用",
-                                    field="id", line=raw.line_of(("id",))))
+                                    field="id", line=id_lines.get(case.source)))
         else:
             first_seen[case.id] = case.source
     return problems
 
 
-def load_cases(cases_dir: Path, taxonomy: Taxonomy) -> tuple[list[Case], list[Problem]]:
-    """Load and validate the whole library. Returns valid cases and all problems."""
-    raws, problems = read_library(cases_dir)
+def load_cases(cases_dir: Path, taxonomy: Taxonomy, cache_dir: Path | None = None) -> tuple[list[Case], list[Problem]]:
+    """Load and validate the whole library. Returns valid cases and all problems.
+
+    Files unchanged since the last load (same bytes, same taxonomy, same
+    validator) come from the cache in cache_dir; the others are read in two
+    processes when there are many.
+    """
+    if not cases_dir.is_dir():
+        return [], [Problem(str(cases_dir), "案例目录不存在")]
+    root = cases_dir.parent
+    paths = find_case_files(cases_dir)
+    cache = LoadCache(cache_dir, taxonomy)
+    results = cache.results(paths, root, taxonomy)
+    problems: list[Problem] = []
     cases: list[Case] = []
-    for raw in raws:
-        case, found = validate_raw(raw, taxonomy)
-        problems.extend(found)
-        if case is not None:
-            cases.append(case)
-    duplicates = check_duplicates(cases, {raw.display: raw for raw in raws})
+    id_lines: dict[str, int | None] = {}
+    for result in results:
+        problems.extend(result.problems)
+        if result.case is not None:
+            cases.append(result.case)
+            id_lines[result.case.source] = result.id_line
+    duplicates = check_duplicates(cases, id_lines)
     problems.extend(duplicates)
     duplicate_sources = {p.file for p in duplicates}
     cases = [c for c in cases if c.source not in duplicate_sources]
     cases.sort(key=lambda c: (c.date, c.id), reverse=True)
     return cases, problems
+
+
+PARALLEL_FROM = 200  # files to read; below this a process pool costs more than it saves
+_CODE = ("load.py", "validate.py", "contract.py", "model.py", "problems.py")
+
+
+class LoadCache:
+    """Validated files by content: {display path: (SHA-1 of the bytes, FileResult)}, pickled.
+
+    The file lives in the project's git-ignored build/cache folder, written by
+    this tool only; a damaged or foreign file is ignored and rewritten.
+    """
+
+    def __init__(self, cache_dir: Path | None, taxonomy: Taxonomy):
+        self.file = cache_dir / "cases.pickle" if cache_dir else None
+        code = b"".join((Path(__file__).parent / name).read_bytes() for name in _CODE)
+        self.signature = hashlib.sha256(code + repr(taxonomy).encode("utf-8")).hexdigest()
+        self.hits = 0
+
+    def _read(self) -> dict:
+        try:
+            with open(self.file, "rb") as handle:
+                data = pickle.load(handle)
+        except Exception:  # missing, damaged or from another version: start afresh
+            return {}
+        return data["files"] if isinstance(data, dict) and data.get("signature") == self.signature else {}
+
+    def results(self, paths: list[Path], root: Path, taxonomy: Taxonomy) -> list[FileResult]:
+        old = self._read() if self.file else {}
+        digests: dict[Path, str | None] = {}
+        for path in paths:
+            try:
+                digests[path] = hashlib.sha1(path.read_bytes()).hexdigest()
+            except OSError:
+                digests[path] = None
+        keyed = {path: _cache_key(path, root.resolve()) for path in paths}
+        todo = [path for path in paths
+                if digests[path] is None or old.get(keyed[path], (None,))[0] != digests[path]]
+        fresh = dict(zip(todo, _check_all(todo, root, taxonomy)))
+        self.hits = len(paths) - len(todo)
+        results = [fresh[path] if path in fresh else old[keyed[path]][1] for path in paths]
+        if self.file and todo or len(old) != len(paths):
+            self._write({keyed[path]: (digests[path], result) for path, result in zip(paths, results)
+                         if digests[path] is not None})
+        return results
+
+    def _write(self, files: dict) -> None:
+        if not self.file:
+            return
+        try:
+            write_atomically(self.file, pickle.dumps({"signature": self.signature, "files": files},
+                                                     protocol=pickle.HIGHEST_PROTOCOL))
+        except OSError:
+            pass  # an unwritable cache only costs time
+
+
+def _cache_key(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return _display_path(path, root)
+
+
+def _check_all(paths: list[Path], root: Path, taxonomy: Taxonomy) -> list[FileResult]:
+    if len(paths) < PARALLEL_FROM:
+        return [check_file(path, root, taxonomy) for path in paths]
+    from multiprocessing import get_context
+
+    with get_context("fork").Pool(2) as pool:
+        return pool.map(partial(check_file, root=root, taxonomy=taxonomy), paths, chunksize=100)

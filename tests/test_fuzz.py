@@ -77,3 +77,15 @@ def test_markdown_renderer_output_is_inert(parts):
     for href in re.findall(r'href="([^"]*)"', html):
         as_browser_reads_it = re.sub(r"[\x00-\x20]", "", unescape(href))  # browsers drop tabs, newlines, controls
         assert urlsplit(as_browser_reads_it).scheme.lower() in ("", "http", "https", "mailto"), href
+
+
+PLAIN_PIECES = ["联合监督", "检察建议", "。", "，", "2025年", "12337", "a", "B", " ", "\n", "\n\n", "1.", "1. ", "-", "- ",
+                "（一）", "“挂案”", "50%", "3.5", ":", "e-mail", "#", "*", "_", "<b>", "&", "|", "  \n", "\t", "　"]
+
+
+@FAST
+@given(st.lists(st.sampled_from(PLAIN_PIECES), max_size=30).map("".join))
+def test_plain_text_fast_path_renders_as_the_markdown_engine_does(text):
+    from generator.safetext import _markdown_engine
+
+    assert markdown_to_html(text) == _markdown_engine(text)

@@ -7,7 +7,7 @@ from pathlib import Path
 from conftest import HOSTILE_CASE, valid_text
 
 from generator.load import parse_yaml, RawCase
-from generator.pages import browse_href, case_page, slug, write_pages
+from generator.pages import browse_href, case_page, listing_pages, slug
 from generator.safetext import is_safe_url, markdown_to_html
 from generator.taxonomy import load_taxonomy
 from generator.validate import validate_raw
@@ -22,32 +22,32 @@ def make_case(text: str, name: str = "cases/CZ-2025-001.yaml"):
 
 def test_case_page_has_every_section_in_order():
     page = case_page(make_case(valid_text()), date(2025, 9, 15))
-    headings = ["## 基本情况", "## 主要做法", "## 工作成效", "## 经验启示", "## 统计数字",
-                "## 发现问题与整改", "## 线索移送", "## 法律政策依据"]
-    positions = [page.index(h) for h in headings]
+    headings = ["基本情况", "主要做法", "工作成效", "经验启示", "统计数字", "发现问题与整改", "线索移送", "法律政策依据"]
+    positions = [page.body.index(f">{h}</h2>") for h in headings]
     assert positions == sorted(positions)
-    assert 'title: "人大与政法委联合监督涉企案件办理"' in page
-    assert "<strong>成立联合监督组</strong>" in page and "<ol>" in page
-    assert 'tags: ["涉企案件", "联合监督组"]' in page
+    assert [text for _, text in page.toc] == headings
+    assert page.title == "人大与政法委联合监督涉企案件办理" and page.path == "cases/CZ-2025-001.html"
+    assert "<strong>成立联合监督组</strong>" in page.body and "<ol>" in page.body
+    assert 'href="../browse/keyword/' in page.body  # keywords link to their browse pages
 
 
 def test_finding_status_and_overdue_badge():
     case = make_case(valid_text())
-    before = case_page(case, date(2025, 8, 31))
-    after = case_page(case, date(2025, 9, 15))
+    before = case_page(case, date(2025, 8, 31)).body
+    after = case_page(case, date(2025, 9, 15)).body
     assert "超期" not in before
     assert "整改中 <span class=\"jiandu-badge jiandu-overdue\">超期 15 天</span>" in after
     assert "已销号（2025年10月8日）" in after
 
 
 def test_meta_links_to_browse_pages():
-    page = case_page(make_case(valid_text()), date(2025, 9, 1))
+    page = case_page(make_case(valid_text()), date(2025, 9, 1)).body
     assert 'href="../browse/area/执法规范.html"' in page.replace("%E6%89%A7%E6%B3%95%E8%A7%84%E8%8C%83", "执法规范")
     assert 'href="../browse/unit/' in page and 'href="../browse/mechanism/' in page
 
 
 def test_hostile_text_is_escaped_and_links_inert():
-    page = case_page(make_case(HOSTILE_CASE, "cases/CZ-2025-009.yaml"), date(2025, 9, 1))
+    page = case_page(make_case(HOSTILE_CASE, "cases/CZ-2025-009.yaml"), date(2025, 9, 1)).body
     assert "<script" not in page and "<iframe" not in page and "<img" not in page and "<svg" not in page
     assert "onmouseover=alert" not in page.replace("onmouseover=alert(&#x27;unit&#x27;)", "")
     assert "&lt;script&gt;alert(&#x27;summary&#x27;)&lt;/script&gt;" in page
@@ -75,18 +75,15 @@ def test_slug_of_unsafe_value_cannot_escape_the_folder():
     assert browse_href("unit", "a/b", "cases").startswith("../browse/unit/v-")
 
 
-def test_write_pages_creates_case_and_browse_pages(tmp_path):
+def test_listing_pages_cover_every_dimension():
     case = make_case(valid_text())
-    count = write_pages(tmp_path, [case], load_taxonomy(), tmp_path / "no-content", date(2025, 9, 1))
-    assert (tmp_path / "cases" / "CZ-2025-001.md").is_file()
-    assert (tmp_path / "cases" / "index.md").is_file()
+    pages = {page.path: page for page in listing_pages([case], load_taxonomy(), date(2025, 9, 1), {})}
+    assert {"ledger.html", "clues.html", "cases/index.html", "browse/index.html"} <= set(pages)
     for dimension, value in [("area", "执法规范"), ("mechanism", "信息共享"), ("year", "2025"),
-                             ("region", "常州市"), ("unit", "市中级人民法院")]:
-        page = tmp_path / "browse" / dimension / f"{value}.md"
-        assert page.is_file(), page
-        assert "CZ-2025-001.html" in page.read_text("utf-8")
-    assert (tmp_path / "assets" / "javascripts" / "iframe-worker-shim.js").is_file()
-    assert count == 2 + 1 + 2 + 5 + 1 + 2 + 1 + 1 + 2  # ledger, clues, case, lists, browse
+                             ("region", "常州市"), ("unit", "市中级人民法院"), ("keyword", "涉企案件")]:
+        page = pages[f"browse/{dimension}/{value}.html"]
+        assert "CZ-2025-001.html" in page.body, page.path
+        assert f"browse/{dimension}/index.html" in pages
 
 
 def test_wrapped_chinese_lines_join_without_a_space():

@@ -46,24 +46,27 @@ def test_every_case_has_a_page_and_none_is_in_the_nav(sample_site):
 
 def test_browse_pages_for_every_dimension(sample_site):
     browse = sample_site / "site" / "browse"
-    for dimension in ["area", "mechanism", "year", "region", "unit"]:
+    for dimension in ["area", "mechanism", "year", "region", "unit", "keyword"]:
         assert (browse / dimension / "index.html").is_file()
     for area in ["司法公正", "执法规范", "办案效率", "司法改革", "队伍建设"]:
         assert (browse / "area" / f"{area}.html").is_file()
-    tags = (sample_site / "site" / "tags.html").read_text("utf-8")
-    assert "挂案" in tags
+    keywords = (browse / "keyword" / "index.html").read_text("utf-8")
+    assert "挂案" in keywords and (browse / "keyword" / "挂案.html").is_file()
 
 
-def test_search_index_is_segmented_with_the_domain_dictionary(sample_site):
-    index = json.loads((sample_site / "site" / "search" / "search_index.json").read_text("utf-8"))
-    assert "\\u200b" in index["config"]["separator"] or "\u200b" in index["config"]["separator"]
-    words = set()
-    for doc in index["docs"]:
-        words.update(re.split(index["config"]["separator"], re.sub(r"<[^>]+>", " ", doc["text"] + " " + doc["title"])))
-    for word in ["挂案", "员额法官", "减刑假释", "犯罪记录封存", "一案双查", "政法委"]:
-        assert word in words, word
-    offline_copy = (sample_site / "site" / "search" / "search_index.js").read_text("utf-8")
-    assert offline_copy.startswith("var __index = ")
+def test_site_search_finds_domain_words_and_hand_written_pages(sample_site):
+    from generator.siteindex import plan_query
+
+    search_dir = sample_site / "site" / "search"
+    for word, case_id in [("挂案", "JMS-2024-002"), ("员额法官", "CZ-2025-002"), ("减刑假释", "JMS-2025-001"),
+                          ("一案双查", "CZ-2025-002")]:
+        files, locations = plan_query(search_dir, word)
+        assert f"cases/{case_id}.html" in locations[:5], (word, locations)
+        assert files and all(path.is_file() for path in files)
+    assert "mechanisms.html" in plan_query(search_dir, "工作机制")[1]  # a hand-written page
+    stub = json.loads((search_dir / "search_index.json").read_text("utf-8"))
+    assert stub["docs"] == []  # material's whole-site index is not built
+    assert (search_dir / "search_index.js").read_text("utf-8").startswith("var __index = ")
 
 
 def test_nothing_is_fetched_from_outside(sample_site):
@@ -164,7 +167,6 @@ def test_case_pages_list_similar_cases_from_the_index(sample_site):
     assert 1 <= len(links) <= 5 and "JMS-2024-002" not in links
     assert all((sample_site / "site" / "cases" / f"{case_id}.html").is_file() for case_id in links)
     assert "共同关键词" in similar
-    assert (sample_site / "build" / "index" / "jiandu-index.json").is_file()
 
 
 def test_failure_in_the_middle_of_a_build_leaves_everything_intact(library, monkeypatch):
@@ -172,14 +174,17 @@ def test_failure_in_the_middle_of_a_build_leaves_everything_intact(library, monk
 
     build(library)
     before = {p.relative_to(library): p.read_bytes() for p in (library / "site").rglob("*") if p.is_file()}
-    index_before = (library / "build" / "index" / "jiandu-index.json").read_bytes()
-    real_write_pages = site_module.write_pages
+    state_before = (library / "build" / "cache" / "site-internal.json").read_bytes()
+    real_write_page = site_module._write_page
+    written = []
 
-    def write_then_fail(docs_dir, *args, **kwargs):
-        real_write_pages(docs_dir, *args, **kwargs)
-        raise RuntimeError("断电")
+    def write_then_fail(path, html):
+        real_write_page(path, html)
+        written.append(path)
+        if len(written) == 3:
+            raise RuntimeError("断电")
 
-    monkeypatch.setattr(site_module, "write_pages", write_then_fail)
+    monkeypatch.setattr(site_module, "_write_page", write_then_fail)
     path = library / "cases" / "2025" / "CZ-2025-001.yaml"
     path.write_text(path.read_text("utf-8").replace("人大与政法委联合监督涉企案件办理", "改过的标题用于测试"), "utf-8")
     with pytest.raises(RuntimeError):
@@ -187,7 +192,7 @@ def test_failure_in_the_middle_of_a_build_leaves_everything_intact(library, monk
     after = {p.relative_to(library): p.read_bytes() for p in (library / "site").rglob("*") if p.is_file()}
     assert after == before
     assert not [p for p in library.iterdir() if ".tmp-" in p.name or ".old-" in p.name]
-    assert index_before != (library / "build" / "index" / "jiandu-index.json").read_bytes()  # index moved on, whole
+    assert state_before == (library / "build" / "cache" / "site-internal.json").read_bytes()
     monkeypatch.undo()
     build(library)
     assert "改过的标题用于测试" in (library / "site" / "cases" / "CZ-2025-001.html").read_text("utf-8")

@@ -230,3 +230,31 @@ def test_full_width_digits_in_id_are_refused(write_case):
 def test_control_characters_are_refused(write_case):
     error = only_error(check(write_case(valid_text().replace("region: 常州市", 'region: "常州\\x01市"')))[1])
     assert error.field == "region" and "控制字符" in error.message
+
+
+def test_load_cache_revalidates_only_changed_files(tmp_path, monkeypatch):
+    import shutil
+
+    import generator.validate as validate_module
+    from conftest import FIXTURES
+
+    from generator.taxonomy import load_taxonomy
+    from generator.validate import load_cases
+
+    cases_dir = tmp_path / "cases"
+    shutil.copytree(FIXTURES / "library" / "cases", cases_dir)
+    cache = tmp_path / "cache"
+    first, problems = load_cases(cases_dir, load_taxonomy(), cache)
+    checked = []
+    real = validate_module.check_file
+    monkeypatch.setattr(validate_module, "check_file", lambda path, *a, **k: checked.append(path.name) or real(path, *a, **k))
+    again, _ = load_cases(cases_dir, load_taxonomy(), cache)
+    assert checked == [] and again == first
+    path = next(cases_dir.rglob("CZ-2025-001.yaml"))
+    path.write_text(path.read_text("utf-8").replace("人大与政法委联合监督涉企案件办理", "缓存测试用的新标题"), "utf-8")
+    edited, _ = load_cases(cases_dir, load_taxonomy(), cache)
+    assert checked == ["CZ-2025-001.yaml"]
+    assert "缓存测试用的新标题" in [case.title for case in edited]
+    path.write_text("id: [", "utf-8")  # broken now: the error is reported, not an old cached case
+    broken, problems = load_cases(cases_dir, load_taxonomy(), cache)
+    assert "CZ-2025-001" not in [case.id for case in broken] and any(p.is_error for p in problems)

@@ -1,0 +1,249 @@
+"""Site build benchmark on a generated corpus: cold, warm, sizes, memory, browser.
+
+    python benchmarks/build_bench.py 1000 10000        # one column per size
+    python benchmarks/build_bench.py 200 --no-browser  # quick (CI)
+
+For each N, in /tmp/jiandu-build-bench-N (generated if missing; the bundled
+mkdocs.yml and content/ are copied in):
+
+- segment once: the time to segment every text of the corpus once, with both
+  cores and no cache — the floor the cold build is compared with;
+- cold build (no caches, no previous site), rebuild with nothing changed,
+  rebuild after editing one case, after adding one case (each `jiandu build`
+  in its own process; peak RSS is the largest of that process and its workers);
+- site size, the search index (raw and gzip), bytes a query reads (over the
+  judged queries, from plan_query), the Whoosh index time from the segment cache;
+- with the browser: bytes downloaded until the first result and the time from
+  page load to the first result in headless Chromium over http, and a query
+  answered from file://.
+
+Prints a Markdown table (median of --repeat runs for the warm builds).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from benchmarks.generate_corpus import generate  # noqa: E402
+
+AS_OF = "2026-11-23"
+QUERIES = ["挂案", "检察建议", "人民检察院 检察建议", "减刑假释", "檢察建議", "犯罪记录封存", "员额法官", "联席会议",
+           "涉法涉诉信访", "行刑衔接", "执法监督", "线索移送", "政法委", "未成年人", "超期羁押", "检察建", "2025"]
+_RUN = """
+import json, resource, sys, time
+sys.argv = ["jiandu"] + sys.argv[1:]
+from generator.cli import main
+started = time.perf_counter()
+code = main()
+seconds = time.perf_counter() - started
+peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+print("BENCH " + json.dumps({"code": code, "seconds": seconds, "peak_kb": peak}), file=sys.stderr)
+"""
+
+
+def prepare(count: int, fresh: bool) -> Path:
+    root = Path(f"/tmp/jiandu-build-bench-{count}")
+    if fresh:
+        shutil.rmtree(root, ignore_errors=True)
+    if not (root / "cases").is_dir():
+        print(f"生成 {count} 件案例……", file=sys.stderr)
+        generate(count, root)
+    shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
+    shutil.copy(REPO / "organisation.yaml", root / "organisation.yaml")
+    shutil.rmtree(root / "content", ignore_errors=True)
+    shutil.copytree(REPO / "content", root / "content")
+    return root
+
+
+def run(root: Path, *args: str) -> dict:
+    """One jiandu command in its own process: seconds, peak RSS, stage timings."""
+    result = subprocess.run([sys.executable, "-c", _RUN, *args, "--root", str(root)],
+                            capture_output=True, text=True, cwd=REPO)
+    stats, timings = {}, {}
+    for line in result.stderr.splitlines():
+        if line.startswith("BENCH "):
+            stats = json.loads(line[6:])
+        elif line.startswith("{"):
+            timings = json.loads(line)
+    if result.returncode or stats.get("code"):
+        sys.exit(f"jiandu {' '.join(args)} 失败：\n{result.stdout}\n{result.stderr}")
+    return {**stats, "timings": timings}
+
+
+def build(root: Path) -> dict:
+    return run(root, "build", "--as-of", AS_OF, "-q", "--timings")
+
+
+def segment_once(root: Path) -> float:
+    """Every text of the corpus segmented once, both cores, no cache (in a fresh process)."""
+    code = ("import sys, time; from generator.project import Project; from generator.search import case_document, "
+            "TEXT_FIELDS; from generator.segments import SegmentCache; from generator.segment import jieba_ready; "
+            f"cases = Project.at({str(root)!r}).load_valid().cases; "
+            "texts = [d[f] for d in map(case_document, cases) for f in TEXT_FIELDS]; jieba_ready(); "
+            "t = time.perf_counter(); SegmentCache(None).ensure(texts); print(time.perf_counter() - t)")
+    return float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                                cwd=REPO).stdout.strip())
+
+
+def edit_one(root: Path, round_: int) -> None:
+    path = sorted((root / "cases").rglob("*.yaml"))[round_]
+    text = path.read_text("utf-8")
+    path.write_text(text.replace("summary: ", f"summary: 第{round_}次修改。", 1), "utf-8")
+
+
+def add_one(root: Path, round_: int) -> None:
+    source = sorted((root / "cases").rglob("*.yaml"))[0]
+    case_id = source.stem
+    new_id = f"{case_id.rsplit('-', 1)[0]}-{9000 + round_}"
+    target = source.with_name(f"{new_id}.yaml")
+    target.write_text(source.read_text("utf-8").replace(case_id, new_id), "utf-8")
+
+
+def folder_bytes(folder: Path) -> tuple[int, int]:
+    files = [p for p in folder.rglob("*") if p.is_file()]
+    return sum(p.stat().st_size for p in files), len(files)
+
+
+def gzip_bytes(paths) -> int:
+    return sum(len(gzip.compress(Path(p).read_bytes(), 6)) for p in paths)
+
+
+def query_costs(site: Path) -> dict:
+    from generator.siteindex import plan_query
+
+    raw, packed = [], []
+    for query in QUERIES:
+        files, _ = plan_query(site / "search", query)
+        unique = list(dict.fromkeys(files))
+        raw.append(sum(p.stat().st_size for p in unique))
+        packed.append(gzip_bytes(unique))
+    return {"median_raw": statistics.median(raw), "max_raw": max(raw), "median_gzip": statistics.median(packed),
+            "max_gzip": max(packed)}
+
+
+def browser_first_result(site: Path) -> dict:
+    """Load the home page over http, type a query, wait for the first result: time and bytes."""
+    from tools.browser import chromium_page, serve_directory
+
+    with serve_directory(site) as base, chromium_page() as (page, outside):
+        fetched: list[str] = []
+        page.on("requestfinished", lambda request: fetched.append(request.url))
+        started = time.perf_counter()
+        page.goto(base + "index.html")
+        page.wait_for_load_state("load")
+        box = page.locator("input.md-search__input")
+        box.click()
+        box.fill("检察建议")
+        page.wait_for_selector(".md-search-result__item", timeout=30000)
+        seconds = time.perf_counter() - started
+        paths = [site / url[len(base):].split("?")[0].split("#")[0] for url in fetched if url.startswith(base)]
+        paths = [p for p in dict.fromkeys(paths) if p.is_file()]
+        assert outside == [], outside
+    return {"seconds": seconds, "raw": sum(p.stat().st_size for p in paths), "gzip": gzip_bytes(paths),
+            "files": len(paths)}
+
+
+def file_url_works(site: Path) -> bool:
+    from tools.browser import chromium_page
+
+    with chromium_page() as (page, outside):
+        page.goto((site / "index.html").as_uri())
+        box = page.locator("input.md-search__input")
+        box.click()
+        box.fill("检察建议")
+        page.wait_for_selector(".md-search-result__item", timeout=60000)
+        return outside == [] and page.locator(".md-search-result__item").count() > 0
+
+
+def bench(count: int, repeat: int, browser: bool, fresh: bool) -> dict:
+    root = prepare(count, fresh)
+    for folder in ("site", "build"):
+        shutil.rmtree(root / folder, ignore_errors=True)
+    figures: dict = {"segment_once": segment_once(root)}
+    figures["cold"] = build(root)
+    figures["unchanged"] = [build(root) for _ in range(repeat)]
+    edits, adds = [], []
+    for round_ in range(repeat):
+        edit_one(root, round_)
+        edits.append(build(root))
+        add_one(root, round_)
+        adds.append(build(root))
+    figures["edit"], figures["add"] = edits, adds
+    site = root / "site"
+    figures["site"] = folder_bytes(site)
+    index_files = [p for p in (site / "search" / "jiandu").rglob("*.js")]
+    figures["index"] = {"raw": sum(p.stat().st_size for p in index_files), "gzip": gzip_bytes(index_files),
+                        "files": len(index_files)}
+    figures["query"] = query_costs(site)
+    figures["whoosh"] = run(root, "index", "--rebuild")["seconds"]
+    if browser:
+        figures["browser"] = browser_first_result(site)
+        figures["file_url"] = file_url_works(site)
+    return figures
+
+
+def _median(runs: list[dict], key: str = "seconds") -> float:
+    return statistics.median(run[key] for run in runs)
+
+
+def table(results: dict[int, dict]) -> str:
+    sizes = sorted(results)
+    mb = 1024 * 1024
+
+    def row(label, value):
+        return f"| {label} | " + " | ".join(value(results[n]) for n in sizes) + " |"
+
+    lines = ["| | " + " | ".join(f"{n:,} 件" for n in sizes) + " |", "|---|" + "---|" * len(sizes),
+             row("分词一次（两核，无缓存）", lambda f: f"{f['segment_once']:.1f} s"),
+             row("冷构建", lambda f: f"{f['cold']['seconds']:.1f} s"),
+             row("冷构建 ÷ 分词一次", lambda f: f"{f['cold']['seconds'] / f['segment_once']:.2f}"),
+             row("无改动重建（中位数）", lambda f: f"{_median(f['unchanged']):.2f} s"),
+             row("改一件后重建（中位数）", lambda f: f"{_median(f['edit']):.2f} s"),
+             row("加一件后重建（中位数）", lambda f: f"{_median(f['add']):.2f} s"),
+             row("峰值内存（冷构建）", lambda f: f"{f['cold']['peak_kb'] / 1024:.0f} MB"),
+             row("网站大小", lambda f: f"{f['site'][0] / mb:.0f} MB，{f['site'][1]:,} 个文件"),
+             row("站内检索索引（原始 / gzip）",
+                 lambda f: f"{f['index']['raw'] / mb:.1f} / {f['index']['gzip'] / mb:.2f} MB，{f['index']['files']:,} 个文件"),
+             row("每次检索读取（中位数 / 最大，gzip）",
+                 lambda f: f"{f['query']['median_gzip'] / 1024:.0f} / {f['query']['max_gzip'] / 1024:.0f} KB"),
+             row("Whoosh 索引（分词已缓存）", lambda f: f"{f['whoosh']:.1f} s")]
+    if all("browser" in results[n] for n in sizes):
+        lines += [row("浏览器：载入到首个结果", lambda f: f"{f['browser']['seconds']:.2f} s"),
+                  row("浏览器：首个结果前下载（gzip）",
+                      lambda f: f"{f['browser']['gzip'] / 1024:.0f} KB（原始 {f['browser']['raw'] / 1024:.0f} KB）"),
+                  row("file:// 打开可检索", lambda f: "是" if f["file_url"] else "否")]
+    stages = sorted({name for n in sizes for name in results[n]["cold"]["timings"]},
+                    key=lambda name: list(results[sizes[0]]["cold"]["timings"]).index(name)
+                    if name in results[sizes[0]]["cold"]["timings"] else 99)
+    lines.append(row("冷构建各阶段", lambda f: "，".join(f"{name} {f['cold']['timings'].get(name, 0):.1f}"
+                                                      for name in stages)))
+    lines.append(row("改一件各阶段", lambda f: "，".join(f"{name} {f['edit'][0]['timings'].get(name, 0):.2f}"
+                                                      for name in stages)))
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="网站构建性能测试（生成的案例库）")
+    parser.add_argument("sizes", type=int, nargs="+", help="案例数量，如 1000 10000")
+    parser.add_argument("--repeat", type=int, default=3, help="增量构建各重复几次，取中位数（默认 3）")
+    parser.add_argument("--no-browser", action="store_true", help="不做浏览器测量")
+    parser.add_argument("--fresh", action="store_true", help="重新生成案例库")
+    args = parser.parse_args()
+    results = {count: bench(count, args.repeat, not args.no_browser, args.fresh) for count in args.sizes}
+    print(table(results))
+    Path("/tmp/jiandu-build-bench.json").write_text(json.dumps(results, ensure_ascii=False, indent=1), "utf-8")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,314 @@
+"""Page frames: the theme renders each kind of page once; generated pages are filled in.
+
+MkDocs renders the hand-written pages (content/), the nav pages we generate
+and one placeholder page per folder of generated pages. Each placeholder page
+becomes a `Frame`: the theme's HTML with slots for the title, the table of
+contents and the body. A case page is then a frame with its slots filled — no
+Markdown pass and no template render per page.
+
+The rendered frames, with the theme's assets and the hand-written pages, are
+kept in build/cache/frames-<edition>/ under a key made of everything MkDocs
+reads (config, content, assets, theme overrides, versions). When the key is
+unchanged, a rebuild does not run MkDocs at all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import re
+import shutil
+import sys
+import tempfile
+from dataclasses import dataclass
+from html import escape as html_escape
+from pathlib import Path, PurePosixPath
+from typing import Callable
+
+from . import ASSETS_DIR, PACKAGE_DIR, __version__
+from .files import replace_dir
+from .pages import LATEST_MARKER, Page
+from .problems import UserError
+
+CONTENT_MARK = "JIANDUCONTENTSLOT"
+TITLE_MARK = "JIANDUTITLESLOT"
+TOC_ANCHOR = "jiandutocslot"
+TOC_TEXT = "JIANDUTOCTEXTSLOT"
+_SLOT = "\x00{}\x00"
+OVERRIDES_DIR = PACKAGE_DIR / "overrides"
+ASSET_FILES = (("iframe-worker-shim.js", "assets/javascripts"), ("search-normalize.js", "assets/javascripts"),
+               ("jiandu-search-worker.js", "assets/javascripts"), ("jiandu.css", "assets/stylesheets"))
+FRAME_FORMAT = 1
+
+
+@dataclass(frozen=True)
+class FrameSpec:
+    """A page MkDocs renders as a frame: a nav page (its real title) or a folder's placeholder."""
+
+    source: str            # Markdown path in the docs folder, e.g. "ledger.md" or "cases/__frame__.md"
+    title: str | None      # None: the title is a slot (pages outside the nav)
+    toc: bool              # with a table-of-contents slot
+
+
+def folder_frame(folder: str, toc: bool) -> FrameSpec:
+    name = "__frame_toc__.md" if toc else "__frame__.md"
+    return FrameSpec(f"{folder}/{name}" if folder else name, None, toc)
+
+
+def frame_markdown(spec: FrameSpec) -> str:
+    title = spec.title if spec.title is not None else TITLE_MARK
+    toc = f"## {TOC_TEXT} {{#{TOC_ANCHOR}}}\n\n" if spec.toc else ""
+    return f"---\ntitle: {json.dumps(title, ensure_ascii=False)}\nsearch:\n  exclude: true\n---\n\n{toc}{CONTENT_MARK}\n"
+
+
+class Frame:
+    """Theme HTML split at its slots; fill() puts a page in."""
+
+    def __init__(self, parts: list[str], toc_item: str = ""):
+        self.parts = parts
+        self.toc_item = toc_item
+
+    @classmethod
+    def from_html(cls, html: str, spec: FrameSpec | None, source: str) -> "Frame":
+        toc_item = ""
+        if spec is not None and spec.toc:
+            html, toc_item = _cut_toc_item(html, source)
+            html = re.sub(rf'<h2 id="{TOC_ANCHOR}">{TOC_TEXT}</h2>\s*', "", html, count=1)
+            html = html.replace(f"#{TOC_ANCHOR}", "#" + _SLOT.format("first"))
+        html, found = re.subn(rf"<p>{CONTENT_MARK}</p>", _SLOT.format("content"), html)
+        if found != 1:
+            raise UserError(f"页面框架 {source} 中找不到正文位置：主题模板的结构与本工具预期不同")
+        html = html.replace(TITLE_MARK, _SLOT.format("title"))
+        if any(mark in html for mark in (CONTENT_MARK, TITLE_MARK, TOC_TEXT, TOC_ANCHOR)):
+            raise UserError(f"页面框架 {source} 中有无法识别的占位符：主题模板的结构与本工具预期不同")
+        return cls([_compact(part) for part in html.split("\x00")], _compact(toc_item))
+
+    def fill(self, page: Page) -> str:
+        values = {
+            "title": html_escape(page.title, quote=False),
+            "content": page.body,
+            "first": page.toc[0][0] if page.toc else "",
+            "toc": "".join(self.toc_item.replace(TOC_ANCHOR, anchor).replace(TOC_TEXT, html_escape(text, quote=False))
+                           for anchor, text in page.toc),
+        }
+        # parts alternate: text, slot name, text, slot name, ...
+        return "".join(part if index % 2 == 0 else values[part] for index, part in enumerate(self.parts))
+
+    def as_json(self) -> dict:
+        return {"parts": self.parts, "toc_item": self.toc_item}
+
+
+def _compact(html: str) -> str:
+    """The theme's indentation and blank lines dropped (a third of every page): a newline stays, so
+    text never runs together; the theme has no <pre> or <textarea> outside the page body."""
+    return re.sub(r"\n{2,}", "\n", re.sub(r"\n[ \t]+", "\n", html))
+
+
+def _cut_toc_item(html: str, source: str) -> tuple[str, str]:
+    """Take the placeholder's entry out of every table of contents (the sidebar's, and the
+    nav's copy under the active page), leaving a slot."""
+    item = ""
+    position = html.find(f'href="#{TOC_ANCHOR}"')
+    while position >= 0:
+        start = html.rfind("<li", 0, position)
+        end = html.find("</li>", position)
+        enclosed = start >= 0 and end >= 0 and "</li>" not in html[start:position] and TOC_TEXT in html[position:end]
+        if not enclosed:  # a plain link to the first heading (the skip link)
+            position = html.find(f'href="#{TOC_ANCHOR}"', position + 1)
+            continue
+        end += len("</li>")
+        item = item or html[start:end]
+        html = html[:start] + _SLOT.format("toc") + html[end:]
+        position = html.find(f'href="#{TOC_ANCHOR}"', start)
+    if not item:
+        raise UserError(f"页面框架 {source} 中找不到目录：主题模板的结构与本工具预期不同")
+    return html, item
+
+
+@dataclass
+class FrameSite:
+    """The rendered theme: static files to copy, frames by Markdown source, hand-written pages to index."""
+
+    static_dir: Path
+    frames: dict[str, Frame]
+    content_pages: list[dict]   # {"location", "title", "text"} of hand-written pages not excluded from search
+    rendered: bool              # MkDocs ran in this build (False: taken from the cache)
+
+    def static_files(self) -> list[str]:
+        return sorted(path.relative_to(self.static_dir).as_posix()
+                      for path in self.static_dir.rglob("*") if path.is_file())
+
+
+# --- preparing the docs folder ---------------------------------------------------------
+
+def write_docs(docs: Path, content_dir: Path, specs: list[FrameSpec]) -> None:
+    """What MkDocs reads: hand-written pages, frame placeholders, our assets."""
+    from .sitesearch import T2S_DATA, write_t2s_data
+
+    if content_dir.is_dir():
+        shutil.copytree(content_dir, docs, dirs_exist_ok=True)
+    home = docs / "index.md"
+    if home.is_file():
+        text = home.read_text("utf-8")
+        if LATEST_MARKER in text:
+            home.write_text(text.replace(LATEST_MARKER, f"\n{CONTENT_MARK}\n"), "utf-8")
+    for spec in specs:
+        path = docs / spec.source
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(frame_markdown(spec), "utf-8")
+    for name, folder in ASSET_FILES:
+        target = docs / folder / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(ASSETS_DIR / name, target)
+    write_t2s_data(docs / "assets" / "javascripts" / T2S_DATA)
+
+
+def frames_key(docs: Path, config_file: Path, edition_name: str) -> str:
+    import material
+    import mkdocs
+
+    digest = hashlib.sha256()
+    for part in (str(FRAME_FORMAT), __version__, mkdocs.__version__, getattr(material, "__version__", ""),
+                 edition_name, config_file.read_text("utf-8")):
+        digest.update(part.encode("utf-8") + b"\0")
+    for folder in (docs, OVERRIDES_DIR):
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            digest.update(path.relative_to(folder).as_posix().encode("utf-8") + b"\0" + path.read_bytes() + b"\0")
+    for name in ("frames.py", "sitesearch.py"):
+        digest.update((PACKAGE_DIR / name).read_bytes())
+    return digest.hexdigest()
+
+
+# --- rendering and caching ---------------------------------------------------------------
+
+class _ConsoleHandler(logging.Handler):
+    """MkDocs warnings and errors, in Chinese, on stderr (also in quiet mode)."""
+
+    def __init__(self):
+        super().__init__(logging.WARNING)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        label = "MkDocs 错误" if record.levelno >= logging.ERROR else "MkDocs 警告"
+        print(f"{label}：{record.getMessage()}", file=sys.stderr)
+
+
+def load_mkdocs_config(config_file: Path, docs_dir: Path, site_dir: Path):
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import ConfigurationError
+
+    if not config_file.is_file():
+        raise UserError(f"找不到站点配置文件 {config_file}")
+    try:
+        return load_config(str(config_file), docs_dir=str(docs_dir), site_dir=str(site_dir))
+    except (ConfigurationError, SystemExit) as exc:
+        raise UserError(f"站点配置文件 {config_file} 有误：{exc}") from None
+
+
+def nav_sources(config) -> set[str]:
+    """Markdown paths named in the nav of the MkDocs config."""
+    found: set[str] = set()
+
+    def walk(item):
+        if isinstance(item, str):
+            found.add(item)
+        elif isinstance(item, dict):
+            for value in item.values():
+                walk(value)
+        elif isinstance(item, list):
+            for value in item:
+                walk(value)
+
+    walk(config.get("nav") or [])
+    return {PurePosixPath(path).as_posix() for path in found if path.endswith(".md")}
+
+
+def _render(config, edition, extra_plugins: dict) -> None:
+    from mkdocs.commands.build import build as mkdocs_build
+    from mkdocs.exceptions import MkDocsException
+
+    config.theme.dirs.insert(0, str(OVERRIDES_DIR))
+    config.extra["jiandu_edition"] = edition.name
+    config.extra["jiandu_edition_label"] = edition.label
+    for name, plugin in extra_plugins.items():
+        config.plugins[name] = plugin
+    logger = logging.getLogger("mkdocs")
+    handler, propagate = _ConsoleHandler(), logger.propagate
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        mkdocs_build(config)
+    except (MkDocsException, SystemExit) as exc:
+        raise UserError(f"网站构建失败：{exc}") from None
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = propagate
+
+
+def frame_site(config_file: Path, content_dir: Path, cache_root: Path, edition, specs: list[FrameSpec],
+               say: Callable[[str], None]) -> FrameSite:
+    """The rendered frames for these specs: from the cache when nothing MkDocs reads has changed."""
+    from .sitesearch import search_plugin
+
+    cache = cache_root / f"frames-{edition.name}"
+    cache_root.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=".frames.tmp-", dir=cache_root))
+    try:
+        docs = work / "docs"
+        write_docs(docs, content_dir, specs)
+        key = frames_key(docs, config_file, edition.name)
+        cached = _load_cached(cache, key)
+        if cached is not None:
+            return cached
+        say("渲染页面框架（MkDocs）……")
+        site = work / "static"
+        config = load_mkdocs_config(config_file, docs, site)
+        collector = search_plugin()
+        _render(config, edition, {"jiandu/search": collector})
+        frames = _extract_frames(site, specs)
+        content_pages = [page for page in getattr(collector, "pages", [])
+                         if not PurePosixPath(page["location"]).name.startswith("__frame")]
+        (work / "frames.json").write_text(json.dumps(
+            {"key": key, "frames": {name: frame.as_json() for name, frame in frames.items()},
+             "content_pages": content_pages}, ensure_ascii=False), "utf-8")
+        shutil.rmtree(docs)
+        replace_dir(work, cache)
+        return FrameSite(cache / "static", frames, content_pages, rendered=True)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _extract_frames(site: Path, specs: list[FrameSpec]) -> dict[str, Frame]:
+    frames: dict[str, Frame] = {}
+    by_output = {str(PurePosixPath(spec.source).with_suffix(".html")): spec for spec in specs}
+    home = site / "index.html"
+    if home.is_file() and CONTENT_MARK in home.read_text("utf-8"):
+        by_output.setdefault("index.html", None)
+    for output, spec in by_output.items():
+        path = site / output
+        if not path.is_file():
+            raise UserError(f"MkDocs 没有生成页面框架 {output}")
+        frames[spec.source if spec else "index.md"] = Frame.from_html(path.read_text("utf-8"), spec, output)
+        path.unlink()
+    return frames
+
+
+def _load_cached(cache: Path, key: str) -> FrameSite | None:
+    try:
+        data = json.loads((cache / "frames.json").read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    if data.get("key") != key or not (cache / "static").is_dir():
+        return None
+    frames = {name: Frame(value["parts"], value["toc_item"]) for name, value in data["frames"].items()}
+    return FrameSite(cache / "static", frames, data["content_pages"], rendered=False)
+
+
+def link_or_copy(source: Path, target: Path) -> None:
+    """Hard-link when possible (same file system): outputs are never modified in place."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)

@@ -1,0 +1,183 @@
+"""Segment every text once per content version: a content-hash cache on disk.
+
+The site search index, the Whoosh index and similar cases all need the same
+jieba segmentation of the same texts. Segmenting is the most expensive step of
+a build (about 6 ms per case), so each text is segmented once and kept in an
+SQLite file keyed by the SHA-1 of the text. The file name carries a signature
+of the dictionary and the tokenizer code, so a dictionary change starts a new
+cache (the old one is deleted). Missing texts are segmented in two processes
+when there are many.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+import sqlite3
+import sys
+from pathlib import Path
+from typing import Iterable
+
+from . import DATA_DIR
+
+CACHE_FORMAT = 1
+PARALLEL_FROM = 400  # texts; below this a process pool costs more than it saves
+Tokens = tuple  # ((position, word, start, end), ...) as made by tokens.index_tokens
+
+
+def dictionary_signature() -> str:
+    """Changes whenever the segmentation could change: the user dictionary or the tokenizer code."""
+    tokens_source = (Path(__file__).parent / "tokens.py").read_bytes()
+    userdict = (DATA_DIR / "userdict.txt").read_bytes()
+    return hashlib.sha256(tokens_source + userdict + str(CACHE_FORMAT).encode()).hexdigest()[:16]
+
+
+def text_key(text: str) -> bytes:
+    return hashlib.sha1(text.encode("utf-8")).digest()
+
+
+def _segment(text: str) -> bytes:
+    from .tokens import index_tokens
+
+    return marshal.dumps(index_tokens(text))
+
+
+def _segment_all(texts: list[str]) -> list[bytes]:
+    if len(texts) < PARALLEL_FROM:
+        return [_segment(text) for text in texts]
+    from multiprocessing import get_context
+
+    from .segment import jieba_ready
+
+    with get_context("fork").Pool(2, initializer=jieba_ready) as pool:
+        return pool.map(_segment, texts, chunksize=64)
+
+
+class SegmentCache:
+    """Tokens of texts, from the cache file or freshly segmented (and then stored)."""
+
+    def __init__(self, cache_dir: Path | None):
+        self.path = None
+        self.hits = self.misses = 0  # texts read back from the cache file / segmented in this run
+        # Segmented in this run and not readable back (no cache file): kept in memory instead.
+        self._fresh: dict[bytes, bytes] = {}
+        if cache_dir is None:
+            return
+        signature = dictionary_signature()
+        try:
+            cache_dir.mkdir(parents=True, exist_ok=True)
+            for stale in cache_dir.glob("segments-*.sqlite"):
+                if stale.name != f"segments-{signature}.sqlite":
+                    stale.unlink(missing_ok=True)
+            self.path = cache_dir / f"segments-{signature}.sqlite"
+            with self._connect() as db:
+                db.execute("CREATE TABLE IF NOT EXISTS tokens (key BLOB PRIMARY KEY, value BLOB NOT NULL)")
+        except (OSError, sqlite3.Error):
+            self.path = None  # an unwritable or damaged cache only costs time
+
+    def _connect(self):
+        return sqlite3.connect(self.path, timeout=60)
+
+    def _stored(self, keys: list[bytes]) -> dict[bytes, bytes]:
+        if self.path is None or not keys:
+            return {}
+        found: dict[bytes, bytes] = {}
+        try:
+            with self._connect() as db:
+                for start in range(0, len(keys), 500):
+                    batch = keys[start:start + 500]
+                    marks = ",".join("?" * len(batch))
+                    found.update(db.execute(f"SELECT key, value FROM tokens WHERE key IN ({marks})", batch))
+        except sqlite3.Error:
+            return {}
+        return found
+
+    def _store(self, rows: list[tuple[bytes, bytes]]) -> None:
+        if self.path is None or not rows:
+            return
+        try:
+            with self._connect() as db:
+                db.executemany("INSERT OR REPLACE INTO tokens (key, value) VALUES (?, ?)", rows)
+        except sqlite3.Error:
+            return
+        for key, _ in rows:  # readable from the file now
+            self._fresh.pop(key, None)
+
+    def ensure(self, texts: Iterable[str]) -> None:
+        """Segment (in two processes when many) every text not in the cache yet, and store it."""
+        unique = {text_key(text): text for text in texts}
+        present = self._present(list(unique))
+        missing = [key for key in unique if key not in present]
+        self.misses += len(missing)
+        self._fresh.update(zip(missing, _segment_all([unique[key] for key in missing])))
+        self._store([(key, self._fresh[key]) for key in missing])
+
+    def tokens(self, texts: Iterable[str]) -> list[Tokens]:
+        """The tokens of each text, in order (segmented now if ensure() did not see it)."""
+        texts = list(texts)
+        keys = [text_key(text) for text in texts]
+        blobs = {key: self._fresh[key] for key in keys if key in self._fresh}
+        stored = self._stored([key for key in dict.fromkeys(keys) if key not in blobs])
+        self.hits += len(stored)
+        blobs.update(stored)
+        missing = {key: text for key, text in zip(keys, texts) if key not in blobs}
+        if missing:
+            self.ensure(missing.values())
+            blobs.update((key, self._fresh[key]) for key in missing if key in self._fresh)
+            blobs.update(self._stored([key for key in missing if key not in blobs]))
+        decoded: dict[bytes, Tokens] = {}
+        result = []
+        for key in keys:
+            if key not in decoded:
+                decoded[key] = _interned(marshal.loads(blobs[key]))
+            result.append(decoded[key])
+        return result
+
+    def blobs(self, keys: Iterable[bytes]) -> dict[bytes, bytes]:
+        """The stored tokens (marshal bytes) of those keys that are in the cache."""
+        keys = list(dict.fromkeys(keys))
+        found = {key: self._fresh[key] for key in keys if key in self._fresh}
+        stored = self._stored([key for key in keys if key not in found])
+        self.hits += len(stored)
+        return {**found, **stored}
+
+    def _present(self, keys: list[bytes]) -> set[bytes]:
+        if self.path is None:
+            return set(key for key in keys if key in self._fresh)
+        found: set[bytes] = set(key for key in keys if key in self._fresh)
+        try:
+            with self._connect() as db:
+                for start in range(0, len(keys), 500):
+                    batch = keys[start:start + 500]
+                    marks = ",".join("?" * len(batch))
+                    found.update(row[0] for row in db.execute(f"SELECT key FROM tokens WHERE key IN ({marks})", batch))
+        except sqlite3.Error:
+            pass
+        return found
+
+    def prune(self, keep: Iterable[bytes]) -> None:
+        """Forget texts that are no longer used, once they make up most of the file."""
+        if self.path is None:
+            return
+        keep = set(keep)
+        try:
+            with self._connect() as db:
+                (count,) = db.execute("SELECT COUNT(*) FROM tokens").fetchone()
+                if count > 2 * len(keep) + 1000:
+                    db.execute("CREATE TEMP TABLE keep (key BLOB PRIMARY KEY)")
+                    db.executemany("INSERT INTO keep VALUES (?)", ((key,) for key in keep))
+                    db.execute("DELETE FROM tokens WHERE key NOT IN (SELECT key FROM keep)")
+                    db.commit()
+                    db.execute("VACUUM")
+        except sqlite3.Error:
+            pass
+
+
+def _interned(tokens: tuple) -> Tokens:
+    # One string object per distinct word: a 10,000-case library holds millions of tokens.
+    intern = sys.intern
+    return tuple((position, intern(word), start, end) for position, word, start, end in tokens)
+
+
+def words(tokens: Tokens) -> tuple[str, ...]:
+    return tuple(word for _, word, _, _ in tokens)
