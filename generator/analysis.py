@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-import marshal
 import pickle
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +21,7 @@ from . import PACKAGE_DIR
 from .files import write_atomically
 from .model import Case
 from .search import TEXT_FIELDS, Similar, SimilarityModel, case_document, key_term_weights
-from .segments import SegmentCache, dictionary_signature, text_key
+from .segments import SegmentCache, decode, dictionary_signature, text_key
 
 ANALYSIS_FORMAT = 1
 _SEP = "\x1f"
@@ -39,17 +39,19 @@ class CaseAnalysis:
 
 
 class LazyScores(Mapping):
-    """Scores unpacked on first use: an incremental index update reads only the changed cases'."""
+    """Scores unpacked when used, and not kept: an incremental index update reads only the
+    changed cases', and a full one holds each case's dict only while it encodes it."""
 
     def __init__(self, packed: str):
         self._packed = packed
-        self._scores: dict[str, int] | None = None
 
     def _unpacked(self) -> dict[str, int]:
-        if self._scores is None:
-            parts = self._packed.split(_SEP) if self._packed else []
-            self._scores = {parts[i]: int(parts[i + 1]) for i in range(0, len(parts), 2)}
-        return self._scores
+        parts = self._packed.split(_SEP) if self._packed else []
+        intern = sys.intern  # one string object per term across the library
+        return {intern(parts[i]): int(parts[i + 1]) for i in range(0, len(parts), 2)}
+
+    def items(self):
+        return self._unpacked().items()
 
     def __getitem__(self, term: str) -> int:
         return self._unpacked()[term]
@@ -58,7 +60,7 @@ class LazyScores(Mapping):
         return iter(self._unpacked())
 
     def __len__(self) -> int:
-        return len(self._unpacked())
+        return self._packed.count(_SEP) // 2 + 1 if self._packed else 0
 
 
 def _pack(scores: dict[str, int]) -> str:
@@ -78,7 +80,9 @@ def _load(path: Path | None) -> dict[str, CaseAnalysis]:
             data = pickle.load(handle)
     except Exception:  # missing, damaged or from another version: start afresh
         return {}
-    return data if isinstance(data, dict) else {}
+    if not isinstance(data, dict):
+        return {}
+    return {key: value for key, value in data.items() if isinstance(value, CaseAnalysis) and value.key == key}
 
 
 def analyse_cases(cases: list[Case], segments: SegmentCache,
@@ -137,7 +141,7 @@ def _analyse_one(item: tuple[str, dict]) -> _Analysed:
     from .siteindex import SearchDoc, term_scores
 
     key, document = item
-    tokens = {name: marshal.loads(_KNOWN[text_key(document[name])]) for name in TEXT_FIELDS}
+    tokens = {name: decode(_KNOWN[text_key(document[name])], document[name]) for name in TEXT_FIELDS}
     fields = {name: tuple(word for _, word, _, _ in tokens[name]) for name in TEXT_FIELDS}
     scores = term_scores(SearchDoc(location="", title="", text="", fields=fields))
     return _Analysed(document["id"], CaseAnalysis(key, _pack(scores), key_term_weights(tokens)))

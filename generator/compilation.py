@@ -81,6 +81,8 @@ class _Template:
         xml = etree.tostring(paragraph._p, encoding="unicode")
         paragraph._p.getparent().remove(paragraph._p)
         self.parts = re.split(rf"<w:t>{MARK}</w:t>", xml)
+        if xml.count(MARK) != len(self.parts) - 1:
+            raise RuntimeError("python-docx 生成的段落结构与预期不同，无法作为模板使用")
 
     def fill(self, *texts: str) -> str:
         out = [self.parts[0]]

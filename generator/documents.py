@@ -78,6 +78,10 @@ def load_settings(root: Path) -> Settings:
     title = data.get("compilation_title", Settings.compilation_title)
     if isinstance(title, str) and any(brace in title.replace("{year}", "") for brace in "{}"):
         problems.append("compilation_title 中只能使用 {year}")
+    elif isinstance(title, str) and "{year}" not in title:
+        problems.append("compilation_title 中须含 {year}（每年一册，书名各不相同）")
+    if isinstance(title, str) and any(mark in title for mark in ("/", "\\", "..", "\x00")):
+        problems.append("compilation_title 中不能含 /、\\ 或 ..（书名也是文件名）")
     if problems:
         raise UserError(f"{path} 设置有误：" + "；".join(problems))
     unknown = [key for key in data if key not in Settings.__dataclass_fields__]

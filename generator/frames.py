@@ -165,20 +165,42 @@ def write_docs(docs: Path, content_dir: Path, specs: list[FrameSpec]) -> None:
     write_t2s_data(docs / "assets" / "javascripts" / T2S_DATA)
 
 
-def frames_key(docs: Path, config_file: Path, edition_name: str) -> str:
+def frames_key(docs: Path, config_file: Path, edition_name: str, project_files: list[Path] = ()) -> str:
+    """Everything MkDocs reads: config, docs, theme overrides (ours and the project's), hooks, versions."""
+    from importlib.metadata import PackageNotFoundError, version
+
     import material
     import mkdocs
 
     digest = hashlib.sha256()
+    versions = []
+    for package in ("markdown", "pymdown-extensions", "jinja2"):
+        try:
+            versions.append(version(package))
+        except PackageNotFoundError:
+            versions.append("")
     for part in (str(FRAME_FORMAT), __version__, mkdocs.__version__, getattr(material, "__version__", ""),
-                 edition_name, config_file.read_text("utf-8")):
+                 *versions, edition_name, config_file.read_text("utf-8")):
         digest.update(part.encode("utf-8") + b"\0")
-    for folder in (docs, OVERRIDES_DIR):
-        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-            digest.update(path.relative_to(folder).as_posix().encode("utf-8") + b"\0" + path.read_bytes() + b"\0")
-    for name in ("frames.py", "sitesearch.py"):
+    for folder in (docs, OVERRIDES_DIR, *project_files):
+        files = sorted(p for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else [folder]
+        for path in files:
+            if path.is_file():
+                name = path.relative_to(folder) if folder.is_dir() else path.name  # docs sit in a temporary folder
+                digest.update(f"{folder.name}/{name}".encode("utf-8") + b"\0" + path.read_bytes() + b"\0")
+    for name in ("frames.py", "sitesearch.py", "edition.py"):
         digest.update((PACKAGE_DIR / name).read_bytes())
     return digest.hexdigest()
+
+
+def project_theme_files(config) -> list[Path]:
+    """The project's own theme folders (custom_dir) and hook scripts named in mkdocs.yml."""
+    installed = [Path(__import__(name).__file__).resolve().parent for name in ("material", "mkdocs")]
+    found = [Path(folder) for folder in config.theme.dirs
+             if not any(Path(folder).resolve() == base or base in Path(folder).resolve().parents for base in installed)]
+    hooks = config.get("hooks") or {}
+    found += [Path(name) for name in hooks if Path(name).is_file()]
+    return found
 
 
 # --- rendering and caching ---------------------------------------------------------------
@@ -247,7 +269,7 @@ def _render(config, edition, extra_plugins: dict) -> None:
 
 
 def frame_site(config_file: Path, content_dir: Path, cache_root: Path, edition, specs: list[FrameSpec],
-               say: Callable[[str], None]) -> FrameSite:
+               say: Callable[[str], None], project_files: list[Path] = ()) -> FrameSite:
     """The rendered frames for these specs: from the cache when nothing MkDocs reads has changed."""
     from .sitesearch import search_plugin
 
@@ -257,7 +279,7 @@ def frame_site(config_file: Path, content_dir: Path, cache_root: Path, edition, 
     try:
         docs = work / "docs"
         write_docs(docs, content_dir, specs)
-        key = frames_key(docs, config_file, edition.name)
+        key = frames_key(docs, config_file, edition.name, project_files)
         cached = _load_cached(cache, key)
         if cached is not None:
             return cached
@@ -310,5 +332,8 @@ def link_or_copy(source: Path, target: Path) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     try:
         os.link(source, target)
-    except OSError:
-        shutil.copy2(source, target)
+    except FileExistsError:
+        raise UserError(f"两个输出文件同名：{target.name}（例如手写页面与自动生成的页面同名）") from None
+    except OSError:  # another file system, or links not allowed: a copy (made as a new file)
+        with open(source, "rb") as data, open(target, "xb") as copy:
+            shutil.copyfileobj(data, copy)

@@ -92,13 +92,43 @@ def load_allow_list(library_root: Path) -> set[str]:
     return {line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")}
 
 
-def scan_cases(cases: list[Case], allowed: set[str] = frozenset()) -> list[Problem]:
+def scan_case(case: Case, allowed: set[str] = frozenset()) -> list[Problem]:
     problems = []
+    for field, text in case_texts(case):
+        for kind, value in find_pii(text or ""):
+            if value in allowed:
+                continue
+            problems.append(Problem(case.source, f"疑似{kind}“{mask(value)}”：公开发布的内容不得含有个人信息；"
+                                                 f"如确属误报，请把原文加入 {ALLOW_FILE}", field=field))
+    return problems
+
+
+def scan_cases(cases: list[Case], allowed: set[str] = frozenset(), cache_dir: Path | None = None) -> list[Problem]:
+    """Every suspected piece of personal information; with cache_dir, unchanged cases are not scanned again."""
+    if cache_dir is None:
+        return [problem for case in cases for problem in scan_case(case, allowed)]
+    import hashlib
+    import pickle
+
+    from .files import write_atomically
+
+    signature = hashlib.sha1(Path(__file__).read_bytes() + "\n".join(sorted(allowed)).encode("utf-8")).hexdigest()
+    path = cache_dir / "pii.pickle"
+    try:
+        with open(path, "rb") as handle:
+            stored = pickle.load(handle)
+        old = stored["found"] if isinstance(stored, dict) and stored.get("signature") == signature else {}
+    except Exception:  # missing or damaged: scan everything
+        old = {}
+    found, problems = {}, []
     for case in cases:
-        for field, text in case_texts(case):
-            for kind, value in find_pii(text or ""):
-                if value in allowed:
-                    continue
-                problems.append(Problem(case.source, f"疑似{kind}“{mask(value)}”：公开发布的内容不得含有个人信息；"
-                                                     f"如确属误报，请把原文加入 {ALLOW_FILE}", field=field))
+        key = hashlib.sha1(pickle.dumps(case, protocol=pickle.HIGHEST_PROTOCOL)).hexdigest()
+        entry = old.get(key)
+        found[key] = entry if isinstance(entry, list) else scan_case(case, allowed)
+        problems.extend(found[key])
+    if found.keys() != old.keys():
+        try:
+            write_atomically(path, pickle.dumps({"signature": signature, "found": found}))
+        except OSError:
+            pass
     return problems

@@ -164,6 +164,14 @@ def _open_existing(index_dir: Path):
     return ix, meta["digests"], ""
 
 
+def index_is_current(index_dir: Path) -> bool:
+    """The index can be updated in place (same format and dictionary, readable)."""
+    ix, _, reason = _open_existing(index_dir)
+    if ix is not None:
+        ix.close()
+    return ix is not None
+
+
 def _write_meta(index_dir: Path, digests: dict) -> None:
     meta = {"format": INDEX_FORMAT, "dictionary": _dictionary_signature(), "digests": digests}
     temp = index_dir / (META_FILE + ".tmp")

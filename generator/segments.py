@@ -26,10 +26,17 @@ Tokens = tuple  # ((position, word, start, end), ...) as made by tokens.index_to
 
 
 def dictionary_signature() -> str:
-    """Changes whenever the segmentation could change: the user dictionary or the tokenizer code."""
-    tokens_source = (Path(__file__).parent / "tokens.py").read_bytes()
-    userdict = (DATA_DIR / "userdict.txt").read_bytes()
-    return hashlib.sha256(tokens_source + userdict + str(CACHE_FORMAT).encode()).hexdigest()[:16]
+    """Changes whenever the segmentation could change: the dictionaries, the tokenizer code, jieba or OpenCC."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    parts = [(Path(__file__).parent / name).read_bytes() for name in ("tokens.py", "segment.py")]
+    parts.append((DATA_DIR / "userdict.txt").read_bytes())
+    for package in ("jieba", "opencc"):
+        try:
+            parts.append(version(package).encode())
+        except PackageNotFoundError:
+            parts.append(b"")
+    return hashlib.sha256(b"\0".join(parts) + str(CACHE_FORMAT).encode()).hexdigest()[:16]
 
 
 def text_key(text: str) -> bytes:
@@ -70,10 +77,17 @@ class SegmentCache:
                 if stale.name != f"segments-{signature}.sqlite":
                     stale.unlink(missing_ok=True)
             self.path = cache_dir / f"segments-{signature}.sqlite"
-            with self._connect() as db:
-                db.execute("CREATE TABLE IF NOT EXISTS tokens (key BLOB PRIMARY KEY, value BLOB NOT NULL)")
+            try:
+                self._create()
+            except sqlite3.DatabaseError:  # not a database (damaged): start a new one
+                self.path.unlink(missing_ok=True)
+                self._create()
         except (OSError, sqlite3.Error):
-            self.path = None  # an unwritable or damaged cache only costs time
+            self.path = None  # an unwritable cache only costs time
+
+    def _create(self) -> None:
+        with self._connect() as db:
+            db.execute("CREATE TABLE IF NOT EXISTS tokens (key BLOB PRIMARY KEY, value BLOB NOT NULL)")
 
     def _connect(self):
         return sqlite3.connect(self.path, timeout=60)
@@ -127,9 +141,9 @@ class SegmentCache:
             blobs.update(self._stored([key for key in missing if key not in blobs]))
         decoded: dict[bytes, Tokens] = {}
         result = []
-        for key in keys:
+        for key, text in zip(keys, texts):
             if key not in decoded:
-                decoded[key] = _interned(marshal.loads(blobs[key]))
+                decoded[key] = _interned(decode(blobs[key], text))
             result.append(decoded[key])
         return result
 
@@ -171,6 +185,19 @@ class SegmentCache:
                     db.execute("VACUUM")
         except sqlite3.Error:
             pass
+
+
+def decode(blob: bytes, text: str) -> Tokens:
+    """Tokens from the cache; a damaged entry is segmented again instead."""
+    try:
+        tokens = marshal.loads(blob)
+        if isinstance(tokens, tuple) and (not tokens or (isinstance(tokens[0], tuple) and len(tokens[0]) == 4)):
+            return tokens
+    except (ValueError, EOFError, TypeError):
+        pass
+    from .tokens import index_tokens
+
+    return index_tokens(text)
 
 
 def _interned(tokens: tuple) -> Tokens:

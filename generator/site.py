@@ -12,13 +12,16 @@ modified in place, so the hard links cannot change the previous site.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import os
 import pickle
 import shutil
+import re
 import tempfile
 import time
+import uuid
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path, PurePosixPath
@@ -29,7 +32,8 @@ from .analysis import CaseAnalysis, analyse_cases, similar_cases
 from .analysis import _signature as analysis_signature
 from .edition import INTERNAL, Edition
 from .files import exclusive, replace_dir, write_atomically
-from .frames import Frame, FrameSite, FrameSpec, folder_frame, frame_site, link_or_copy, load_mkdocs_config, nav_sources
+from .frames import (Frame, FrameSite, FrameSpec, folder_frame, frame_site, link_or_copy, load_mkdocs_config,
+                     nav_sources, project_theme_files)
 from .model import Case
 from .pages import Page, case_page, dashboard_block, listing_pages
 from .pii import load_allow_list, scan_cases
@@ -42,7 +46,7 @@ os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
 
 SITE_MARKER = ".jiandu-site"
 PARALLEL_PAGES_FROM = 300  # pages to render; below this a process pool costs more than it saves
-_RENDER_CODE = ("pages.py", "safetext.py", "charts.py", "chinese.py", "frames.py")
+_RENDER_CODE = ("pages.py", "safetext.py", "charts.py", "chinese.py", "frames.py", "model.py", "enrich.py", "stats.py")
 
 
 @dataclass
@@ -80,7 +84,7 @@ def build_site(project: Project, *, as_of: date | None = None, site_dir: Path | 
     progress(f"读取案例：{project.cases_dir}")
     library = project.load_valid()
     cases = edition.select(library.cases)
-    pii = scan_cases(cases, load_allow_list(project.root))
+    pii = scan_cases(cases, load_allow_list(project.root), project.cache_dir)
     if pii and edition.is_public:
         raise LibraryError(pii)
     timings = {"load": time.perf_counter() - started}
@@ -97,29 +101,49 @@ def build_site(project: Project, *, as_of: date | None = None, site_dir: Path | 
 
 @dataclass
 class SiteState:
-    """Keys of the inputs of every page and book of the last build, for one site folder."""
+    """Keys of the inputs of every page and book of the last build of one site folder.
+
+    The site's marker file carries the same build id: files are reused only from the
+    folder this very state describes (not from a build of the other edition into the same
+    folder, not from a site swapped in by a build that was interrupted before saving).
+    """
 
     site_dir: str = ""
+    edition: str = ""
+    build_id: str = ""
     outputs: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def load(cls, path: Path, site_dir: Path) -> "SiteState":
+    def load(cls, path: Path, site_dir: Path, edition: str) -> "SiteState":
         try:
             data = json.loads(path.read_text("utf-8"))
+            marker = (site_dir / SITE_MARKER).read_text("utf-8")
         except (OSError, ValueError):
             return cls()
-        if not isinstance(data, dict) or data.get("site_dir") != str(site_dir) or \
-                not (site_dir / SITE_MARKER).is_file() or not isinstance(data.get("outputs"), dict):
+        if not isinstance(data, dict) or data.get("site_dir") != str(site_dir) or data.get("edition") != edition \
+                or not isinstance(data.get("outputs"), dict) or not data.get("build_id") \
+                or _marker_id(marker) != data["build_id"]:
             return cls()
-        return cls(data["site_dir"], data["outputs"])
+        return cls(data["site_dir"], data["edition"], data["build_id"], data["outputs"])
 
     def save(self, path: Path) -> None:
-        write_atomically(path, json.dumps({"site_dir": self.site_dir, "outputs": self.outputs},
-                                          ensure_ascii=False).encode("utf-8"))
+        write_atomically(path, json.dumps({"site_dir": self.site_dir, "edition": self.edition, "build_id": self.build_id,
+                                           "outputs": self.outputs}, ensure_ascii=False).encode("utf-8"))
+
+
+def _marker_text(build_id: str, edition: str) -> str:
+    return f"此目录由 jiandu build 生成，重新构建时会被整体替换。\nbuild: {build_id}\nedition: {edition}\n"
+
+
+def _marker_id(text: str) -> str:
+    found = re.search(r"^build: (\S+)$", text, re.M)
+    return found.group(1) if found else ""
 
 
 def _code_signature() -> str:
-    digest = hashlib.sha256()
+    import markdown
+
+    digest = hashlib.sha256(markdown.__version__.encode())
     for name in _RENDER_CODE:
         digest.update((PACKAGE_DIR / name).read_bytes())
     return digest.hexdigest()
@@ -147,12 +171,18 @@ def _render_case(index: int) -> int:
     return index
 
 
-def _write_page(path: Path, html: str) -> None:
+def _write_page(path: Path, content: str | bytes) -> None:
+    """A new file; never written through an existing name (it may be a hard link to the previous site)."""
+    data = content.encode("utf-8") if isinstance(content, str) else content
     try:
-        path.write_text(html, "utf-8")
+        with open(path, "xb") as handle:
+            handle.write(data)
     except FileNotFoundError:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(html, "utf-8")
+        with open(path, "xb") as handle:
+            handle.write(data)
+    except FileExistsError:
+        raise UserError(f"两个输出文件同名：{path.name}（例如手写页面与自动生成的页面同名，或汇编标题缺少年份）") from None
 
 
 class _Build:
@@ -171,7 +201,16 @@ class _Build:
         self.timings[name] = now - started
         return now
 
+    def _clear_leftovers(self) -> None:
+        """Folders an earlier build left behind when it was killed (we hold the build lock)."""
+        for pattern in (f".{self.site_dir.name}.tmp-*", f".{self.site_dir.name}.old-*"):
+            for folder in self.site_dir.parent.glob(pattern):
+                shutil.rmtree(folder, ignore_errors=True)
+        for folder in self.project.cache_dir.glob(".frames.tmp-*"):
+            shutil.rmtree(folder, ignore_errors=True)
+
     def run(self) -> None:
+        self._clear_leftovers()
         started = time.perf_counter()
         segments = SegmentCache(self.project.cache_dir)
         self.progress(f"分词并计算相似案例（{len(self.cases)} 件案例，每段文字只分词一次）……")
@@ -195,20 +234,20 @@ class _Build:
                    if str(PurePosixPath(page.path).with_suffix(".md")) in in_nav}
         specs = self._frame_specs(pages, sources)
         frames = frame_site(self.project.config_file, self.project.content_dir, self.project.cache_dir,
-                            self.edition, specs, self.progress)
+                            self.edition, specs, self.progress, project_theme_files(config))
         self.frames_rendered = frames.rendered
         started = self._timed("mkdocs", started)
 
-        old = SiteState.load(self.state_file, self.site_dir)
+        old = SiteState.load(self.state_file, self.site_dir, self.edition.name)
         previous = self.site_dir if old.outputs else None
-        state = SiteState(str(self.site_dir))
+        state = SiteState(str(self.site_dir), self.edition.name, uuid.uuid4().hex)
         self.site_dir.parent.mkdir(parents=True, exist_ok=True)
         # Next to the output, so the final move is a rename on one file system.
         work = Path(tempfile.mkdtemp(prefix=f".{self.site_dir.name}.tmp-", dir=self.site_dir.parent))
         try:
             site = work / "site"
             self._copy_static(frames, site)
-            signature = _code_signature()
+            signature = _code_signature() + self.edition.name
             frame_keys = {name: _key(frame.parts, frame.toc_item) for name, frame in frames.frames.items()}
             if "index.md" in frames.frames:
                 pages.append(home)
@@ -222,9 +261,12 @@ class _Build:
             started = self._timed("case-pages", started)
             self._books(site, previous, old, state, books)
             started = self._timed("books", started)
+            del pages, similar, issued  # the search index is built last; what the pages needed can go
+            gc.collect()
             self._search(site, previous, analysis, frames, segments)
             started = self._timed("search-index", started)
-            (site / SITE_MARKER).write_text("此目录由 jiandu build 生成，重新构建时会被整体替换。\n", encoding="utf-8")
+            (site / SITE_MARKER).write_text(_marker_text(state.build_id, self.edition.name), encoding="utf-8")
+            self.state_file.unlink(missing_ok=True)  # an interrupt after the swap must not leave an old state
             replace_dir(site, self.site_dir)
             state.save(self.state_file)
             self._timed("swap", started)
@@ -236,11 +278,16 @@ class _Build:
         """Keep the command-line search index current when there is one (incremental, from the
         segments just made). A first index is built by `jiandu index` or the first `jiandu search`:
         writing 10,000 cases into Whoosh takes longer than the whole site build."""
-        from .search import META_FILE, update_index
+        from .search import META_FILE, index_is_current, update_index
 
         index_dir = self.project.build_dir / self.edition.index_folder
-        if (index_dir / META_FILE).is_file():
+        if not (index_dir / META_FILE).is_file():
+            return
+        if index_is_current(index_dir):
             update_index(index_dir, self.cases, say=self.progress, segments=segments)
+        else:  # a full rebuild (new dictionary, damaged index) is left to `jiandu index` / the next search
+            shutil.rmtree(index_dir, ignore_errors=True)
+            self.progress("命令行检索索引需要重建，已移除；下次运行 jiandu search 或 jiandu index 时重建")
 
     # --- frames and static files
 
@@ -264,6 +311,8 @@ class _Build:
     @staticmethod
     def _reuse(site: Path, previous: Path | None, old: SiteState, state: SiteState, path: str, key: str) -> bool:
         """Link the previous build's file when the key of its inputs is unchanged."""
+        if path in state.outputs:
+            raise UserError(f"两个输出文件同名：{path}（例如汇编标题缺少年份，或两个关键词只有大小写不同）")
         state.outputs[path] = key
         if previous is not None and old.outputs.get(path) == key and (previous / path).is_file():
             link_or_copy(previous / path, site / path)
@@ -342,12 +391,16 @@ class _Build:
     def _books(self, site, previous, old, state, books: list[dict]) -> None:
         """The downloadable book of each year, built without the LibreOffice pass: Word fills in the
         contents' page numbers on opening; `jiandu compile --pdf` gives a book with them filled in."""
-        code = b"".join((PACKAGE_DIR / name).read_bytes() for name in ("compilation.py", "layout.py", "documents.py"))
+        code = b"".join((PACKAGE_DIR / name).read_bytes() for name in (
+            "compilation.py", "layout.py", "documents.py", "stats.py", "chinese.py", "safetext.py", "model.py",
+            "data/layout-gbt9704.yaml"))
         areas = list(self.library.taxonomy.categories)
         todo = []
         for book in books:
+            # The foreword counts every case of the year (findings, clues, figures), not only those in the book.
+            year_cases = [case for case in self.cases if case.year == book["year"]]
             key = _key(hashlib.sha1(code).hexdigest(), book["title"], book["issuer"], self.as_of, areas,
-                       self.edition.name, book["chosen"])
+                       self.edition.name, book["chosen"], year_cases)
             if not self._reuse(site, previous, old, state, book["path"], key):
                 todo.append(book)
         if not todo:
@@ -365,8 +418,7 @@ class _Build:
         finally:
             _JOB.clear()
         for book, content in zip(todo, contents):
-            (site / book["path"]).parent.mkdir(parents=True, exist_ok=True)
-            (site / book["path"]).write_bytes(content)
+            _write_page(site / book["path"], content)
         self.rendered += len(todo)
 
     # --- search index

@@ -279,7 +279,7 @@ def stub_index(separator: str = DEFAULT_SEPARATOR) -> str:
 def term_scores(doc: SearchDoc) -> dict[str, int]:
     """Each index term's score in this document, in 1/SCALE steps (at least 1); doc.scores when given."""
     if doc.scores is not None:  # any mapping (the build passes scores unpacked on first use)
-        return doc.scores if type(doc.scores) is dict else dict(doc.scores)
+        return doc.scores if type(doc.scores) is dict else dict(doc.scores.items())
     total: dict[str, float] = {}
     for name, terms in doc.fields.items():
         weight = FIELD_BOOSTS.get(name)
@@ -394,7 +394,7 @@ def _all_postings(numbers: list[int], scores: list[dict[str, int]]) \
     vocabulary = sorted(set().union(*scores)) if scores else []
     counts = np.fromiter(map(len, scores), dtype=np.int64, count=len(scores))
     total = int(counts.sum())
-    values = np.fromiter(chain.from_iterable(map(dict.values, scores)), dtype=np.int64, count=total)
+    values = np.fromiter(chain.from_iterable(map(dict.values, scores)), dtype=np.int32, count=total)
     codes_text, code_ends = _encode_numbers(values)
     bounds = np.concatenate([[0], code_ends])[np.cumsum(counts)].tolist()
     codes = [codes_text[a:b] for a, b in zip([0] + bounds[:-1], bounds)]
@@ -402,8 +402,8 @@ def _all_postings(numbers: list[int], scores: list[dict[str, int]]) \
         return [], [], [], codes
     rank = {term: i for i, term in enumerate(vocabulary)}
     term_ids = np.fromiter(chain.from_iterable(itemgetter(*s)(rank) if len(s) > 1 else [rank[t] for t in s]
-                                               for s in scores), dtype=np.int64, count=total)
-    docs = np.repeat(np.asarray(numbers, dtype=np.int64), counts)
+                                               for s in scores), dtype=np.int32, count=total)
+    docs = np.repeat(np.asarray(numbers, dtype=np.int32), counts)
     if len(numbers) > 1 and not (np.diff(np.asarray(numbers)) > 0).all():
         by_doc = np.argsort(docs, kind="stable")
         term_ids, docs, values = term_ids[by_doc], docs[by_doc], values[by_doc]

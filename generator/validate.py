@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import pickle
 import re
+
+import yaml
 from dataclasses import dataclass
 from datetime import date
 from functools import partial
@@ -23,7 +25,8 @@ _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
 _ID_RE = re.compile(ID_PATTERN.replace("$", r"\Z"), re.ASCII)
 _SUB_ID_RE = re.compile(SUB_ID_PATTERN.replace("$", r"\Z"), re.ASCII)
 _MARKING_RE = re.compile(r"(绝密|机密|秘密)\s*[★*]")
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Control characters, and what XML 1.0 cannot hold (Word documents are XML): surrogates, U+FFFE, U+FFFF.
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 _TYPE_NAMES = {str: "文本", int: "整数", float: "数字", bool: "true/false", list: "列表", dict: "映射",
                type(None): "空值"}
 
@@ -134,6 +137,8 @@ class _Checker:
         for name, number in value.items():
             if not isinstance(name, str) or not name.strip():
                 self.report(path, f"统计数字的名称应为文本，实际是“{name}”")
+            elif _CONTROL_RE.search(name):
+                self.report(path, f"统计数字的名称“{_CONTROL_RE.sub('?', name)[:40]}”含控制字符或无法保存的字符，请删除")
             elif isinstance(number, bool) or not isinstance(number, int):
                 self.report(path + (name,), f"统计数字“{name}”应为整数，实际是“{str(number)[:40]}”")
             elif number < 0:
@@ -380,7 +385,7 @@ class LoadCache:
     def __init__(self, cache_dir: Path | None, taxonomy: Taxonomy):
         self.file = cache_dir / "cases.pickle" if cache_dir else None
         code = b"".join((Path(__file__).parent / name).read_bytes() for name in _CODE)
-        self.signature = hashlib.sha256(code + repr(taxonomy).encode("utf-8")).hexdigest()
+        self.signature = hashlib.sha256(code + repr(taxonomy).encode("utf-8") + yaml.__version__.encode()).hexdigest()
         self.hits = 0
 
     def _read(self) -> dict:
@@ -389,7 +394,10 @@ class LoadCache:
                 data = pickle.load(handle)
         except Exception:  # missing, damaged or from another version: start afresh
             return {}
-        return data["files"] if isinstance(data, dict) and data.get("signature") == self.signature else {}
+        if not isinstance(data, dict) or data.get("signature") != self.signature or not isinstance(data.get("files"), dict):
+            return {}
+        return {name: entry for name, entry in data["files"].items()
+                if isinstance(entry, tuple) and len(entry) == 2 and isinstance(entry[1], FileResult)}
 
     def results(self, paths: list[Path], root: Path, taxonomy: Taxonomy) -> list[FileResult]:
         old = self._read() if self.file else {}

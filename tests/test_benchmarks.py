@@ -13,3 +13,16 @@ def test_generated_corpus_is_valid_and_varied(tmp_path):
     assert len(cases) == 60 and len({c.id for c in cases}) == 60
     assert len({c.region for c in cases}) >= 6 and len({c.category for c in cases}) >= 3
     assert {f.status for c in cases for f in c.findings} == {"待整改", "整改中", "已报告", "已销号"}
+
+
+def test_build_benchmark_runs_at_a_small_size(tmp_path):
+    """CI runs the build benchmark on a small generated library (figures are printed, not asserted)."""
+    from benchmarks.build_bench import bench, table
+
+    figures = bench(40, repeat=1, browser=False, fresh=True, root=tmp_path / "bench")
+    printed = table({40: figures})
+    print(printed)
+    assert "冷构建" in printed and "改一件后重建" in printed and "每次检索读取" in printed
+    assert figures["index"]["files"] > 3 and figures["query"]["max_raw"] > 0
+    site = tmp_path / "bench" / "site"
+    assert len(list((site / "cases").glob("*.html"))) == 40 + 1 + 1  # generated, one added, the list of all cases

@@ -197,3 +197,11 @@ def test_file_names_stay_in_their_folder():
     for name in ["../../etc/passwd", "a/b\\c", ".hidden", "x\x01y"]:
         cleaned = safe_file_name(name)
         assert "/" not in cleaned and "\\" not in cleaned and not cleaned.startswith(".") and "\x01" not in cleaned
+
+
+@pytest.mark.parametrize("title", ["执法司法监督经验汇编", "{year}/../../汇编", "{year}年度..汇编"])
+def test_compilation_title_must_name_the_year_and_be_a_safe_file_name(office, title):
+    path = office / "organisation.yaml"
+    path.write_text(path.read_text("utf-8") + f"compilation_title: \"{title}\"\n", "utf-8")
+    with pytest.raises(UserError, match="compilation_title"):
+        load_settings(office)

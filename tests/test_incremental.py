@@ -37,7 +37,7 @@ def site_files(root: Path) -> dict[str, bytes]:
     its document numbers depend on the order documents arrived in)."""
     site = root / "site"
     return {p.relative_to(site).as_posix(): p.read_bytes() for p in site.rglob("*")
-            if p.is_file() and not p.relative_to(site).as_posix().startswith("search/")}
+            if p.is_file() and not p.relative_to(site).as_posix().startswith("search/") and p.name != ".jiandu-site"}
 
 
 def edit(root: Path, old: str, new: str, path: str = EDITED) -> None:
@@ -125,3 +125,81 @@ def test_search_answers_match_a_cold_build(warm_and_cold):
     assert "cases/CZ-2025-001.html" in plan_query(warm / "site" / "search", "测试标题")[1]
     removed = (REPO / "cases" / "2023" / "YC-2023-001.yaml").read_text("utf-8")
     assert not any("YC-2023-001" in p.read_text("utf-8") for p in (warm / "site" / "search").rglob("*.js")), removed[:0]
+
+
+# --- what an independent review found ---------------------------------------------------
+
+def test_editions_built_into_one_folder_never_share_pages(tmp_path):
+    from generator.edition import PUBLIC
+
+    root = sample_project(tmp_path / "p")
+    shared = tmp_path / "shared-site"
+    project = Project.at(root)
+    for edition in (PUBLIC, None, PUBLIC):
+        kwargs = {"edition": edition} if edition else {}
+        report = build_site(project, as_of=AS_OF, site_dir=shared, quiet=True, say=lambda m: None, **kwargs)
+    assert report.rendered > 100  # nothing reused from the internal build in between
+    pages = b"".join(p.read_bytes() for p in shared.rglob("*.html"))
+    assert "内部资料".encode() not in pages and b"CZ-2025-002" not in pages  # CZ-2025-002 is an internal case
+
+
+def test_interrupted_after_the_swap_the_next_build_starts_afresh(tmp_path, monkeypatch):
+    import generator.site as site_module
+
+    root = sample_project(tmp_path / "p")
+    build(root)
+    edit(root, OLD_TITLE, NEW_TITLE)
+
+    def power_cut(self, path):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(site_module.SiteState, "save", power_cut)
+    with pytest.raises(KeyboardInterrupt):
+        build(root)
+    monkeypatch.undo()
+    edit(root, NEW_TITLE, OLD_TITLE)
+    build(root)
+    assert OLD_TITLE in (root / "site" / "cases" / "CZ-2025-001.html").read_text("utf-8")
+    assert not any(NEW_TITLE.encode() in data for data in site_files(root).values())
+
+
+def test_a_hand_written_page_at_a_generated_path_is_refused(tmp_path):
+    from generator.problems import UserError
+
+    root = sample_project(tmp_path / "p")
+    build(root)
+    cached = {p: p.read_bytes() for p in (root / "build" / "cache").rglob("static/**/*") if p.is_file()}
+    (root / "content" / "cases").mkdir(exist_ok=True)
+    (root / "content" / "cases" / "CZ-2025-001.md").write_text("# 手写\n", "utf-8")
+    with pytest.raises(UserError, match="同名"):
+        build(root)
+    assert all(p.read_bytes() == data for p, data in cached.items())  # the previous frames are untouched
+
+
+def test_the_book_follows_figures_of_cases_outside_it(tmp_path):
+    import io
+    import zipfile
+
+    root = sample_project(tmp_path / "p")
+    build(root)
+    books = sorted((root / "site" / "compilation").glob("2024*.docx"))
+    assert books
+    edit(root, "梳理案件: 41", "梳理案件: 410987", "cases/2024/CZ-2024-001.yaml")  # not in the book itself
+    build(root)
+    xml = zipfile.ZipFile(io.BytesIO(books[0].read_bytes())).read("word/document.xml").decode("utf-8")
+    assert "0987" in xml  # the foreword counts every case of the year
+
+
+def test_a_damaged_segment_cache_is_replaced(tmp_path):
+    root = sample_project(tmp_path / "p")
+    build(root)
+    for path in (root / "build" / "cache").glob("segments-*.sqlite"):
+        path.write_bytes(b"this is not a database" * 100)
+    for path in (root / "build" / "cache").glob("analysis-*.pickle"):
+        path.unlink()
+    build(root)
+    assert "联席会议" in (root / "site" / "cases" / "CZ-2025-001.html").read_text("utf-8")
+    import sqlite3
+
+    for path in (root / "build" / "cache").glob("segments-*.sqlite"):
+        assert sqlite3.connect(path).execute("SELECT COUNT(*) FROM tokens").fetchone()[0] > 0

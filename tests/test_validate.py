@@ -258,3 +258,17 @@ def test_load_cache_revalidates_only_changed_files(tmp_path, monkeypatch):
     path.write_text("id: [", "utf-8")  # broken now: the error is reported, not an old cached case
     broken, problems = load_cases(cases_dir, load_taxonomy(), cache)
     assert "CZ-2025-001" not in [case.id for case in broken] and any(p.is_error for p in problems)
+
+
+def test_figure_names_and_characters_xml_cannot_hold_are_refused(write_case):
+    from conftest import valid_text
+
+    from generator.taxonomy import load_taxonomy
+    from generator.validate import load_cases
+
+    cases_dir = write_case(valid_text().replace("figures: {", "figures: {\"坏\\u0001名\": 3, ", 1))
+    cases, problems = load_cases(cases_dir, load_taxonomy())
+    assert cases == [] and any("统计数字的名称" in p.message for p in problems)
+    write_case(valid_text().replace("subtitle: ", "subtitle: \ufffe", 1))
+    cases, problems = load_cases(cases_dir, load_taxonomy())
+    assert cases == [] and any("控制字符" in p.message for p in problems)
