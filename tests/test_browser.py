@@ -11,7 +11,7 @@ from tools.browser import chromium_page, search, search_result_pages, serve_dire
 
 pytestmark = pytest.mark.browser
 
-BROWSER_RECALL_FLOOR, BROWSER_MRR_FLOOR = 0.93, 0.90  # measured 0.984 / 0.958 on the sample site
+BROWSER_RECALL_FLOOR, BROWSER_MRR_FLOOR = 0.93, 0.90  # measured 0.973 / 1.000 on the sample site (sharded index)
 
 # What a staff member types, and the case title that must come back.
 QUERIES = {
