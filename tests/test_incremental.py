@@ -203,3 +203,22 @@ def test_a_damaged_segment_cache_is_replaced(tmp_path):
 
     for path in (root / "build" / "cache").glob("segments-*.sqlite"):
         assert sqlite3.connect(path).execute("SELECT COUNT(*) FROM tokens").fetchone()[0] > 0
+
+
+def test_the_build_keeps_an_existing_command_line_index_current(tmp_path, monkeypatch):
+    import generator.search as search_module
+    from generator.search import META_FILE, search, update_index
+    from generator.segments import SegmentCache
+
+    root = sample_project(tmp_path / "p")
+    project = Project.at(root)
+    build(root)
+    assert not (root / "build" / "index").exists()  # a first index is left to `jiandu index` / search
+    update_index(project.index_dir, project.load_valid().cases, say=lambda m: None,
+                 segments=SegmentCache(project.cache_dir))
+    edit(root, OLD_TITLE, NEW_TITLE)
+    build(root)
+    assert [hit.id for hit in search(project.index_dir, "测试标题")] == ["CZ-2025-001"]
+    monkeypatch.setattr(search_module, "INDEX_FORMAT", 999)  # an index of another format must be rebuilt
+    build(root)
+    assert not (project.index_dir / META_FILE).exists()
