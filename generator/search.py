@@ -552,10 +552,3 @@ class SimilarityModel:
 def similar(index_dir: Path, case_id: str, limit: int = 5) -> list[Similar]:
     with SearchSession(index_dir) as session:
         return session.similar(case_id, limit)
-
-
-def similar_for_all(index_dir: Path, case_ids: Iterable[str], limit: int = 5,
-                    public_only: bool = False) -> dict[str, list[Similar]]:
-    with SearchSession(index_dir) as session:
-        return {case_id: session.similar(case_id, limit, public_only) for case_id in case_ids}
-
