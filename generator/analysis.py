@@ -2,7 +2,7 @@
 
 Every text is segmented once (segments.py); from the tokens come each case's
 site-search term scores and the weighted key terms that similar cases are
-found by. Both are kept in build/cache/analysis-*.pickle by the digest of the
+found by. Both are kept in build/cache/analysis.pickle by the digest of the
 case's text, so an unchanged case is not even read back from the segment
 cache on the next build.
 """
@@ -11,16 +11,22 @@ from __future__ import annotations
 
 import hashlib
 import json
-import pickle
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
-from . import PACKAGE_DIR
-from .files import write_atomically
+from .files import package_digest, read_cache, write_cache
 from .model import Case
-from .search import TEXT_FIELDS, Similar, SimilarityModel, case_document, key_term_weights
+from .parallel import map_in_processes
+from .search import (
+    TEXT_FIELDS,
+    Similar,
+    SimilarityModel,
+    case_document,
+    key_term_weights,
+)
 from .segments import SegmentCache, decode, dictionary_signature, text_key
 
 ANALYSIS_FORMAT = 1
@@ -67,19 +73,14 @@ def _pack(scores: dict[str, int]) -> str:
     return _SEP.join(f"{term}{_SEP}{score}" for term, score in sorted(scores.items()))
 
 
+@lru_cache(maxsize=1)
 def _signature() -> str:
-    code = b"".join((PACKAGE_DIR / name).read_bytes() for name in ("analysis.py", "search.py", "siteindex.py"))
-    return hashlib.sha256(code + dictionary_signature().encode() + str(ANALYSIS_FORMAT).encode()).hexdigest()[:16]
+    return package_digest("analysis.py", "search.py", "siteindex.py",
+                          extra=dictionary_signature() + str(ANALYSIS_FORMAT))[:16]
 
 
-def _load(path: Path | None) -> dict[str, CaseAnalysis]:
-    if path is None:
-        return {}
-    try:
-        with open(path, "rb") as handle:
-            data = pickle.load(handle)
-    except Exception:  # missing, damaged or from another version: start afresh
-        return {}
+def _load(path: Path | None, signature: str) -> dict[str, CaseAnalysis]:
+    data = read_cache(path, signature)
     if not isinstance(data, dict):
         return {}
     return {key: value for key, value in data.items() if isinstance(value, CaseAnalysis) and value.key == key}
@@ -88,8 +89,8 @@ def _load(path: Path | None) -> dict[str, CaseAnalysis]:
 def analyse_cases(cases: list[Case], segments: SegmentCache,
                   cache_dir: Path | None = None) -> dict[str, CaseAnalysis]:
     signature = _signature()
-    path = cache_dir / f"analysis-{signature}.pickle" if cache_dir else None
-    cached = _load(path)
+    path = cache_dir / "analysis.pickle" if cache_dir else None
+    cached = _load(path, signature)
     documents = [case_document(case) for case in cases]
     keys = {document["id"]: hashlib.sha1((signature + json.dumps(document, ensure_ascii=False, sort_keys=True))
                                          .encode("utf-8")).hexdigest() for document in documents}
@@ -97,15 +98,10 @@ def analyse_cases(cases: list[Case], segments: SegmentCache,
     todo = [(keys[document["id"]], document) for document in documents if document["id"] not in found]
     for analysed in _analyse_all(todo, segments):
         found[analysed.case_id] = analysed.result
-    if path is not None and (todo or len(cached) != len(found)):
-        try:
-            for stale in path.parent.glob("analysis-*.pickle"):
-                if stale != path:
-                    stale.unlink(missing_ok=True)
-            write_atomically(path, pickle.dumps({analysis.key: analysis for analysis in found.values()},
-                                                protocol=pickle.HIGHEST_PROTOCOL))
-        except OSError:
-            pass  # an unwritable cache only costs time
+    if segments.misses:  # new texts came in: forget those no case uses any more (once they are most of the file)
+        segments.prune(text_key(document[name]) for document in documents for name in TEXT_FIELDS)
+    if todo or len(cached) != len(found):
+        write_cache(path, signature, {analysis.key: analysis for analysis in found.values()})
     return found
 
 
@@ -127,12 +123,7 @@ def _analyse_all(todo: list[tuple[str, dict]], segments: SegmentCache):
     segments.ensure(texts)  # every distinct missing text segmented once (two processes when many)
     _KNOWN.update(segments.blobs(map(text_key, texts)))
     try:
-        if len(todo) < PARALLEL_FROM:
-            return [_analyse_one(item) for item in todo]
-        from multiprocessing import get_context
-
-        with get_context("fork").Pool(2) as pool:
-            return pool.map(_analyse_one, todo, chunksize=64)
+        return map_in_processes(_analyse_one, todo, parallel_from=PARALLEL_FROM)
     finally:
         _KNOWN.clear()
 

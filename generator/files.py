@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import os
+import pickle
 import shutil
 from contextlib import contextmanager
 from pathlib import Path
@@ -49,3 +51,40 @@ def write_atomically(path: Path, data: bytes) -> None:
         os.replace(temp, path)
     finally:
         temp.unlink(missing_ok=True)
+
+
+# --- caches in build/cache ------------------------------------------------------------------
+# Pickle files written only by this tool, in the project's git-ignored build folder (the same trust as
+# the project's own code, see docs/security.md). Anything unreadable, damaged or made under another
+# signature is simply not there: a cache only ever saves time.
+
+def read_cache(path: Path | None, signature: str):
+    if path is None:
+        return None
+    try:
+        with open(path, "rb") as handle:
+            data = pickle.load(handle)
+    except Exception:  # missing, damaged, another Python or another version of this tool
+        return None
+    if not isinstance(data, dict) or data.get("signature") != signature:
+        return None
+    return data.get("value")
+
+
+def write_cache(path: Path | None, signature: str, value) -> None:
+    if path is None:
+        return
+    try:
+        write_atomically(path, pickle.dumps({"signature": signature, "value": value}, protocol=pickle.HIGHEST_PROTOCOL))
+    except OSError:
+        pass  # an unwritable cache only costs time
+
+
+def package_digest(*names: str, extra: str = "") -> str:
+    """SHA-256 of package files (relative to generator/) and extra text: part of every cache signature."""
+    from . import PACKAGE_DIR
+
+    digest = hashlib.sha256(extra.encode("utf-8"))
+    for name in names:
+        digest.update((PACKAGE_DIR / name).read_bytes())
+    return digest.hexdigest()

@@ -110,16 +110,12 @@ def scan_cases(cases: list[Case], allowed: set[str] = frozenset(), cache_dir: Pa
     import hashlib
     import pickle
 
-    from .files import write_atomically
+    from .files import package_digest, read_cache, write_cache
 
-    signature = hashlib.sha1(Path(__file__).read_bytes() + "\n".join(sorted(allowed)).encode("utf-8")).hexdigest()
+    signature = package_digest("pii.py", extra="\n".join(sorted(allowed)))
     path = cache_dir / "pii.pickle"
-    try:
-        with open(path, "rb") as handle:
-            stored = pickle.load(handle)
-        old = stored["found"] if isinstance(stored, dict) and stored.get("signature") == signature else {}
-    except Exception:  # missing or damaged: scan everything
-        old = {}
+    old = read_cache(path, signature)
+    old = old if isinstance(old, dict) else {}
     found, problems = {}, []
     for case in cases:
         key = hashlib.sha1(pickle.dumps(case, protocol=pickle.HIGHEST_PROTOCOL)).hexdigest()
@@ -127,8 +123,5 @@ def scan_cases(cases: list[Case], allowed: set[str] = frozenset(), cache_dir: Pa
         found[key] = entry if isinstance(entry, list) else scan_case(case, allowed)
         problems.extend(found[key])
     if found.keys() != old.keys():
-        try:
-            write_atomically(path, pickle.dumps({"signature": signature, "found": found}))
-        except OSError:
-            pass
+        write_cache(path, signature, found)
     return problems

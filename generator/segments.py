@@ -18,7 +18,8 @@ import sys
 from pathlib import Path
 from typing import Iterable
 
-from . import DATA_DIR
+from .files import package_digest
+from .parallel import map_in_processes
 
 CACHE_FORMAT = 1
 PARALLEL_FROM = 400  # texts; below this a process pool costs more than it saves
@@ -29,14 +30,14 @@ def dictionary_signature() -> str:
     """Changes whenever the segmentation could change: the dictionaries, the tokenizer code, jieba or OpenCC."""
     from importlib.metadata import PackageNotFoundError, version
 
-    parts = [(Path(__file__).parent / name).read_bytes() for name in ("tokens.py", "segment.py")]
-    parts.append((DATA_DIR / "userdict.txt").read_bytes())
+    versions = []
     for package in ("jieba", "opencc"):
         try:
-            parts.append(version(package).encode())
+            versions.append(version(package))
         except PackageNotFoundError:
-            parts.append(b"")
-    return hashlib.sha256(b"\0".join(parts) + str(CACHE_FORMAT).encode()).hexdigest()[:16]
+            versions.append("")
+    return package_digest("tokens.py", "segment.py", "data/userdict.txt",
+                          extra=" ".join(versions) + str(CACHE_FORMAT))[:16]
 
 
 def text_key(text: str) -> bytes:
@@ -50,14 +51,9 @@ def _segment(text: str) -> bytes:
 
 
 def _segment_all(texts: list[str]) -> list[bytes]:
-    if len(texts) < PARALLEL_FROM:
-        return [_segment(text) for text in texts]
-    from multiprocessing import get_context
-
     from .segment import jieba_ready
 
-    with get_context("fork").Pool(2, initializer=jieba_ready) as pool:
-        return pool.map(_segment, texts, chunksize=64)
+    return map_in_processes(_segment, texts, parallel_from=PARALLEL_FROM, initializer=jieba_ready)
 
 
 class SegmentCache:

@@ -17,8 +17,8 @@ import hashlib
 import json
 import os
 import pickle
-import shutil
 import re
+import shutil
 import tempfile
 import time
 import uuid
@@ -27,15 +27,23 @@ from datetime import date
 from pathlib import Path, PurePosixPath
 from typing import Callable
 
-from . import PACKAGE_DIR
 from .analysis import CaseAnalysis, analyse_cases, similar_cases
 from .analysis import _signature as analysis_signature
 from .edition import INTERNAL, Edition
-from .files import exclusive, replace_dir, write_atomically
-from .frames import (Frame, FrameSite, FrameSpec, folder_frame, frame_site, link_or_copy, load_mkdocs_config,
-                     nav_sources, project_theme_files)
+from .files import exclusive, package_digest, replace_dir, write_atomically
+from .frames import (
+    FrameSite,
+    FrameSpec,
+    folder_frame,
+    frame_site,
+    link_or_copy,
+    load_mkdocs_config,
+    nav_sources,
+    project_theme_files,
+)
 from .model import Case
 from .pages import Page, case_page, dashboard_block, listing_pages
+from .parallel import map_in_processes
 from .pii import load_allow_list, scan_cases
 from .problems import LibraryError, Problem, UserError
 from .project import Library, Project
@@ -143,10 +151,7 @@ def _marker_id(text: str) -> str:
 def _code_signature() -> str:
     import markdown
 
-    digest = hashlib.sha256(markdown.__version__.encode())
-    for name in _RENDER_CODE:
-        digest.update((PACKAGE_DIR / name).read_bytes())
-    return digest.hexdigest()
+    return package_digest(*_RENDER_CODE, extra=markdown.__version__)
 
 
 def _key(*parts) -> str:
@@ -158,16 +163,16 @@ def _key(*parts) -> str:
 _JOB: dict = {}  # what forked workers render from (set before the pool starts)
 
 
-def _frame_for(page: Page, frames: dict[str, Frame], sources: dict[str, str]) -> Frame:
-    return frames[sources.get(page.path) or folder_frame(str(PurePosixPath(page.path).parent).strip("."),
-                                                          bool(page.toc)).source]
+def _frame_source(page: Page, sources: dict[str, str]) -> str:
+    """The frame a page goes in: its own (a nav page) or its folder's, with or without a table of contents."""
+    return sources.get(page.path) or folder_frame(str(PurePosixPath(page.path).parent).strip("."), bool(page.toc)).source
 
 
 def _render_case(index: int) -> int:
     job = _JOB
     case = job["cases"][index]
     page = case_page(case, job["as_of"], job["similar"].get(case.id, ()), job["issued"].get(case.id, ()))
-    _write_page(job["site"] / page.path, _frame_for(page, job["frames"], job["sources"]).fill(page))
+    _write_page(job["site"] / page.path, job["frames"][_frame_source(page, job["sources"])].fill(page))
     return index
 
 
@@ -253,9 +258,9 @@ class _Build:
                 pages.append(home)
                 sources[home.path] = "index.md"
             for page in pages:
-                frame = _frame_for(page, frames.frames, sources)
-                key = _key(signature, page, frame_keys[_frame_name(frame, frames.frames)])
-                self._output(site, previous, old, state, page.path, key, lambda p=page, f=frame: f.fill(p))
+                source = _frame_source(page, sources)
+                key = _key(signature, page, frame_keys[source])
+                self._output(site, previous, old, state, page.path, key, lambda p=page, f=frames.frames[source]: f.fill(p))
             started = self._timed("listing-pages", started)
             self._case_pages(site, previous, old, state, similar, issued, frames, sources, signature, frame_keys)
             started = self._timed("case-pages", started)
@@ -348,15 +353,7 @@ class _Build:
         _JOB.update(cases=self.cases, as_of=self.as_of, similar=similar, issued=issued, frames=frames.frames,
                     sources=sources, site=site)
         try:
-            if len(todo) < PARALLEL_PAGES_FROM:
-                for index in todo:
-                    _render_case(index)
-            else:
-                from multiprocessing import get_context
-
-                with get_context("fork").Pool(2) as pool:
-                    for _ in pool.imap_unordered(_render_case, todo, chunksize=64):
-                        pass
+            map_in_processes(_render_case, todo, parallel_from=PARALLEL_PAGES_FROM)
         finally:
             _JOB.clear()
         self.rendered += len(todo)
@@ -391,15 +388,14 @@ class _Build:
     def _books(self, site, previous, old, state, books: list[dict]) -> None:
         """The downloadable book of each year, built without the LibreOffice pass: Word fills in the
         contents' page numbers on opening; `jiandu compile --pdf` gives a book with them filled in."""
-        code = b"".join((PACKAGE_DIR / name).read_bytes() for name in (
-            "compilation.py", "layout.py", "documents.py", "stats.py", "chinese.py", "safetext.py", "model.py",
-            "data/layout-gbt9704.yaml"))
+        code = package_digest("compilation.py", "layout.py", "documents.py", "stats.py", "chinese.py", "safetext.py",
+                              "model.py", "data/layout-gbt9704.yaml")
         areas = list(self.library.taxonomy.categories)
         todo = []
         for book in books:
             # The foreword counts every case of the year (findings, clues, figures), not only those in the book.
             year_cases = [case for case in self.cases if case.year == book["year"]]
-            key = _key(hashlib.sha1(code).hexdigest(), book["title"], book["issuer"], self.as_of, areas,
+            key = _key(code, book["title"], book["issuer"], self.as_of, areas,
                        self.edition.name, book["chosen"], year_cases)
             if not self._reuse(site, previous, old, state, book["path"], key):
                 todo.append(book)
@@ -408,13 +404,7 @@ class _Build:
         self.progress(f"生成年度汇编 {len(todo)} 册……")
         _JOB.update(cases=self.cases, as_of=self.as_of, areas=areas, edition=self.edition)
         try:
-            if len(todo) == 1:
-                contents = [_build_book(todo[0])]
-            else:
-                from multiprocessing import get_context
-
-                with get_context("fork").Pool(2) as pool:
-                    contents = pool.map(_build_book, todo, chunksize=1)
+            contents = map_in_processes(_build_book, todo, parallel_from=2, chunksize=1)
         finally:
             _JOB.clear()
         for book, content in zip(todo, contents):
@@ -445,10 +435,6 @@ class _Build:
                                   fields={"title": tuple(w for _, w, _, _ in title_tokens),
                                           "body": tuple(w for _, w, _, _ in body_tokens)}, key=key))
         write_site_search(search_dir, docs, state_dir=self.project.cache_dir / f"site-search-{self.edition.name}")
-
-
-def _frame_name(frame: Frame, frames: dict[str, Frame]) -> str:
-    return next(name for name, candidate in frames.items() if candidate is frame)
 
 
 def _build_book(book: dict) -> bytes:

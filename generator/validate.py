@@ -3,21 +3,33 @@
 from __future__ import annotations
 
 import hashlib
-import pickle
 import re
-
-import yaml
 from dataclasses import dataclass
 from datetime import date
 from functools import partial
 from pathlib import Path
 
-from .contract import (CASE_FIELDS, CLASSIFICATIONS, CLASSIFIED_WORDS, CLUE_FIELDS, FINDING_FIELDS, ID_PATTERN,
-                       MAX_LIST_ITEMS, MAX_TEXT_CHARS, MAX_UNKNOWN_KEY_WARNINGS, SUB_ID_PATTERN, TITLE_MAX,
-                       TITLE_MIN, Field)
-from .files import write_atomically
+import yaml
+
+from .contract import (
+    CASE_FIELDS,
+    CLASSIFICATIONS,
+    CLASSIFIED_WORDS,
+    CLUE_FIELDS,
+    FINDING_FIELDS,
+    ID_PATTERN,
+    MAX_LIST_ITEMS,
+    MAX_TEXT_CHARS,
+    MAX_UNKNOWN_KEY_WARNINGS,
+    SUB_ID_PATTERN,
+    TITLE_MAX,
+    TITLE_MIN,
+    Field,
+)
+from .files import package_digest, read_cache, write_cache
 from .load import RawCase, _display_path, dotted, find_case_files, read_case_file
 from .model import Case, Clue, Finding
+from .parallel import map_in_processes
 from .problems import WARNING, Problem
 from .taxonomy import Taxonomy
 
@@ -384,19 +396,14 @@ class LoadCache:
 
     def __init__(self, cache_dir: Path | None, taxonomy: Taxonomy):
         self.file = cache_dir / "cases.pickle" if cache_dir else None
-        code = b"".join((Path(__file__).parent / name).read_bytes() for name in _CODE)
-        self.signature = hashlib.sha256(code + repr(taxonomy).encode("utf-8") + yaml.__version__.encode()).hexdigest()
+        self.signature = package_digest(*_CODE, extra=repr(taxonomy) + yaml.__version__)
         self.hits = 0
 
     def _read(self) -> dict:
-        try:
-            with open(self.file, "rb") as handle:
-                data = pickle.load(handle)
-        except Exception:  # missing, damaged or from another version: start afresh
+        files = read_cache(self.file, self.signature)
+        if not isinstance(files, dict):
             return {}
-        if not isinstance(data, dict) or data.get("signature") != self.signature or not isinstance(data.get("files"), dict):
-            return {}
-        return {name: entry for name, entry in data["files"].items()
+        return {name: entry for name, entry in files.items()
                 if isinstance(entry, tuple) and len(entry) == 2 and isinstance(entry[1], FileResult)}
 
     def results(self, paths: list[Path], root: Path, taxonomy: Taxonomy) -> list[FileResult]:
@@ -413,19 +420,10 @@ class LoadCache:
         fresh = dict(zip(todo, _check_all(todo, root, taxonomy)))
         self.hits = len(paths) - len(todo)
         results = [fresh[path] if path in fresh else old[keyed[path]][1] for path in paths]
-        if self.file and todo or len(old) != len(paths):
-            self._write({keyed[path]: (digests[path], result) for path, result in zip(paths, results)
-                         if digests[path] is not None})
+        if todo or len(old) != len(paths):
+            write_cache(self.file, self.signature, {keyed[path]: (digests[path], result)
+                                                    for path, result in zip(paths, results) if digests[path] is not None})
         return results
-
-    def _write(self, files: dict) -> None:
-        if not self.file:
-            return
-        try:
-            write_atomically(self.file, pickle.dumps({"signature": self.signature, "files": files},
-                                                     protocol=pickle.HIGHEST_PROTOCOL))
-        except OSError:
-            pass  # an unwritable cache only costs time
 
 
 def _cache_key(path: Path, root: Path) -> str:
@@ -436,9 +434,5 @@ def _cache_key(path: Path, root: Path) -> str:
 
 
 def _check_all(paths: list[Path], root: Path, taxonomy: Taxonomy) -> list[FileResult]:
-    if len(paths) < PARALLEL_FROM:
-        return [check_file(path, root, taxonomy) for path in paths]
-    from multiprocessing import get_context
-
-    with get_context("fork").Pool(2) as pool:
-        return pool.map(partial(check_file, root=root, taxonomy=taxonomy), paths, chunksize=100)
+    return map_in_processes(partial(check_file, root=root, taxonomy=taxonomy), paths, parallel_from=PARALLEL_FROM,
+                            chunksize=100)
