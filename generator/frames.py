@@ -289,7 +289,7 @@ def frame_site(config_file: Path, content_dir: Path, cache_root: Path, edition, 
         collector = search_plugin()
         _render(config, edition, {"jiandu/search": collector})
         frames = _extract_frames(site, specs)
-        content_pages = [page for page in getattr(collector, "pages", [])
+        content_pages = [page for page in collector.pages
                          if not PurePosixPath(page["location"]).name.startswith("__frame")]
         (work / "frames.json").write_text(json.dumps(
             {"key": key, "frames": {name: frame.as_json() for name, frame in frames.items()},
@@ -319,12 +319,12 @@ def _extract_frames(site: Path, specs: list[FrameSpec]) -> dict[str, Frame]:
 def _load_cached(cache: Path, key: str) -> FrameSite | None:
     try:
         data = json.loads((cache / "frames.json").read_text("utf-8"))
-    except (OSError, ValueError):
+        if data["key"] != key or not (cache / "static").is_dir():
+            return None
+        frames = {name: Frame(value["parts"], value["toc_item"]) for name, value in data["frames"].items()}
+        return FrameSite(cache / "static", frames, list(data["content_pages"]), rendered=False)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):  # damaged: render again
         return None
-    if data.get("key") != key or not (cache / "static").is_dir():
-        return None
-    frames = {name: Frame(value["parts"], value["toc_item"]) for name, value in data["frames"].items()}
-    return FrameSite(cache / "static", frames, data["content_pages"], rendered=False)
 
 
 def link_or_copy(source: Path, target: Path) -> None:

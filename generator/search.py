@@ -164,14 +164,6 @@ def _open_existing(index_dir: Path):
     return ix, meta["digests"], ""
 
 
-def index_is_current(index_dir: Path) -> bool:
-    """The index can be updated in place (same format and dictionary, readable)."""
-    ix, _, reason = _open_existing(index_dir)
-    if ix is not None:
-        ix.close()
-    return ix is not None
-
-
 def _write_meta(index_dir: Path, digests: dict) -> None:
     meta = {"format": INDEX_FORMAT, "dictionary": _dictionary_signature(), "digests": digests}
     temp = index_dir / (META_FILE + ".tmp")
@@ -216,11 +208,14 @@ def _rebuild(index_dir: Path, documents: dict[str, dict], digests: dict[str, str
 
 
 def update_index(index_dir: Path, cases: Iterable[Case], *, rebuild: bool = False,
-                 say: Callable[[str], None] = print, segments: SegmentCache | None = None) -> IndexReport:
+                 say: Callable[[str], None] = print, segments: SegmentCache | None = None,
+                 only_if_current: bool = False) -> IndexReport:
     """Bring the index in line with the cases: only changed cases are re-analysed.
 
     Segmentation comes from `segments` (the project's segment cache: a site build
     has usually segmented every text already); without it texts are segmented here.
+    With only_if_current, an index that would have to be rebuilt is removed instead
+    (the report says why): the site build leaves full rebuilds to `jiandu index`.
     """
     from whoosh.writing import LockError
 
@@ -229,6 +224,9 @@ def update_index(index_dir: Path, cases: Iterable[Case], *, rebuild: bool = Fals
     digests = {case_id: _digest(document) for case_id, document in documents.items()}
     with exclusive(index_dir.parent / f".{index_dir.name}.lock", say, "另一个进程正在更新索引，等待其完成……"):
         ix, old, reason = (None, {}, "按要求重建") if rebuild else _open_existing(index_dir)
+        if ix is None and only_if_current:
+            shutil.rmtree(index_dir, ignore_errors=True)
+            return IndexReport(reason=reason or "索引不存在", total=len(documents))
         if ix is None:
             if reason:
                 say(f"重建检索索引：{reason}")

@@ -88,16 +88,18 @@ class SegmentCache:
     def _connect(self):
         return sqlite3.connect(self.path, timeout=60)
 
-    def _stored(self, keys: list[bytes]) -> dict[bytes, bytes]:
+    def _select(self, keys: list[bytes], values: bool = True) -> dict[bytes, bytes | None]:
+        """The rows for these keys found in the file (values only when asked for)."""
         if self.path is None or not keys:
             return {}
-        found: dict[bytes, bytes] = {}
+        columns = "key, value" if values else "key, NULL"
+        found: dict[bytes, bytes | None] = {}
         try:
             with self._connect() as db:
                 for start in range(0, len(keys), 500):
                     batch = keys[start:start + 500]
                     marks = ",".join("?" * len(batch))
-                    found.update(db.execute(f"SELECT key, value FROM tokens WHERE key IN ({marks})", batch))
+                    found.update(db.execute(f"SELECT {columns} FROM tokens WHERE key IN ({marks})", batch))
         except sqlite3.Error:
             return {}
         return found
@@ -116,25 +118,30 @@ class SegmentCache:
     def ensure(self, texts: Iterable[str]) -> None:
         """Segment (in two processes when many) every text not in the cache yet, and store it."""
         unique = {text_key(text): text for text in texts}
-        present = self._present(list(unique))
-        missing = [key for key in unique if key not in present]
+        keys = list(unique)
+        present = set(self._select([key for key in keys if key not in self._fresh], values=False)) | set(self._fresh)
+        missing = [key for key in keys if key not in present]
         self.misses += len(missing)
         self._fresh.update(zip(missing, _segment_all([unique[key] for key in missing])))
         self._store([(key, self._fresh[key]) for key in missing])
+
+    def blobs(self, keys: Iterable[bytes]) -> dict[bytes, bytes]:
+        """The stored tokens (marshal bytes) of those keys that are in the cache."""
+        keys = list(dict.fromkeys(keys))
+        found = {key: self._fresh[key] for key in keys if key in self._fresh}
+        stored = self._select([key for key in keys if key not in found])
+        self.hits += len(stored)
+        return {**found, **stored}
 
     def tokens(self, texts: Iterable[str]) -> list[Tokens]:
         """The tokens of each text, in order (segmented now if ensure() did not see it)."""
         texts = list(texts)
         keys = [text_key(text) for text in texts]
-        blobs = {key: self._fresh[key] for key in keys if key in self._fresh}
-        stored = self._stored([key for key in dict.fromkeys(keys) if key not in blobs])
-        self.hits += len(stored)
-        blobs.update(stored)
+        blobs = self.blobs(keys)
         missing = {key: text for key, text in zip(keys, texts) if key not in blobs}
         if missing:
             self.ensure(missing.values())
-            blobs.update((key, self._fresh[key]) for key in missing if key in self._fresh)
-            blobs.update(self._stored([key for key in missing if key not in blobs]))
+            blobs.update(self.blobs(missing))
         decoded: dict[bytes, Tokens] = {}
         result = []
         for key, text in zip(keys, texts):
@@ -142,28 +149,6 @@ class SegmentCache:
                 decoded[key] = _interned(decode(blobs[key], text))
             result.append(decoded[key])
         return result
-
-    def blobs(self, keys: Iterable[bytes]) -> dict[bytes, bytes]:
-        """The stored tokens (marshal bytes) of those keys that are in the cache."""
-        keys = list(dict.fromkeys(keys))
-        found = {key: self._fresh[key] for key in keys if key in self._fresh}
-        stored = self._stored([key for key in keys if key not in found])
-        self.hits += len(stored)
-        return {**found, **stored}
-
-    def _present(self, keys: list[bytes]) -> set[bytes]:
-        if self.path is None:
-            return set(key for key in keys if key in self._fresh)
-        found: set[bytes] = set(key for key in keys if key in self._fresh)
-        try:
-            with self._connect() as db:
-                for start in range(0, len(keys), 500):
-                    batch = keys[start:start + 500]
-                    marks = ",".join("?" * len(batch))
-                    found.update(row[0] for row in db.execute(f"SELECT key FROM tokens WHERE key IN ({marks})", batch))
-        except sqlite3.Error:
-            pass
-        return found
 
     def prune(self, keep: Iterable[bytes]) -> None:
         """Forget texts that are no longer used, once they make up most of the file."""

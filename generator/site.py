@@ -283,16 +283,14 @@ class _Build:
         """Keep the command-line search index current when there is one (incremental, from the
         segments just made). A first index is built by `jiandu index` or the first `jiandu search`:
         writing 10,000 cases into Whoosh takes longer than the whole site build."""
-        from .search import META_FILE, index_is_current, update_index
+        from .search import META_FILE, update_index
 
         index_dir = self.project.build_dir / self.edition.index_folder
         if not (index_dir / META_FILE).is_file():
             return
-        if index_is_current(index_dir):
-            update_index(index_dir, self.cases, say=self.progress, segments=segments)
-        else:  # a full rebuild (new dictionary, damaged index) is left to `jiandu index` / the next search
-            shutil.rmtree(index_dir, ignore_errors=True)
-            self.progress("命令行检索索引需要重建，已移除；下次运行 jiandu search 或 jiandu index 时重建")
+        report = update_index(index_dir, self.cases, say=self.progress, segments=segments, only_if_current=True)
+        if report.reason:
+            self.progress(f"命令行检索索引需要重建（{report.reason}），已移除；下次运行 jiandu search 或 jiandu index 时重建")
 
     # --- frames and static files
 
