@@ -73,13 +73,12 @@ def _xml_text(text: str) -> str:
 
 
 class _Template:
-    """A paragraph python-docx made once with MARK as its text, split where texts go."""
+    """A paragraph (or one run of it) python-docx made once with MARK as its text, split where texts go."""
 
-    def __init__(self, paragraph):
+    def __init__(self, element):
         from lxml import etree
 
-        xml = etree.tostring(paragraph._p, encoding="unicode")
-        paragraph._p.getparent().remove(paragraph._p)
+        xml = etree.tostring(element, encoding="unicode")
         self.parts = re.split(rf"<w:t>{MARK}</w:t>", xml)
         if xml.count(MARK) != len(self.parts) - 1:
             raise RuntimeError("python-docx 生成的段落结构与预期不同，无法作为模板使用")
@@ -174,10 +173,14 @@ class Book:
         _wrap_in_toc_field(paragraphs[0], paragraphs[-1])
         self._break()
 
-    def _template(self, key: tuple, make) -> _Template:
+    def _template(self, key: tuple, make, run: bool = False) -> _Template:
+        """The template of a paragraph shape (or of its first run), made once by `make` in the document
+        and taken out of it again."""
         if key not in self._templates:
             self._flush()
-            self._templates[key] = _Template(make())
+            paragraph = make()
+            self._templates[key] = _Template(paragraph.runs[0]._r if run else paragraph._p)
+            paragraph._p.getparent().remove(paragraph._p)
         return self._templates[key]
 
     def _flush(self) -> None:
@@ -236,8 +239,7 @@ class Book:
             opening = self._template(("block",) + shape, make)
             runs = [self._run(block.prefix, False)] if block.kind == "li" else []
             runs += [self._run(run_text, bold) for run_text, bold in block.runs]
-            self._pending.append(opening.fill().replace("</w:p>", "".join(runs) + "</w:p>")
-                                 if opening.parts[-1].endswith("</w:p>") else opening.fill())
+            self._pending.append(opening.fill().removesuffix("</w:p>") + "".join(runs) + "</w:p>")
 
     def _run(self, text: str, bold: bool) -> str:
         def make():
@@ -247,9 +249,7 @@ class Book:
                 run.bold = True
             return paragraph
 
-        template = self._template(("run", bold), make)
-        whole = template.fill(text)
-        return whole[whole.index("<w:r>") if "<w:r>" in whole else whole.index("<w:r "):whole.rindex("</w:p>")]
+        return self._template(("run", bold), make, run=True).fill(text)
 
     def section_heading(self, number: int, text: str) -> None:
         fonts = self.p["headings"]
