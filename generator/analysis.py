@@ -96,8 +96,7 @@ def analyse_cases(cases: list[Case], segments: SegmentCache,
                                          .encode("utf-8")).hexdigest() for document in documents}
     found = {case_id: cached[key] for case_id, key in keys.items() if key in cached}
     todo = [(keys[document["id"]], document) for document in documents if document["id"] not in found]
-    for analysed in _analyse_all(todo, segments):
-        found[analysed.case_id] = analysed.result
+    found.update(_analyse_all(todo, segments))
     if segments.misses:  # new texts came in: forget those no case uses any more (once they are most of the file)
         segments.prune(text_key(document[name]) for document in documents for name in TEXT_FIELDS)
     if todo or len(cached) != len(found):
@@ -107,12 +106,6 @@ def analyse_cases(cases: list[Case], segments: SegmentCache,
 
 PARALLEL_FROM = 200  # cases to analyse; below this a process pool costs more than it saves
 _KNOWN: dict[bytes, bytes] = {}  # tokens already in the segment cache, for the forked workers
-
-
-@dataclass(frozen=True)
-class _Analysed:
-    case_id: str
-    result: CaseAnalysis
 
 
 def _analyse_all(todo: list[tuple[str, dict]], segments: SegmentCache):
@@ -128,14 +121,14 @@ def _analyse_all(todo: list[tuple[str, dict]], segments: SegmentCache):
         _KNOWN.clear()
 
 
-def _analyse_one(item: tuple[str, dict]) -> _Analysed:
+def _analyse_one(item: tuple[str, dict]) -> tuple[str, CaseAnalysis]:
     from .siteindex import SearchDoc, term_scores
 
     key, document = item
     tokens = {name: decode(_KNOWN[text_key(document[name])], document[name]) for name in TEXT_FIELDS}
     fields = {name: tuple(word for _, word, _, _ in tokens[name]) for name in TEXT_FIELDS}
     scores = term_scores(SearchDoc(location="", title="", text="", fields=fields))
-    return _Analysed(document["id"], CaseAnalysis(key, _pack(scores), key_term_weights(tokens)))
+    return document["id"], CaseAnalysis(key, _pack(scores), key_term_weights(tokens))
 
 
 def similar_cases(cases: list[Case], analysis: dict[str, CaseAnalysis], limit: int = 5) -> dict[str, list[Similar]]:
