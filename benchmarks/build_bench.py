@@ -35,7 +35,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from benchmarks.generate_corpus import generate  # noqa: E402
+from benchmarks import generate_corpus, generate_varied  # noqa: E402
+
+CORPORA = {"samples": generate_corpus.generate, "varied": generate_varied.generate}
 
 AS_OF = "2026-11-23"
 QUERIES = ["挂案", "检察建议", "人民检察院 检察建议", "减刑假释", "檢察建議", "犯罪记录封存", "员额法官", "联席会议",
@@ -52,13 +54,13 @@ print("BENCH " + json.dumps({"code": code, "seconds": seconds, "peak_kb": peak})
 """
 
 
-def prepare(count: int, fresh: bool, root: Path | None = None) -> Path:
-    root = root or Path(f"/tmp/jiandu-build-bench-{count}")
+def prepare(count: int, fresh: bool, root: Path | None = None, corpus: str = "samples") -> Path:
+    root = root or Path(f"/tmp/jiandu-build-bench-{corpus}-{count}")
     if fresh:
         shutil.rmtree(root, ignore_errors=True)
     if not (root / "cases").is_dir():
         print(f"生成 {count} 件案例……", file=sys.stderr)
-        generate(count, root)
+        CORPORA[corpus](count, root)
     shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
     shutil.copy(REPO / "organisation.yaml", root / "organisation.yaml")
     shutil.rmtree(root / "content", ignore_errors=True)
@@ -171,8 +173,9 @@ def file_url_works(site: Path) -> bool:
         return outside == [] and page.locator(".md-search-result__item").count() > 0
 
 
-def bench(count: int, repeat: int, browser: bool, fresh: bool, root: Path | None = None) -> dict:
-    root = prepare(count, fresh, root)
+def bench(count: int, repeat: int, browser: bool, fresh: bool, root: Path | None = None,
+          corpus: str = "samples") -> dict:
+    root = prepare(count, fresh, root, corpus)
     for folder in ("site", "build"):
         shutil.rmtree(root / folder, ignore_errors=True)
     figures: dict = {"segment_once": segment_once(root)}
@@ -244,10 +247,12 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="增量构建各重复几次，取中位数（默认 3）")
     parser.add_argument("--no-browser", action="store_true", help="不做浏览器测量")
     parser.add_argument("--fresh", action="store_true", help="重新生成案例库")
+    parser.add_argument("--corpus", choices=sorted(CORPORA), default="samples",
+                        help="语料：samples 由示例案例的句子拼成，varied 由词表和句式组合、词汇随规模增长（默认 samples）")
     args = parser.parse_args()
     results = {}
     for count in args.sizes:
-        results[count] = bench(count, args.repeat, not args.no_browser, args.fresh)
+        results[count] = bench(count, args.repeat, not args.no_browser, args.fresh, corpus=args.corpus)
         Path("/tmp/jiandu-build-bench.json").write_text(json.dumps(results, ensure_ascii=False, indent=1), "utf-8")
     print(table(results))
 

@@ -15,6 +15,21 @@ def test_generated_corpus_is_valid_and_varied(tmp_path):
     assert {f.status for c in cases for f in c.findings} == {"待整改", "整改中", "已报告", "已销号"}
 
 
+def test_varied_corpus_is_valid_and_its_vocabulary_grows(tmp_path):
+    """The second generator composes sentences from slots: few repeats, vocabulary that grows with size."""
+    from benchmarks.generate_varied import generate
+
+    generate(120, tmp_path)
+    library = Project.at(tmp_path).load()
+    assert [p for p in library.problems if p.is_error] == []
+    cases = library.cases
+    assert len({c.id for c in cases}) == 120 and len({c.region for c in cases}) >= 40
+    sentences = [s for c in cases for s in c.background.split("。") if s]
+    assert len(set(sentences)) >= 0.95 * len(sentences)
+    first_half = {w for c in cases[:60] for w in c.keywords}
+    assert {w for c in cases for w in c.keywords} > first_half
+
+
 def test_build_benchmark_runs_at_a_small_size(tmp_path):
     """CI runs the build benchmark on a small generated library (figures are printed, not asserted)."""
     from benchmarks.build_bench import bench, table
