@@ -237,13 +237,21 @@ def cmd_verify(args) -> int:
 
 
 def cmd_register(args) -> int:
-    from .register import check_chain
+    from .register import audit, recover
 
-    count, broken = check_chain(_project(args).root)
-    if broken:
-        print(f"登记簿校验未通过（共 {count} 条）：{broken}", file=sys.stderr)
+    root = _project(args).root
+    if args.action == "repair":
+        for message in recover(root, root / "documents"):
+            print(message)
+    report = audit(root, root / "documents")
+    for note in report.notes:
+        print(f"[提示] {note}")
+    if report.errors:
+        print(f"登记簿校验未通过（共 {report.count} 条记录，{len(report.errors)} 个问题）：", file=sys.stderr)
+        for problem in report.errors:
+            print(f"  - {problem}", file=sys.stderr)
         return 1
-    print(f"登记簿完整：{count} 条记录，哈希链连续。")
+    print(f"登记簿完整：{report.count} 条记录，哈希链连续，文号唯一且连续，与 register.head 一致。")
     return 0
 
 
@@ -459,10 +467,11 @@ def build_parser() -> argparse.ArgumentParser:
     verify.add_argument("file", help=".docx 文件")
     verify.set_defaults(func=cmd_verify)
 
-    register = commands.add_parser("register", help="登记簿操作：check 校验哈希链",
-                                   description="check：逐条校验登记簿的哈希链，报告第一条被改动的记录。")
+    register = commands.add_parser("register", help="登记簿操作：check 校验，repair 处理中断的印发",
+                                   description="check：校验登记簿的哈希链、文号是否唯一且连续、register.head 锚点及其 git 历史，"
+                                               "并与 documents/ 中的文书核对。\nrepair：补登或移出印发中断时留下的文书，然后校验。")
     _add_library_options(register)
-    register.add_argument("action", choices=["check"], help="check：校验整本登记簿")
+    register.add_argument("action", choices=["check", "repair"], help="check：校验整本登记簿；repair：处理中断的印发后校验")
     register.set_defaults(func=cmd_register)
 
     alerts = commands.add_parser("alerts", help="超期整改预警：按责任单位列出未完成整改的问题",
