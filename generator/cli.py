@@ -48,6 +48,11 @@ def _add_library_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--cases", default=None, help="案例目录，默认 ROOT/cases")
 
 
+def _add_force_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--force", action="store_true",
+                        help="允许覆盖 --out 指定的已有文件（登记簿、案例文件和已印发的文书任何情况下都不覆盖）")
+
+
 def _add_index_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--index-dir", default=None, help="检索索引目录，默认 ROOT/build/index")
 
@@ -186,7 +191,6 @@ def _ensure_index(args, index_dir: Path) -> None:
 
 def cmd_doc(args) -> int:
     from .documents import compose, kind_named, load_settings, render, to_pdf
-    from .files import write_atomically
     from .register import issue, safe_file_name
 
     project = _project(args)
@@ -206,7 +210,9 @@ def cmd_doc(args) -> int:
     out_dir = project.root / "documents"
     if args.draft:
         out = Path(args.out) if args.out else out_dir / safe_file_name(f"草稿-{kind}-{case.id}-{composition.addressee}.docx")
-        write_atomically(out, render(composition, settings, number="（草稿）", day=day))
+        # A default name in documents/ is the tool's own output; an explicit --out is protected.
+        project.write_output(out, render(composition, settings, number="（草稿）", day=day),
+                             force=args.force or not args.out)
         print(f"草稿已生成（未编号、未登记）：{out}")
     else:
         code = settings.codes.get(kind)
@@ -289,7 +295,7 @@ def cmd_ledger(args) -> int:
     fmt = args.format or out.suffix.lstrip(".").lower()
     if fmt not in ("xlsx", "docx") or (args.format and out.suffix.lower() not in ("", f".{fmt}")):
         raise UserError(f"输出文件 {out} 的扩展名与格式不符：请用 .xlsx 或 .docx（或用 --format 指定）")
-    write(ledger, out, fmt, title, as_of)
+    write(ledger, out, fmt, title, as_of, save=lambda path, data: project.write_output(path, data, force=args.force))
     print(f"{title}已生成：{out}（{len(ledger)} 项，统计截至 {as_of}）")
     return 0
 
@@ -325,7 +331,6 @@ def cmd_compile(args) -> int:
     from .compilation import compile_book, select
     from .documents import load_settings, to_pdf
     from .edition import edition_named
-    from .files import write_atomically
     from .pii import load_allow_list
 
     project = _project(args)
@@ -342,7 +347,7 @@ def cmd_compile(args) -> int:
                         include_typical=args.typical, allowed_pii=load_allow_list(project.root))
     suffix = "" if edition.is_public else "（内部）"
     out = Path(args.out) if args.out else project.root / "documents" / f"{title}{suffix}.docx"
-    write_atomically(out, data)
+    project.write_output(out, data, force=args.force or not args.out)
     print(f"《{title}》已生成：{out}（{len(chosen)} 件案例，{'公开版' if edition.is_public else '内部版'}）")
     if args.pdf:
         print(f"PDF：{to_pdf(out)}")
@@ -352,11 +357,10 @@ def cmd_compile(args) -> int:
 def cmd_schema(args) -> int:
     from .schema import schema_json
 
-    text = schema_json(_project(args).taxonomy())
+    project = _project(args)
+    text = schema_json(project.taxonomy())
     if args.out:
-        out = Path(args.out)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(text, encoding="utf-8")
+        out = project.write_output(Path(args.out), text.encode("utf-8"), force=args.force)
         print(f"JSON Schema 已写入 {out}")
     else:
         sys.stdout.write(text)
@@ -407,6 +411,7 @@ def build_parser() -> argparse.ArgumentParser:
                                  description="输出案例格式的 JSON Schema，供 yaml-language-server 等编辑器插件使用。")
     _add_library_options(schema)
     schema.add_argument("--out", default=None, help="写入文件；默认输出到标准输出")
+    _add_force_option(schema)
     schema.set_defaults(func=cmd_schema)
 
     index = commands.add_parser("index", help="建立或更新检索索引（只重新分析有改动的案例）",
@@ -459,6 +464,7 @@ def build_parser() -> argparse.ArgumentParser:
     doc.add_argument("--out", help="输出文件，默认 documents/文号-文种-案例.docx")
     doc.add_argument("--draft", action="store_true", help="草稿：标注“（草稿）”，不编号、不登记")
     doc.add_argument("--pdf", action="store_true", help="同时用 LibreOffice 生成 PDF")
+    _add_force_option(doc)
     doc.set_defaults(func=cmd_doc)
 
     verify = commands.add_parser("verify", help="核对一个 .docx 是否正是登记簿中某个文号印发的文件",
@@ -491,6 +497,7 @@ def build_parser() -> argparse.ArgumentParser:
     ledger.add_argument("--as-of", type=_date_arg, help="参照日期，默认今天")
     ledger.add_argument("--format", choices=["xlsx", "docx"], default=None, help="xlsx 或 docx（横向）；默认按 --out 的扩展名")
     ledger.add_argument("--out", required=True, help="输出文件")
+    _add_force_option(ledger)
     ledger.set_defaults(func=cmd_ledger)
 
     stats = commands.add_parser("stats", help="统计：案例、整改完成率和按期率、线索办结、数字合计",
@@ -514,6 +521,7 @@ def build_parser() -> argparse.ArgumentParser:
     compile_.add_argument("--date", type=_date_arg, help="封面日期，默认今天")
     compile_.add_argument("--out", help="输出文件，默认 documents/标题.docx")
     compile_.add_argument("--pdf", action="store_true", help="同时用 LibreOffice 生成 PDF")
+    _add_force_option(compile_)
     compile_.set_defaults(func=cmd_compile)
 
     new = commands.add_parser("new", help="生成一个带中文注释的新案例文件",
@@ -522,6 +530,21 @@ def build_parser() -> argparse.ArgumentParser:
     new.add_argument("id", help="案例编号，如 CZ-2026-005")
     new.set_defaults(func=cmd_new)
     return parser
+
+
+def _os_error_text(exc: OSError) -> str:
+    """One Chinese line naming the file, also for shutil.Error (a list of (source, target, reason))."""
+    import errno
+    import shutil
+
+    if isinstance(exc, shutil.Error) and exc.args and isinstance(exc.args[0], list) and exc.args[0]:
+        failures = exc.args[0]
+        source, target, why = (list(failures[0]) + ["", "", ""])[:3]
+        more = f"（另有 {len(failures) - 1} 个文件也失败）" if len(failures) > 1 else ""
+        return f"复制文件失败：{target or source}：{why}{more}"
+    reason = "磁盘空间不足" if exc.errno == errno.ENOSPC else (exc.strerror or str(exc))
+    where = f"：{exc.filename}" if exc.filename else ""
+    return f"文件操作失败（{reason}）{where}"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -540,8 +563,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"错误：{exc}", file=sys.stderr)
         return 1
     except OSError as exc:
-        where = f"：{exc.filename}" if exc.filename else ""
-        print(f"错误：文件操作失败（{exc.strerror or exc}）{where}", file=sys.stderr)
+        print(f"错误：{_os_error_text(exc)}；原有输出保持不变", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("已中断，原有输出保持不变。", file=sys.stderr)

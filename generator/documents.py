@@ -84,7 +84,7 @@ def load_settings(root: Path) -> Settings:
         problems.append("compilation_title 中不能含 /、\\ 或 ..（书名也是文件名）")
     if problems:
         raise UserError(f"{path} 设置有误：" + "；".join(problems))
-    unknown = [key for key in data if key not in Settings.__dataclass_fields__]
+    unknown = [key for key in data if key not in Settings.__dataclass_fields__ and key != "public_edition"]
     if unknown:
         print(f"[警告] {path}：未知设置项 {'、'.join(map(str, unknown))}（可能是拼写错误），已忽略", file=sys.stderr)
     values = {key: value for key, value in data.items() if key in Settings.__dataclass_fields__}
