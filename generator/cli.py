@@ -82,8 +82,10 @@ def _check_pii(project, library) -> int:
     from .pii import load_allow_list, scan_cases
 
     allowed = load_allow_list(project.root)
-    published = scan_cases([c for c in library.cases if c.is_public], allowed)
-    internal = [p.as_warning() for p in scan_cases([c for c in library.cases if not c.is_public], allowed)]
+    found = scan_cases([c for c in library.cases if c.is_public], allowed)
+    published = [p for p in found if p.is_error]
+    internal = [p for p in found if not p.is_error]
+    internal += [p.as_warning() for p in scan_cases([c for c in library.cases if not c.is_public], allowed)]
     if published or internal:
         print(format_report(published + internal), file=sys.stderr if published else sys.stdout)
     if published:
@@ -200,6 +202,7 @@ def cmd_doc(args) -> int:
     if case is None:
         raise UserError(f"案例 {args.case_id} 不存在（运行 jiandu check 查看全部案例）")
     day = args.date or date.today()
+    _refuse_pii_addressee(args.to, project.root)
     findings = [f.strip() for f in args.findings.split(",") if f.strip()] if args.findings else None
     composition = compose(project.root, case, kind, settings, day=day, to=args.to, finding_ids=findings,
                           clue_id=args.clue)
@@ -226,6 +229,16 @@ def cmd_doc(args) -> int:
     if args.pdf:
         print(f"PDF：{to_pdf(out)}")
     return 0
+
+
+def _refuse_pii_addressee(to: str | None, root: Path) -> None:
+    """--to is recorded in the register and shown on case pages: no personal data in it."""
+    from .pii import load_allow_list, scan_text
+
+    problems = [p for p in scan_text(to or "", "--to", "主送", load_allow_list(root)) if p.is_error]
+    if problems:
+        raise UserError(f"--to 的内容中有{problems[0].message.split('：')[0]}：主送单位会写入登记簿并显示在案例页面上，"
+                        "不能含有个人信息")
 
 
 def cmd_verify(args) -> int:

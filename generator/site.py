@@ -45,8 +45,8 @@ from .frames import (
 from .model import Case
 from .pages import Page, case_page, dashboard_block, listing_pages
 from .parallel import map_in_processes
-from .pii import load_allow_list, scan_cases
-from .problems import LibraryError, Problem, UserError
+from .pii import load_allow_list, scan_cases, scan_issued
+from .problems import LibraryError, Problem, UserError, errors_in
 from .project import Library, Project
 from .register import entries_by_case
 from .segments import SegmentCache
@@ -100,9 +100,12 @@ def build_site(project: Project, *, as_of: date | None = None, site_dir: Path | 
     progress(f"读取案例：{project.cases_dir}")
     library = project.load_valid()
     cases = edition.select(library.cases)
-    pii = scan_cases(cases, load_allow_list(project.root), project.cache_dir)
-    if pii and edition.is_public:
-        raise LibraryError(pii)
+    allowed = load_allow_list(project.root)
+    pii = scan_cases(cases, allowed, project.cache_dir)
+    if edition.is_public:
+        pii += scan_issued(entries_by_case(project.root), cases, allowed)
+        if errors_in(pii):
+            raise LibraryError(pii)
     timings = {"load": time.perf_counter() - started}
     with exclusive(project.build_dir / ".lock", say, "另一个构建正在进行，等待其完成……"):
         build = _Build(project, library, cases, edition, site_dir, as_of, progress, timings)
