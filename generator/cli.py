@@ -43,6 +43,16 @@ def _date_arg(text: str) -> date:
     return day
 
 
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"“{text}”不是整数") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"应为正整数（至少 1），而不是 {value}")
+    return value
+
+
 def _add_library_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--root", default=".", help="案例库项目目录（含 mkdocs.yml、content/、cases/），默认当前目录")
     parser.add_argument("--cases", default=None, help="案例目录，默认 ROOT/cases")
@@ -449,7 +459,7 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--unit", help="被监督单位或整改责任单位，如 市公安局")
     search.add_argument("--typical", action="store_true", help="只看典型案例")
     search.add_argument("--replicable", action="store_true", help="只看可复制可推广的案例")
-    search.add_argument("--limit", type=int, default=10, help="最多显示几条，默认 10")
+    search.add_argument("--limit", type=_positive_int, default=10, help="最多显示几条，默认 10")
     search.add_argument("--json", action="store_true", help="以 JSON 输出")
     search.set_defaults(func=cmd_search)
 
@@ -458,7 +468,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_library_options(similar)
     _add_index_option(similar)
     similar.add_argument("id", help="案例编号，如 JMS-2024-002")
-    similar.add_argument("--limit", type=int, default=5, help="最多显示几条，默认 5")
+    similar.add_argument("--limit", type=_positive_int, default=5, help="最多显示几条，默认 5")
     similar.add_argument("--json", action="store_true", help="以 JSON 输出")
     similar.set_defaults(func=cmd_similar)
 

@@ -74,7 +74,9 @@ DIMENSIONS = (
 
 def slug(value: str) -> str:
     """A file name for a browse value: the value itself when safe, else a short hash."""
-    if re.fullmatch(r"[\w·（）()-]{1,40}", value) and not value.startswith(".") and value.lower() != "index":
+    # Lower case only: AI and ai would be one file on a case-insensitive file system.
+    if re.fullmatch(r"[\w·（）()-]{1,40}", value) and not value.startswith(".") and value.lower() != "index" \
+            and value == value.lower():
         return value
     return "v-" + sha1(value.encode("utf-8")).hexdigest()[:10]
 
