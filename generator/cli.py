@@ -564,6 +564,7 @@ def _os_error_text(exc: OSError) -> str:
         failures = exc.args[0]
         source, target, why = (list(failures[0]) + ["", "", ""])[:3]
         more = f"（另有 {len(failures) - 1} 个文件也失败）" if len(failures) > 1 else ""
+        why = "磁盘空间不足" if "Errno 28" in str(why) or "No space left" in str(why) else why
         return f"复制文件失败：{target or source}：{why}{more}"
     reason = "磁盘空间不足" if exc.errno == errno.ENOSPC else (exc.strerror or str(exc))
     where = f"：{exc.filename}" if exc.filename else ""

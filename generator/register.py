@@ -131,11 +131,24 @@ def issue(root: Path, *, code: str, year: int, kind: str, case: str, addressee: 
                       kind=kind, case=case, addressee=addressee, date=day,
                       sha256=hashlib.sha256(data).hexdigest(), prev=entries[-1].hash if entries else GENESIS)
         entry = Entry(**{**asdict(entry), "hash": entry.computed_hash()})
-        write_atomically(root / PENDING_FILE, json.dumps({"entry": asdict(entry), "out": str(out.resolve())},
-                                                         ensure_ascii=False).encode("utf-8"))
+        try:
+            write_atomically(root / PENDING_FILE, json.dumps({"entry": asdict(entry), "out": str(out.resolve())},
+                                                             ensure_ascii=False).encode("utf-8"))
+        except OSError as exc:
+            raise UserError(f"无法开始印发（写入 {root / PENDING_FILE} 失败：{_reason(exc)}）；没有取用文号") from None
         _place(out, data)
-        _append(path, json.dumps(asdict(entry), ensure_ascii=False, sort_keys=True))
-        _write_head(root, entry)
+        try:
+            _append(path, json.dumps(asdict(entry), ensure_ascii=False, sort_keys=True))
+        except BaseException as exc:  # a failure we see (not a crash): no file without its register entry
+            out.unlink(missing_ok=True)
+            (root / PENDING_FILE).unlink(missing_ok=True)
+            if isinstance(exc, OSError):
+                raise UserError(f"无法登记到 {path}：{_reason(exc)}；文件已撤回，没有取用文号") from None
+            raise
+        try:
+            _write_head(root, entry)
+        except OSError:
+            pass  # registered; the anchor catches up at the next issuance (register check says so)
         (root / PENDING_FILE).unlink(missing_ok=True)
     return entry, out
 
@@ -153,10 +166,13 @@ def _place(out: Path, data: bytes) -> None:
     except FileExistsError:
         raise UserError(f"{out} 已存在：不覆盖已有文件") from None
     except OSError as exc:
-        reason = "磁盘空间不足" if exc.errno == errno.ENOSPC else (exc.strerror or str(exc))
-        raise UserError(f"无法写入 {out}：{reason}；没有取用文号，也没有留下不完整的文件") from None
+        raise UserError(f"无法写入 {out}：{_reason(exc)}；没有取用文号，也没有留下不完整的文件") from None
     finally:
         temp.unlink(missing_ok=True)
+
+
+def _reason(exc: OSError) -> str:
+    return "磁盘空间不足" if exc.errno == errno.ENOSPC else (exc.strerror or str(exc))
 
 
 def _write_head(root: Path, entry: Entry) -> None:
@@ -225,11 +241,18 @@ def _numbered_files(documents: Path) -> list[Path]:
 
 
 def _append(path: Path, line: str) -> None:
-    needs_newline = path.is_file() and path.stat().st_size > 0 and not path.read_bytes().endswith(b"\n")
-    with open(path, "a", encoding="utf-8") as handle:
-        handle.write(("\n" if needs_newline else "") + line + "\n")
-        handle.flush()
-        os.fsync(handle.fileno())
+    """One line at the end; a failed write (a full disk) is cut back so that no half line remains."""
+    size = path.stat().st_size if path.is_file() else 0
+    needs_newline = size > 0 and not path.read_bytes().endswith(b"\n")
+    try:
+        with open(path, "a", encoding="utf-8") as handle:
+            handle.write(("\n" if needs_newline else "") + line + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+    except BaseException:
+        if path.is_file() and path.stat().st_size != size:
+            os.truncate(path, size)
+        raise
 
 
 def safe_file_name(name: str) -> str:

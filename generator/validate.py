@@ -379,7 +379,8 @@ def unreadable_entries(cases_dir: Path) -> list[Problem]:
         else:
             mode = path.lstat().st_mode
             what = "是命名管道（FIFO）" if stat.S_ISFIFO(mode) else "不是普通文件"
-        problems.append(Problem(_display_path(path, root), f"{what}，无法作为案例读取：请删除或改名"))
+        shown = path.relative_to(root).as_posix() if root in path.parents else path.as_posix()  # not resolved
+        problems.append(Problem(shown, f"{what}，无法作为案例读取：请删除或改名"))
     return problems
 
 
