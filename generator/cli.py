@@ -234,7 +234,8 @@ def cmd_doc(args) -> int:
         entry, out = issue(project.root, code=code, year=day.year, kind=kind, case=case.id,
                            addressee=composition.addressee, day=day.isoformat(),
                            render=lambda number: render(composition, settings, number=number, day=day),
-                           out=Path(args.out) if args.out else None, out_dir=out_dir)
+                           out=Path(args.out) if args.out else None, out_dir=out_dir,
+                           say=lambda message: print(f"[提示] {message}", file=sys.stderr))
         print(f"已印发：{entry.doc_number}（{kind}，主送 {entry.addressee}）：{out}\n已登记到 register.jsonl")
     if args.pdf:
         print(f"PDF：{to_pdf(out)}")
