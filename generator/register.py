@@ -286,6 +286,9 @@ def audit(root: Path, documents: Path | None) -> Audit:
     numbered = _numbered_entries(root)
     errors, notes = _chain_problems(numbered), []
     errors += _number_problems(numbered)
+    advised = [index for index, error in enumerate(errors) if _FORK_ADVICE in error]
+    for index in advised[1:]:
+        errors[index] = errors[index].replace(f"。{_FORK_ADVICE}", "（处理办法见上）")
     entries = [entry for _, entry in numbered]
     errors += _head_problems(root, entries, notes)
     errors += _history_problems(root, entries)

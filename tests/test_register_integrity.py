@@ -174,20 +174,32 @@ def test_sample_register_checks_on_a_fresh_copy(tmp_path):
 
 # --- two clerks, one merge -----------------------------------------------------------------------------
 
-def test_merged_registers_name_the_duplicates_and_the_fork(three, tmp_path_factory):
-    clerk_b = tmp_path_factory.mktemp("clerk-b")
-    for name in ("register.jsonl", "register.head"):
-        shutil.copy(three / name, clerk_b / name)
+def test_merged_registers_name_the_duplicates_and_the_fork(three):
+    def git(*args, check=True):
+        return subprocess.run(["git", "-C", str(three), "-c", "user.name=t", "-c", "user.email=t@t", *args],
+                              check=check, capture_output=True, text=True)
+
+    git("init", "-q", "-b", "main")
+    git("add", "register.jsonl", "register.head")
+    git("commit", "-q", "-m", "three issued")
+    git("checkout", "-q", "-b", "clerk-b")
+    issue_one(three, "clerk-b")
+    git("commit", "-q", "-am", "clerk b issues number 4")
+    git("checkout", "-q", "main")
     issue_one(three, "clerk-a")
-    issue_one(clerk_b, "clerk-b")
-    base = (three / "register.jsonl").read_text("utf-8").splitlines()[:3]
-    merged = base + [(three / "register.jsonl").read_text("utf-8").splitlines()[3],
-                     (clerk_b / "register.jsonl").read_text("utf-8").splitlines()[3]]
-    (three / "register.jsonl").write_text("\n".join(merged) + "\n", "utf-8")  # what resolving the conflict gives
+    git("commit", "-q", "-am", "clerk a issues number 4")
+    assert git("merge", "clerk-b", check=False).returncode != 0  # both appended: a conflict
+    register = three / "register.jsonl"
+    kept = [line for line in register.read_text("utf-8").splitlines() if not line.startswith(("<<<<<<<", "=======", ">>>>>>>"))]
+    register.write_text("\n".join(kept) + "\n", "utf-8")  # the clerk keeps both sides
+    git("checkout", "--ours", "register.head")
+    git("commit", "-q", "-am", "merge")
     result = cli(three, "register", "check")
     assert result.returncode == 1
     assert "重号：常政法监〔2026〕4号" in result.stderr and "第 4、5 行" in result.stderr
     assert "分叉" in result.stderr and "第 3 行" in result.stderr and "git checkout" in result.stderr
+    with pytest.raises(UserError, match="暂停印发"):
+        issue_one(three, "clerk-c")
 
 
 # --- kill -9 during issuance, at small scale -----------------------------------------------------------
