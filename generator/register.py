@@ -189,6 +189,8 @@ def recover(root: Path, documents: Path) -> list[str]:
         messages.append(_finish_pending(root, pending, entries))
         entries = read_entries(root)
     _advance_head(root, entries)
+    if audit(root, None).errors:
+        return [m for m in messages if m]  # a damaged register: leave every file where it is, as evidence
     registered = {e.doc_number for e in entries}
     for orphan in _numbered_files(documents):
         number = _NUMBERED.match(orphan.name).group(1)

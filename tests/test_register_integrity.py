@@ -87,8 +87,10 @@ def test_d6_deleting_the_last_line_or_the_file_is_detected(three):
     full = register.read_text("utf-8")
     register.write_text("".join(full.splitlines(keepends=True)[:2]), "utf-8")
     assert any("截断" in e for e in errors(three))
+    documents = sorted((three / "documents").iterdir())
     with pytest.raises(UserError, match="暂停印发"):
         issue_one(three, "戊")  # the deleted number is not handed out again
+    assert sorted((three / "documents").iterdir()) == documents  # nothing moved while the register is damaged
     register.unlink()
     assert any("截断" in e and "只有 0 条" in e for e in errors(three))
     result = cli(three, "register", "check")
