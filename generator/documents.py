@@ -127,7 +127,7 @@ def _environment(root: Path):
     # Library templates are untrusted: the sandbox refuses attribute access such as __globals__.
     loaders = [jinja2.FileSystemLoader(str(root / "templates")), jinja2.FileSystemLoader(str(PACKAGE_DIR / "templates"))]
     return SandboxedEnvironment(loader=jinja2.ChoiceLoader(loaders), undefined=jinja2.StrictUndefined,
-                              autoescape=False, finalize=_clean, trim_blocks=True, lstrip_blocks=True)
+                                autoescape=False, finalize=_clean, trim_blocks=True, lstrip_blocks=True)
 
 
 def _finding_view(finding: Finding, as_of: date) -> dict:
