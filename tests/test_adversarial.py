@@ -510,3 +510,20 @@ def test_policy_opt_in_is_stated(tmp_path):
 def test_policy_internal_edition_unchanged(sample_site):
     ledger = (sample_site / "site" / "ledger.html").read_text("utf-8")
     assert "按责任单位" in ledger and "公开版只收录" not in ledger
+
+
+def test_kill_during_indexing_never_breaks_search(library):
+    """kill -9 while the command-line index is rebuilt: the next search still answers (rebuilding if needed)."""
+    import random
+    import time
+
+    rng = random.Random(1515)
+    for _ in range(3):
+        process = subprocess.Popen([sys.executable, "-m", "generator.cli", "index", "--rebuild", "--root", str(library)],
+                                   cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0.4, 1.5))
+        process.kill()
+        process.wait()
+        result = cli(library, "search", "涉企", "--json")
+        assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+        assert '"CZ-2025-001"' in result.stdout
