@@ -67,6 +67,35 @@ def test_d1_encoded_script_links_lose_their_href(text):
     assert "href" not in html, html
 
 
+def _encoded_scheme(draw_choice) -> str:
+    """javascript: with every character written as itself, a decimal or hex reference, or an entity name."""
+    import html.entities
+
+    names = {":": ["&colon;"], "\t": ["&Tab;"], "\n": ["&NewLine;"]}
+    out = []
+    for char in "javascript:":
+        forms = [char, char.upper(), f"&#{ord(char)};", f"&#000{ord(char)};", f"&#x{ord(char):x};", f"&#X{ord(char):X};",
+                 *names.get(char, [])]
+        out.append(draw_choice(forms))
+        out.append(draw_choice(["", "", "", "&Tab;", "&#x0A;", "\t", "\u200b"]))
+    assert html.entities.html5["colon;"] == ":"
+    return "".join(out)
+
+
+def test_d1_any_encoding_of_the_scheme_is_refused():
+    from hypothesis import given, settings, strategies as st
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.data())
+    def check(data):
+        url = _encoded_scheme(lambda forms: data.draw(st.sampled_from(forms))) + "alert(1)"
+        assert not is_safe_url(url)
+        assert "href" not in markdown_to_html(f"[链接]({url})")
+        assert "href" not in markdown_to_html(f"[链接][r]\n\n[r]: {url}")
+
+    check()
+
+
 def test_d1_safe_links_keep_working():
     assert 'href="https://www.gov.cn/?a=1&amp;b=2"' in markdown_to_html("[政府网](https://www.gov.cn/?a=1&amp;b=2)")
     assert 'href="../cases/CZ-2025-001.html"' in markdown_to_html("[案例](../cases/CZ-2025-001.html)")
