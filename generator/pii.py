@@ -1,4 +1,4 @@
-"""Personal-data gate: ID numbers, mobile numbers, bank cards and e-mail addresses.
+"""Personal-data gate: ID numbers, mobile numbers, bank cards and e-mail addresses (names only warned).
 
 Run before anything is published. Matches are reported with file, field and a
 masked excerpt (the full number is never printed). Values listed in the
@@ -17,11 +17,13 @@ ALLOW_FILE = "pii-allow.txt"
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 # Matching runs on a normalised copy (NFKC: full-width digits, ＠, ．, NBSP and ideographic space become
-# ASCII) in which digits may be separated by a space, tab, dash, dot or middle dot.
+# ASCII) in which digit groups may be separated by a space, tab, dash, dot or middle dot. Separators are
+# allowed only where people group these numbers (6-8-4 or 6-4-4-4, 3-4-4, fours), so that lists of dates
+# or decimals ("2025.10.14—2025.11.14", "13.5 14.2 15.3") are not read as one number.
 _SEP = r"[ \t\-.·‐‑‒–—―_]"
-_ID = re.compile(rf"(?<![0-9A-Za-z])(?<!\d{_SEP})\d(?:{_SEP}?\d){{16}}{_SEP}?[\dXx](?![0-9A-Za-z])")
-_MOBILE = re.compile(rf"(?<!\d)(?:(?:\+|00)?86{_SEP}?)?1[3-9](?:{_SEP}?\d){{9}}(?!\d)")
-_CARD = re.compile(rf"(?<!\d)(?<!\d{_SEP})\d(?:{_SEP}?\d){{15,18}}(?!{_SEP}?\d)")
+_ID = re.compile(rf"(?<![0-9A-Za-z])(?<!\d{_SEP})\d{{6}}{_SEP}?\d{{4}}{_SEP}?\d{{4}}{_SEP}?\d{{3}}[\dXx](?![0-9A-Za-z])")
+_MOBILE = re.compile(rf"(?<!\d)(?:(?:\+|00)?86{_SEP}?)?1[3-9]\d{_SEP}?\d{{4}}{_SEP}?\d{{4}}(?!\d)")
+_CARD = re.compile(rf"(?<!\d)(?<!\d{_SEP})\d{{4}}(?:{_SEP}?\d{{4}}){{3}}(?:{_SEP}?\d{{1,3}})?(?!{_SEP}?\d)")
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+\s*@\s*[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 # A likely citizen's name right after the word for a party: a warning only (names are not reliably detectable).
 _PARTY = "当事人|举报人|信访人|控告人|申诉人|申请人|被申请人|被执行人|被告人|犯罪嫌疑人|嫌疑人|证人|被害人|受害人"

@@ -184,6 +184,13 @@ def test_d3_normalised_forms_are_found(form):
     assert find_pii(f"当事人联系方式：{PII_FORMS[form]()}。"), form
 
 
+def test_d3_dates_and_decimals_are_not_numbers():
+    from generator.pii import find_pii
+
+    for text in ("2025.10.14—2025.11.14、2026.01.01", "13.5 14.2 15.3 16.1 17.2", "0519-12345678", "第 2024 1031 0001 号"):
+        assert find_pii(text) == [], text
+
+
 def test_d3_every_text_field_is_scanned(write_case):
     from generator.pii import scan_case
     from generator.taxonomy import load_taxonomy
