@@ -43,9 +43,24 @@ def _date_arg(text: str) -> date:
     return day
 
 
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"“{text}”不是整数") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"应为正整数（至少 1），而不是 {value}")
+    return value
+
+
 def _add_library_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--root", default=".", help="案例库项目目录（含 mkdocs.yml、content/、cases/），默认当前目录")
     parser.add_argument("--cases", default=None, help="案例目录，默认 ROOT/cases")
+
+
+def _add_force_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--force", action="store_true",
+                        help="允许覆盖 --out 指定的已有文件（登记簿、案例文件和已印发的文书任何情况下都不覆盖）")
 
 
 def _add_index_option(parser: argparse.ArgumentParser) -> None:
@@ -77,8 +92,10 @@ def _check_pii(project, library) -> int:
     from .pii import load_allow_list, scan_cases
 
     allowed = load_allow_list(project.root)
-    published = scan_cases([c for c in library.cases if c.is_public], allowed)
-    internal = [p.as_warning() for p in scan_cases([c for c in library.cases if not c.is_public], allowed)]
+    found = scan_cases([c for c in library.cases if c.is_public], allowed)
+    published = [p for p in found if p.is_error]
+    internal = [p for p in found if not p.is_error]
+    internal += [p.as_warning() for p in scan_cases([c for c in library.cases if not c.is_public], allowed)]
     if published or internal:
         print(format_report(published + internal), file=sys.stderr if published else sys.stdout)
     if published:
@@ -186,7 +203,6 @@ def _ensure_index(args, index_dir: Path) -> None:
 
 def cmd_doc(args) -> int:
     from .documents import compose, kind_named, load_settings, render, to_pdf
-    from .files import write_atomically
     from .register import issue, safe_file_name
 
     project = _project(args)
@@ -196,6 +212,7 @@ def cmd_doc(args) -> int:
     if case is None:
         raise UserError(f"案例 {args.case_id} 不存在（运行 jiandu check 查看全部案例）")
     day = args.date or date.today()
+    _refuse_pii_addressee(args.to, project.root)
     findings = [f.strip() for f in args.findings.split(",") if f.strip()] if args.findings else None
     composition = compose(project.root, case, kind, settings, day=day, to=args.to, finding_ids=findings,
                           clue_id=args.clue)
@@ -206,7 +223,9 @@ def cmd_doc(args) -> int:
     out_dir = project.root / "documents"
     if args.draft:
         out = Path(args.out) if args.out else out_dir / safe_file_name(f"草稿-{kind}-{case.id}-{composition.addressee}.docx")
-        write_atomically(out, render(composition, settings, number="（草稿）", day=day))
+        # A default name in documents/ is the tool's own output; an explicit --out is protected.
+        project.write_output(out, render(composition, settings, number="（草稿）", day=day),
+                             force=args.force or not args.out)
         print(f"草稿已生成（未编号、未登记）：{out}")
     else:
         code = settings.codes.get(kind)
@@ -215,11 +234,22 @@ def cmd_doc(args) -> int:
         entry, out = issue(project.root, code=code, year=day.year, kind=kind, case=case.id,
                            addressee=composition.addressee, day=day.isoformat(),
                            render=lambda number: render(composition, settings, number=number, day=day),
-                           out=Path(args.out) if args.out else None, out_dir=out_dir)
+                           out=Path(args.out) if args.out else None, out_dir=out_dir,
+                           say=lambda message: print(f"[提示] {message}", file=sys.stderr))
         print(f"已印发：{entry.doc_number}（{kind}，主送 {entry.addressee}）：{out}\n已登记到 register.jsonl")
     if args.pdf:
         print(f"PDF：{to_pdf(out)}")
     return 0
+
+
+def _refuse_pii_addressee(to: str | None, root: Path) -> None:
+    """--to is recorded in the register and shown on case pages: no personal data in it."""
+    from .pii import load_allow_list, scan_text
+
+    problems = [p for p in scan_text(to or "", "--to", "主送", load_allow_list(root)) if p.is_error]
+    if problems:
+        raise UserError(f"--to 的内容中有{problems[0].message.split('：')[0]}：主送单位会写入登记簿并显示在案例页面上，"
+                        "不能含有个人信息")
 
 
 def cmd_verify(args) -> int:
@@ -237,13 +267,21 @@ def cmd_verify(args) -> int:
 
 
 def cmd_register(args) -> int:
-    from .register import check_chain
+    from .register import audit, recover
 
-    count, broken = check_chain(_project(args).root)
-    if broken:
-        print(f"登记簿校验未通过（共 {count} 条）：{broken}", file=sys.stderr)
+    root = _project(args).root
+    if args.action == "repair":
+        for message in recover(root, root / "documents"):
+            print(message)
+    report = audit(root, root / "documents")
+    for note in report.notes:
+        print(f"[提示] {note}")
+    if report.errors:
+        print(f"登记簿校验未通过（共 {report.count} 条记录，{len(report.errors)} 个问题）：", file=sys.stderr)
+        for problem in report.errors:
+            print(f"  - {problem}", file=sys.stderr)
         return 1
-    print(f"登记簿完整：{count} 条记录，哈希链连续。")
+    print(f"登记簿完整：{report.count} 条记录，哈希链连续，文号唯一且连续，与 register.head 一致。")
     return 0
 
 
@@ -281,7 +319,7 @@ def cmd_ledger(args) -> int:
     fmt = args.format or out.suffix.lstrip(".").lower()
     if fmt not in ("xlsx", "docx") or (args.format and out.suffix.lower() not in ("", f".{fmt}")):
         raise UserError(f"输出文件 {out} 的扩展名与格式不符：请用 .xlsx 或 .docx（或用 --format 指定）")
-    write(ledger, out, fmt, title, as_of)
+    write(ledger, out, fmt, title, as_of, save=lambda path, data: project.write_output(path, data, force=args.force))
     print(f"{title}已生成：{out}（{len(ledger)} 项，统计截至 {as_of}）")
     return 0
 
@@ -317,7 +355,6 @@ def cmd_compile(args) -> int:
     from .compilation import compile_book, select
     from .documents import load_settings, to_pdf
     from .edition import edition_named
-    from .files import write_atomically
     from .pii import load_allow_list
 
     project = _project(args)
@@ -334,7 +371,7 @@ def cmd_compile(args) -> int:
                         include_typical=args.typical, allowed_pii=load_allow_list(project.root))
     suffix = "" if edition.is_public else "（内部）"
     out = Path(args.out) if args.out else project.root / "documents" / f"{title}{suffix}.docx"
-    write_atomically(out, data)
+    project.write_output(out, data, force=args.force or not args.out)
     print(f"《{title}》已生成：{out}（{len(chosen)} 件案例，{'公开版' if edition.is_public else '内部版'}）")
     if args.pdf:
         print(f"PDF：{to_pdf(out)}")
@@ -344,11 +381,10 @@ def cmd_compile(args) -> int:
 def cmd_schema(args) -> int:
     from .schema import schema_json
 
-    text = schema_json(_project(args).taxonomy())
+    project = _project(args)
+    text = schema_json(project.taxonomy())
     if args.out:
-        out = Path(args.out)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(text, encoding="utf-8")
+        out = project.write_output(Path(args.out), text.encode("utf-8"), force=args.force)
         print(f"JSON Schema 已写入 {out}")
     else:
         sys.stdout.write(text)
@@ -399,6 +435,7 @@ def build_parser() -> argparse.ArgumentParser:
                                  description="输出案例格式的 JSON Schema，供 yaml-language-server 等编辑器插件使用。")
     _add_library_options(schema)
     schema.add_argument("--out", default=None, help="写入文件；默认输出到标准输出")
+    _add_force_option(schema)
     schema.set_defaults(func=cmd_schema)
 
     index = commands.add_parser("index", help="建立或更新检索索引（只重新分析有改动的案例）",
@@ -423,7 +460,7 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--unit", help="被监督单位或整改责任单位，如 市公安局")
     search.add_argument("--typical", action="store_true", help="只看典型案例")
     search.add_argument("--replicable", action="store_true", help="只看可复制可推广的案例")
-    search.add_argument("--limit", type=int, default=10, help="最多显示几条，默认 10")
+    search.add_argument("--limit", type=_positive_int, default=10, help="最多显示几条，默认 10")
     search.add_argument("--json", action="store_true", help="以 JSON 输出")
     search.set_defaults(func=cmd_search)
 
@@ -432,7 +469,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_library_options(similar)
     _add_index_option(similar)
     similar.add_argument("id", help="案例编号，如 JMS-2024-002")
-    similar.add_argument("--limit", type=int, default=5, help="最多显示几条，默认 5")
+    similar.add_argument("--limit", type=_positive_int, default=5, help="最多显示几条，默认 5")
     similar.add_argument("--json", action="store_true", help="以 JSON 输出")
     similar.set_defaults(func=cmd_similar)
 
@@ -451,6 +488,7 @@ def build_parser() -> argparse.ArgumentParser:
     doc.add_argument("--out", help="输出文件，默认 documents/文号-文种-案例.docx")
     doc.add_argument("--draft", action="store_true", help="草稿：标注“（草稿）”，不编号、不登记")
     doc.add_argument("--pdf", action="store_true", help="同时用 LibreOffice 生成 PDF")
+    _add_force_option(doc)
     doc.set_defaults(func=cmd_doc)
 
     verify = commands.add_parser("verify", help="核对一个 .docx 是否正是登记簿中某个文号印发的文件",
@@ -459,10 +497,11 @@ def build_parser() -> argparse.ArgumentParser:
     verify.add_argument("file", help=".docx 文件")
     verify.set_defaults(func=cmd_verify)
 
-    register = commands.add_parser("register", help="登记簿操作：check 校验哈希链",
-                                   description="check：逐条校验登记簿的哈希链，报告第一条被改动的记录。")
+    register = commands.add_parser("register", help="登记簿操作：check 校验，repair 处理中断的印发",
+                                   description="check：校验登记簿的哈希链、文号是否唯一且连续、register.head 锚点及其 git 历史，"
+                                               "并与 documents/ 中的文书核对。\nrepair：补登或移出印发中断时留下的文书，然后校验。")
     _add_library_options(register)
-    register.add_argument("action", choices=["check"], help="check：校验整本登记簿")
+    register.add_argument("action", choices=["check", "repair"], help="check：校验整本登记簿；repair：处理中断的印发后校验")
     register.set_defaults(func=cmd_register)
 
     alerts = commands.add_parser("alerts", help="超期整改预警：按责任单位列出未完成整改的问题",
@@ -482,6 +521,7 @@ def build_parser() -> argparse.ArgumentParser:
     ledger.add_argument("--as-of", type=_date_arg, help="参照日期，默认今天")
     ledger.add_argument("--format", choices=["xlsx", "docx"], default=None, help="xlsx 或 docx（横向）；默认按 --out 的扩展名")
     ledger.add_argument("--out", required=True, help="输出文件")
+    _add_force_option(ledger)
     ledger.set_defaults(func=cmd_ledger)
 
     stats = commands.add_parser("stats", help="统计：案例、整改完成率和按期率、线索办结、数字合计",
@@ -505,6 +545,7 @@ def build_parser() -> argparse.ArgumentParser:
     compile_.add_argument("--date", type=_date_arg, help="封面日期，默认今天")
     compile_.add_argument("--out", help="输出文件，默认 documents/标题.docx")
     compile_.add_argument("--pdf", action="store_true", help="同时用 LibreOffice 生成 PDF")
+    _add_force_option(compile_)
     compile_.set_defaults(func=cmd_compile)
 
     new = commands.add_parser("new", help="生成一个带中文注释的新案例文件",
@@ -513,6 +554,22 @@ def build_parser() -> argparse.ArgumentParser:
     new.add_argument("id", help="案例编号，如 CZ-2026-005")
     new.set_defaults(func=cmd_new)
     return parser
+
+
+def _os_error_text(exc: OSError) -> str:
+    """One Chinese line naming the file, also for shutil.Error (a list of (source, target, reason))."""
+    import errno
+    import shutil
+
+    if isinstance(exc, shutil.Error) and exc.args and isinstance(exc.args[0], list) and exc.args[0]:
+        failures = exc.args[0]
+        source, target, why = (list(failures[0]) + ["", "", ""])[:3]
+        more = f"（另有 {len(failures) - 1} 个文件也失败）" if len(failures) > 1 else ""
+        why = "磁盘空间不足" if "Errno 28" in str(why) or "No space left" in str(why) else why
+        return f"复制文件失败：{target or source}：{why}{more}"
+    reason = "磁盘空间不足" if exc.errno == errno.ENOSPC else (exc.strerror or str(exc))
+    where = f"：{exc.filename}" if exc.filename else ""
+    return f"文件操作失败（{reason}）{where}"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -531,8 +588,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"错误：{exc}", file=sys.stderr)
         return 1
     except OSError as exc:
-        where = f"：{exc.filename}" if exc.filename else ""
-        print(f"错误：文件操作失败（{exc.strerror or exc}）{where}", file=sys.stderr)
+        print(f"错误：{_os_error_text(exc)}；原有输出保持不变", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("已中断，原有输出保持不变。", file=sys.stderr)

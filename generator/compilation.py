@@ -388,7 +388,7 @@ def compile_book(cases: list[Case], *, year: int, title: str, issuer: str, day: 
     chosen = select(cases, year, edition, include_typical)
     if edition.is_public:
         problems = scan_cases(chosen, allowed_pii)
-        if problems:
+        if any(problem.is_error for problem in problems):
             raise LibraryError(problems)
     options = dict(year=year, title=title, issuer=issuer, day=day, area_order=area_order, edition=edition,
                    include_typical=include_typical)

@@ -84,7 +84,7 @@ def load_settings(root: Path) -> Settings:
         problems.append("compilation_title 中不能含 /、\\ 或 ..（书名也是文件名）")
     if problems:
         raise UserError(f"{path} 设置有误：" + "；".join(problems))
-    unknown = [key for key in data if key not in Settings.__dataclass_fields__]
+    unknown = [key for key in data if key not in Settings.__dataclass_fields__ and key != "public_edition"]
     if unknown:
         print(f"[警告] {path}：未知设置项 {'、'.join(map(str, unknown))}（可能是拼写错误），已忽略", file=sys.stderr)
     values = {key: value for key, value in data.items() if key in Settings.__dataclass_fields__}
@@ -122,10 +122,12 @@ def _clean(value):
 
 def _environment(root: Path):
     import jinja2
+    from jinja2.sandbox import SandboxedEnvironment
 
+    # Library templates are untrusted: the sandbox refuses attribute access such as __globals__.
     loaders = [jinja2.FileSystemLoader(str(root / "templates")), jinja2.FileSystemLoader(str(PACKAGE_DIR / "templates"))]
-    return jinja2.Environment(loader=jinja2.ChoiceLoader(loaders), undefined=jinja2.StrictUndefined,
-                              autoescape=False, finalize=_clean, trim_blocks=True, lstrip_blocks=True)
+    return SandboxedEnvironment(loader=jinja2.ChoiceLoader(loaders), undefined=jinja2.StrictUndefined,
+                                autoescape=False, finalize=_clean, trim_blocks=True, lstrip_blocks=True)
 
 
 def _finding_view(finding: Finding, as_of: date) -> dict:
@@ -177,6 +179,8 @@ def compose(root: Path, case: Case, kind: str, settings: Settings, *, day: date,
         return _compose(root, case, kind, settings, day=day, to=to, finding_ids=finding_ids, clue_id=clue_id)
     except jinja2.TemplateSyntaxError as exc:
         raise UserError(f"模板 {exc.filename or exc.name} 第 {exc.lineno} 行有语法错误：{exc.message}") from None
+    except jinja2.exceptions.SecurityError as exc:
+        raise UserError(f"{kind} 的模板试图访问不允许的内容，已拒绝（模板只能使用案例数据）：{exc}") from None
     except jinja2.TemplateNotFound as exc:
         raise UserError(f"找不到模板 {exc.name}（模板只能放在案例库的 templates/ 中）") from None
     except jinja2.TemplateError as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import hashlib
 import os
@@ -13,8 +14,17 @@ from typing import Callable
 
 
 def replace_dir(new: Path, target: Path) -> None:
-    """Move new into target's place; the old target is removed only afterwards."""
+    """Move new into target's place; the old target is removed only afterwards.
+
+    With an existing target the two folders are exchanged in one step (renameat2 RENAME_EXCHANGE), so a
+    kill at any moment leaves either the old or the new site at target, never none. Where the kernel or
+    file system cannot exchange, two renames are the fallback (a kill between them leaves no target until
+    the next build, which cleans up the .old folder).
+    """
     target.parent.mkdir(parents=True, exist_ok=True)
+    if target.exists() and exchange_paths(new, target):
+        shutil.rmtree(new, ignore_errors=True)  # new now holds the previous site
+        return
     old = None
     if target.exists():
         old = target.with_name(f".{target.name}.old-{os.getpid()}")
@@ -27,6 +37,28 @@ def replace_dir(new: Path, target: Path) -> None:
         raise
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
+
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def exchange_paths(first: Path, second: Path) -> bool:
+    """Atomically swap two existing paths (Linux renameat2); False when not supported here."""
+    import ctypes
+    import ctypes.util
+
+    if not hasattr(os, "uname") or os.uname().sysname != "Linux":
+        return False
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    renameat2.restype = ctypes.c_int
+    result = renameat2(_AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second), _RENAME_EXCHANGE)
+    return result == 0
 
 
 @contextmanager
@@ -43,14 +75,72 @@ def exclusive(lock_file: Path, say: Callable[[str], None], waiting_message: str)
 
 
 def write_atomically(path: Path, data: bytes) -> None:
-    """Write to a temporary file beside path, then rename: a reader never sees half a file."""
+    """Write to a temporary file beside path, then rename: a reader never sees half a file.
+
+    A failed write (a full disk) removes the temporary file and names path in the error."""
     path.parent.mkdir(parents=True, exist_ok=True)
     temp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
     try:
-        temp.write_bytes(data)
+        with open(temp, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
         os.replace(temp, path)
+    except OSError as exc:
+        if exc.filename is None:
+            exc.filename = str(path)
+        raise
     finally:
         temp.unlink(missing_ok=True)
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _manifest(manifest: Path) -> dict:
+    import json
+
+    try:
+        data = json.loads(manifest.read_text("utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def write_output(path: Path, data: bytes, *, manifest: Path, force: bool = False,
+                 never: Callable[[Path], str | None] = lambda path: None) -> Path:
+    """Write a user-requested output (every --out). An existing file is replaced only when this tool wrote
+    it (its name and content are in the manifest) or with force; never when never(path) gives a reason
+    (the register, a case file, an issued document), whatever force says."""
+    import json
+
+    from .problems import UserError
+
+    path = Path(path)
+    if path.is_dir():
+        raise UserError(f"{path} 是一个目录：--out 应为文件名")
+    if path.exists() or path.is_symlink():
+        reason = never(path)
+        if reason:
+            raise UserError(f"拒绝写入 {path}：{reason}，任何情况下都不会被覆盖（--force 也不行）；请换一个文件名")
+        known = _manifest(manifest)
+        made_here = path.is_file() and known.get(str(path.resolve())) == _digest(path)
+        if not made_here and not force:
+            raise UserError(f"{path} 已存在，且不是 jiandu 生成的文件（或生成后被改动过）：为避免覆盖，拒绝写入；"
+                            f"请换一个文件名，确需覆盖请加 --force")
+    try:
+        write_atomically(path, data)
+    except OSError as exc:
+        reason = "磁盘空间不足" if exc.errno == errno.ENOSPC else (exc.strerror or str(exc))
+        raise UserError(f"无法写入 {path}：{reason}；原有文件（如有）保持不变，没有留下不完整的文件") from None
+    known = _manifest(manifest)
+    known[str(path.resolve())] = hashlib.sha256(data).hexdigest()
+    try:
+        write_atomically(manifest, json.dumps(known, ensure_ascii=False, indent=0).encode("utf-8"))
+    except OSError:
+        pass  # without the record the file is only protected as if it were foreign
+    return path
 
 
 # --- caches in build/cache ------------------------------------------------------------------

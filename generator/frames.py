@@ -141,14 +141,23 @@ class FrameSite:
                       for path in self.static_dir.rglob("*") if path.is_file())
 
 
+SITE_MARKER = ".jiandu-site"
+
 # --- preparing the docs folder ---------------------------------------------------------
+
+def _foreign_folders(folder: str, names: list[str]) -> list[str]:
+    """Inside content/: a site this tool built (its marker) or a build's leftovers are never pages."""
+    base = Path(folder)
+    return [name for name in names if name.startswith(".") and (".tmp-" in name or ".old-" in name)
+            or (base / name / SITE_MARKER).exists()]
+
 
 def write_docs(docs: Path, content_dir: Path, specs: list[FrameSpec]) -> None:
     """What MkDocs reads: hand-written pages, frame placeholders, our assets."""
     from .sitesearch import T2S_DATA, write_t2s_data
 
     if content_dir.is_dir():
-        shutil.copytree(content_dir, docs, dirs_exist_ok=True)
+        shutil.copytree(content_dir, docs, dirs_exist_ok=True, ignore=_foreign_folders)
     home = docs / "index.md"
     if home.is_file():
         text = home.read_text("utf-8")

@@ -149,6 +149,6 @@ def docx_bytes(ledger: list[Row], title: str, as_of: date) -> bytes:
     return package_bytes(document)
 
 
-def write(ledger: list[Row], path: Path, fmt: str, title: str, as_of: date) -> None:
+def write(ledger: list[Row], path: Path, fmt: str, title: str, as_of: date, save=write_atomically) -> None:
     data = xlsx_bytes(ledger, title, as_of) if fmt == "xlsx" else docx_bytes(ledger, title, as_of)
-    write_atomically(path, data)
+    save(path, data)

@@ -74,7 +74,9 @@ DIMENSIONS = (
 
 def slug(value: str) -> str:
     """A file name for a browse value: the value itself when safe, else a short hash."""
-    if re.fullmatch(r"[\w·（）()-]{1,40}", value) and not value.startswith(".") and value.lower() != "index":
+    # Lower case only: AI and ai would be one file on a case-insensitive file system.
+    if re.fullmatch(r"[\w·（）()-]{1,40}", value) and not value.startswith(".") and value.lower() != "index" \
+            and value == value.lower():
         return value
     return "v-" + sha1(value.encode("utf-8")).hexdigest()[:10]
 
@@ -157,6 +159,22 @@ def _findings_table(case: Case, as_of: date) -> str:
         "jiandu-findings", ["编号", "问题", "责任单位", "整改要求", "整改期限", "状态"], rows)
 
 
+def _findings_summary(case: Case, as_of: date) -> str:
+    """The public edition's default: totals only, no unit and no overdue list."""
+    if not case.findings:
+        return ""
+    by_status: dict[str, int] = {}
+    for finding in case.findings:
+        by_status[finding.status] = by_status.get(finding.status, 0) + 1
+    counts = "，".join(f"{status} {count} 个" for status, count in by_status.items())
+    return heading("发现问题与整改", "findings") + f'<p class="jiandu-findings-total">发现问题 {len(case.findings)} 个：{counts}。</p>\n'
+
+
+def _policy_note(edition) -> str:
+    note = edition.policy_note() if edition is not None else ""
+    return f'<p class="jiandu-policy">{escape(note)}</p>\n' if note else ""
+
+
 def _clue_status(clue) -> str:
     return escape(clue.status) + (f"（{cn_date(clue.closed_on)}）" if clue.closed_on else "")
 
@@ -202,7 +220,7 @@ def _issued_documents(entries) -> str:
     return heading("已印发文书", "issued") + _html_table("jiandu-issued", ["文号", "文种", "成文日期", "主送"], rows)
 
 
-def case_page(case: Case, as_of: date, similar=(), issued=()) -> Page:
+def case_page(case: Case, as_of: date, similar=(), issued=(), edition=None) -> Page:
     parts = []
     if case.subtitle:
         parts.append(f'<p class="jiandu-subtitle">{escape(case.subtitle)}</p>\n')
@@ -214,8 +232,11 @@ def case_page(case: Case, as_of: date, similar=(), issued=()) -> Page:
     parts.append(_section("工作成效", "outcome", case.outcome))
     parts.append(_section("经验启示", "insight", case.insight))
     parts.append(_figures_table(case))
-    parts.append(_findings_table(case, as_of))
+    details = edition is None or edition.finding_details
+    parts.append(_findings_table(case, as_of) if details else _findings_summary(case, as_of))
     parts.append(_clues_table(case))
+    if case.findings or case.clues:
+        parts.append(_policy_note(edition))
     parts.append(_legal_basis(case))
     parts.append(_issued_documents(issued))
     parts.append(_similar_list(similar))
@@ -376,8 +397,23 @@ CLUES_TITLE = "线索移送"
 COMPILATION_TITLE = "年度汇编"
 
 
-def ledger_page(cases: list[Case], as_of: date, issued: dict) -> Page:
+def ledger_totals_page(cases: list[Case], as_of: date, edition) -> Page:
+    """整改台账 of the public edition by default: totals by status, no unit, no overdue list."""
+    states = finding_states(cases, as_of)
+    by_status: dict[str, int] = {}
+    for state in states:
+        by_status[state.finding.status] = by_status.get(state.finding.status, 0) + 1
+    overdue = sum(1 for state in states if state.finding.is_overdue(as_of))
+    rows = [[escape(status), str(count)] for status, count in by_status.items()]
+    body = (f'<p class="jiandu-as-of">数据截至 {cn_date(as_of)}。共 {len(states)} 个问题，其中超期未整改 {overdue} 个。</p>\n'
+            + _policy_note(edition) + _html_table("jiandu-ledger-totals", ["整改状态", "问题数"], rows))
+    return Page("ledger.html", LEDGER_TITLE, body, toc_of(body))
+
+
+def ledger_page(cases: list[Case], as_of: date, issued: dict, edition=None) -> Page:
     """整改台账: every finding, grouped by responsible unit (one anchor per unit for filtering)."""
+    if edition is not None and not edition.finding_details:
+        return ledger_totals_page(cases, as_of, edition)
     states = finding_states(cases, as_of)
     units = sorted({s.finding.unit for s in states}, key=lambda u: (-sum(s.finding.unit == u for s in states), u))
     open_units = open_by_unit(cases, as_of)
@@ -407,11 +443,11 @@ def _anchor(value: str) -> str:
 LOOP_STAGES = ("线索发现", "初审分流", "协同处置", "结果反馈")
 
 
-def clues_page(cases: list[Case], as_of: date) -> Page:
+def clues_page(cases: list[Case], as_of: date, edition=None) -> Page:
     """线索移送: each clue's place in the loop 线索发现—初审分流—协同处置—结果反馈."""
     states = sorted(clue_states(cases, as_of), key=lambda s: s.clue.date, reverse=True)
     parts = [f'<p class="jiandu-as-of">数据截至 {cn_date(as_of)}。共 {len(states)} 条线索，已办结 '
-             f'{sum(s.closed for s in states)} 条。</p>\n']
+             f'{sum(s.closed for s in states)} 条。</p>\n' + _policy_note(edition)]
     for state in states:
         steps = "".join(f'<li class="{"done" if index < state.stage else "todo"}">{name}</li>'
                         for index, name in enumerate(LOOP_STAGES))
@@ -441,19 +477,19 @@ def compilation_page(year: int, cases: list[Case], book_name: str, title: str) -
 
 # --- every listing page ------------------------------------------------------------
 
-def listing_pages(cases: list[Case], taxonomy: Taxonomy, as_of: date, issued: dict) -> list[Page]:
+def listing_pages(cases: list[Case], taxonomy: Taxonomy, as_of: date, issued: dict, edition=None) -> list[Page]:
     """Every generated page except case pages, compilation pages and the home page's dashboard."""
     global _caching
     _caching = True
     try:
-        return _listing_pages(cases, taxonomy, as_of, issued)
+        return _listing_pages(cases, taxonomy, as_of, issued, edition)
     finally:
         _caching = False
         _rows_cache.clear()
 
 
-def _listing_pages(cases: list[Case], taxonomy: Taxonomy, as_of: date, issued: dict) -> list[Page]:
-    pages = [ledger_page(cases, as_of, issued), clues_page(cases, as_of), all_cases_page(cases),
+def _listing_pages(cases: list[Case], taxonomy: Taxonomy, as_of: date, issued: dict, edition=None) -> list[Page]:
+    pages = [ledger_page(cases, as_of, issued, edition), clues_page(cases, as_of, edition), all_cases_page(cases),
              browse_overview(cases, taxonomy)]
     for dimension in DIMENSIONS:
         groups = group_by(cases, dimension)

@@ -55,6 +55,35 @@ class Project:
     def site_dir(self) -> Path:
         return self.root / "site"
 
+    @property
+    def outputs_manifest(self) -> Path:
+        """What the tool wrote for --out (name and SHA-256): those files it may replace."""
+        return self.build_dir / "outputs.json"
+
+    def never_overwrite(self, path: Path) -> str | None:
+        """Why path may never be replaced by an output, even with --force (None: it may, with consent)."""
+        import hashlib
+
+        from .register import HEAD_FILE, REGISTER_FILE, read_entries
+
+        target = path.resolve()
+        if target in (self.root / REGISTER_FILE, self.root / HEAD_FILE) or target.name in (REGISTER_FILE, HEAD_FILE):
+            return "它是文号登记簿"
+        if self.cases_dir in target.parents or (target.suffix.lower() in (".yaml", ".yml") and self.root in target.parents):
+            return "它是案例文件或案例库的设置文件"
+        if target.is_file():
+            digest = hashlib.sha256(target.read_bytes()).hexdigest()
+            issued = next((e for e in read_entries(self.root) if e.sha256 == digest), None)
+            if issued is not None:
+                return f"它是已印发的文书 {issued.doc_number}"
+        return None
+
+    def write_output(self, path: Path, data: bytes, *, force: bool = False) -> Path:
+        """The one way every --out is written (see files.write_output)."""
+        from .files import write_output
+
+        return write_output(path, data, manifest=self.outputs_manifest, force=force, never=self.never_overwrite)
+
     def taxonomy(self) -> Taxonomy:
         return load_taxonomy(self.root)
 

@@ -28,8 +28,29 @@ def escape(text: str) -> str:
     return html.escape(text, quote=True)
 
 
+# What a browser ignores inside a URL: ASCII tab/newline anywhere, C0 controls and spaces at the ends;
+# zero-width and bidi marks are dropped too so that they cannot hide a scheme from this check.
+_URL_IGNORED = re.compile("[\x00-\x20\x7f-\x9f\u00ad\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff]")
+
+
+def decoded_url(url: str) -> str:
+    """The URL a browser acts on: HTML character references decoded until nothing changes, ignored characters removed."""
+    text = url
+    for _ in range(10):
+        decoded = html.unescape(text)
+        if decoded == text:
+            break
+        text = decoded
+    return _URL_IGNORED.sub("", text)
+
+
 def is_safe_url(url: str) -> bool:
-    cleaned = "".join(ch for ch in url if ch > " " and ch != "\x7f")
+    cleaned = decoded_url(url)
+    if "&" in cleaned and html.unescape(cleaned) != cleaned:
+        return False  # still encoded after ten rounds: not a link a case needs
+    head = re.split(r"[/?#]", cleaned, maxsplit=1)[0]
+    if ":" in head and head.split(":", 1)[0].lower() not in SAFE_SCHEMES:
+        return False
     try:
         scheme = urlsplit(cleaned).scheme.lower()
     except ValueError:
@@ -53,7 +74,10 @@ class _SanitizeLinks(Treeprocessor):
                     href = child.get("href", "")
                     if not is_safe_url(href):
                         child.attrib.pop("href", None)
-                    elif urlsplit(href).netloc:
+                        continue
+                    # The decoded form is what was judged; the serializer escapes it, so a browser sees the same.
+                    child.set("href", decoded_url(href))
+                    if urlsplit(child.get("href")).netloc:
                         child.set("rel", "noopener noreferrer")
         return None
 

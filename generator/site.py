@@ -32,6 +32,7 @@ from .analysis import _signature as analysis_signature
 from .edition import INTERNAL, Edition
 from .files import exclusive, package_digest, replace_dir, write_atomically
 from .frames import (
+    SITE_MARKER,
     FrameSite,
     FrameSpec,
     folder_frame,
@@ -44,15 +45,14 @@ from .frames import (
 from .model import Case
 from .pages import Page, case_page, dashboard_block, listing_pages
 from .parallel import map_in_processes
-from .pii import load_allow_list, scan_cases
-from .problems import LibraryError, Problem, UserError
+from .pii import load_allow_list, scan_cases, scan_issued
+from .problems import LibraryError, Problem, UserError, errors_in
 from .project import Library, Project
 from .register import entries_by_case
 from .segments import SegmentCache
 
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
 
-SITE_MARKER = ".jiandu-site"
 PARALLEL_PAGES_FROM = 300  # pages to render; below this a process pool costs more than it saves
 _RENDER_CODE = ("pages.py", "safetext.py", "charts.py", "chinese.py", "frames.py", "model.py", "enrich.py", "stats.py")
 
@@ -70,12 +70,19 @@ class BuildReport:
 
 
 def check_output_dir(target: Path, project: Project) -> None:
-    """Refuse to replace a folder that is not a site this tool built (it would be deleted)."""
+    """Refuse to replace a folder that is not a site this tool built (it would be deleted), and refuse a site
+    inside a source folder: MkDocs would copy it into the next build (an internal site into a public one)."""
     target = target.resolve()
     protected = [project.root, project.cases_dir, project.content_dir, project.build_dir, Path.home(), Path("/")]
     for folder in protected:
         if target == folder.resolve() or target in folder.resolve().parents:
             raise UserError(f"不能把网站输出到 {target}：它是（或包含）项目目录、案例目录或页面目录，构建会覆盖其中的文件")
+    sources = [project.cases_dir, project.content_dir, project.build_dir, project.root / "templates",
+               project.root / "documents"]
+    for folder in sources:
+        if folder.resolve() in target.parents:
+            raise UserError(f"不能把网站输出到 {target}：它在源文件夹 {folder} 之内，下一次构建会把这个网站"
+                            f"（可能是内部版）当作页面复制进网站；请输出到项目目录下的 site/、site-public/ 或项目之外")
     if target.exists() and (not target.is_dir() or (any(target.iterdir()) and not (target / SITE_MARKER).exists())):
         raise UserError(f"输出目录 {target} 已存在且不是 jiandu 生成的网站，为避免覆盖其中的文件，拒绝构建；请换一个目录或先手动清空")
 
@@ -89,12 +96,16 @@ def build_site(project: Project, *, as_of: date | None = None, site_dir: Path | 
     if not project.config_file.is_file():
         raise UserError(f"找不到站点配置文件 {project.config_file}（--root 应指向含 mkdocs.yml 的项目目录）")
     check_output_dir(site_dir, project)
+    edition = edition.with_policy(project.root)
     progress(f"读取案例：{project.cases_dir}")
     library = project.load_valid()
     cases = edition.select(library.cases)
-    pii = scan_cases(cases, load_allow_list(project.root), project.cache_dir)
-    if pii and edition.is_public:
-        raise LibraryError(pii)
+    allowed = load_allow_list(project.root)
+    pii = scan_cases(cases, allowed, project.cache_dir)
+    if edition.is_public:
+        pii += scan_issued(entries_by_case(project.root), cases, allowed)
+        if errors_in(pii):
+            raise LibraryError(pii)
     timings = {"load": time.perf_counter() - started}
     with exclusive(project.build_dir / ".lock", say, "另一个构建正在进行，等待其完成……"):
         build = _Build(project, library, cases, edition, site_dir, as_of, progress, timings)
@@ -171,7 +182,8 @@ def _frame_source(page: Page, sources: dict[str, str]) -> str:
 def _render_case(index: int) -> int:
     job = _JOB
     case = job["cases"][index]
-    page = case_page(case, job["as_of"], job["similar"].get(case.id, ()), job["issued"].get(case.id, ()))
+    page = case_page(case, job["as_of"], job["similar"].get(case.id, ()), job["issued"].get(case.id, ()),
+                     edition=job["edition"])
     _write_page(job["site"] / page.path, job["frames"][_frame_source(page, job["sources"])].fill(page))
     return index
 
@@ -226,7 +238,7 @@ class _Build:
         started = self._timed("similar", started)
         self._update_search_index(segments)
         started = self._timed("whoosh", started)
-        pages = listing_pages(self.cases, self.library.taxonomy, self.as_of, issued)
+        pages = listing_pages(self.cases, self.library.taxonomy, self.as_of, issued, self.edition)
         home = Page("index.html", "首页", dashboard_block(self.cases, self.library.taxonomy, self.as_of))
         compilations, books = self._compilations()
         pages += compilations
@@ -252,7 +264,7 @@ class _Build:
         try:
             site = work / "site"
             self._copy_static(frames, site)
-            signature = _code_signature() + self.edition.name
+            signature = _code_signature() + repr(self.edition)
             frame_keys = {name: _key(frame.parts, frame.toc_item) for name, frame in frames.frames.items()}
             if "index.md" in frames.frames:
                 pages.append(home)
@@ -349,7 +361,7 @@ class _Build:
         (site / "cases").mkdir(parents=True, exist_ok=True)
         self.progress(f"渲染案例页面 {len(todo)} 个……")
         _JOB.update(cases=self.cases, as_of=self.as_of, similar=similar, issued=issued, frames=frames.frames,
-                    sources=sources, site=site)
+                    sources=sources, site=site, edition=self.edition)
         try:
             map_in_processes(_render_case, todo, parallel_from=PARALLEL_PAGES_FROM)
         finally:

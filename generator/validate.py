@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -39,6 +40,9 @@ _SUB_ID_RE = re.compile(SUB_ID_PATTERN.replace("$", r"\Z"), re.ASCII)
 _MARKING_RE = re.compile(r"(绝密|机密|秘密)\s*[★*]")
 # Control characters, and what XML 1.0 cannot hold (Word documents are XML): surrogates, U+FFFE, U+FFFF.
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+# Invisible characters that change how text looks (RLO and other bidi controls) or make look-alike
+# values (zero-width joiners and spaces: two keyword pages that look the same).
+_INVISIBLE_RE = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 _TYPE_NAMES = {str: "文本", int: "整数", float: "数字", bool: "true/false", list: "列表", dict: "映射",
                type(None): "空值"}
 
@@ -72,6 +76,11 @@ class _Checker:
             return None
         if _CONTROL_RE.search(value):
             self.report(path, f"{label}含有不可见的控制字符（如 \\x01），请删除")
+            return None
+        if _INVISIBLE_RE.search(value):
+            found = _INVISIBLE_RE.search(value).group(0)
+            self.report(path, f"{label}含有不可见的字符 U+{ord(found):04X}（零宽字符或文字方向控制符），"
+                              "它会让文字看起来与实际内容不同，请删除")
             return None
         if _MARKING_RE.search(value):
             self.report(path, "含有国家秘密标志（绝密★/机密★/秘密★），涉密材料不得录入本系统")
@@ -149,7 +158,7 @@ class _Checker:
         for name, number in value.items():
             if not isinstance(name, str) or not name.strip():
                 self.report(path, f"统计数字的名称应为文本，实际是“{name}”")
-            elif _CONTROL_RE.search(name):
+            elif _CONTROL_RE.search(name) or _INVISIBLE_RE.search(name):
                 self.report(path, f"统计数字的名称“{_CONTROL_RE.sub('?', name)[:40]}”含控制字符或无法保存的字符，请删除")
             elif isinstance(number, bool) or not isinstance(number, int):
                 self.report(path + (name,), f"统计数字“{name}”应为整数，实际是“{str(number)[:40]}”")
@@ -354,6 +363,39 @@ def check_duplicates(cases: list[Case], id_lines: dict[str, int | None]) -> list
     return problems
 
 
+def unreadable_entries(cases_dir: Path) -> list[Problem]:
+    """Names ending in .yaml that are not regular files: reported, never skipped silently."""
+    import stat
+
+    problems = []
+    root = cases_dir.parent
+    for path in sorted(cases_dir.rglob("*"), key=lambda p: p.as_posix()):
+        if path.suffix.lower() not in (".yaml", ".yml") or path.is_file():
+            continue
+        if path.is_symlink() and not path.exists():
+            what = f"是指向不存在文件（{os.readlink(path)}）的符号链接"
+        elif path.is_dir():
+            what = "是一个目录"
+        else:
+            mode = path.lstat().st_mode
+            what = "是命名管道（FIFO）" if stat.S_ISFIFO(mode) else "不是普通文件"
+        shown = path.relative_to(root).as_posix() if root in path.parents else path.as_posix()  # not resolved
+        problems.append(Problem(shown, f"{what}，无法作为案例读取：请删除或改名"))
+    return problems
+
+
+def check_case_variants(cases: list[Case]) -> list[Problem]:
+    """Browse values that differ only in letter case (AI / ai): one page each, but easily confused."""
+    problems, seen = [], {}
+    for case in cases:
+        for index, keyword in enumerate(case.keywords):
+            first = seen.setdefault(keyword.casefold(), keyword)
+            if first != keyword:
+                problems.append(Problem(case.source, f"关键词“{keyword}”与“{first}”只有大小写不同，请统一写法",
+                                        field=f"keywords[{index}]", severity=WARNING))
+    return problems
+
+
 def load_cases(cases_dir: Path, taxonomy: Taxonomy, cache_dir: Path | None = None) -> tuple[list[Case], list[Problem]]:
     """Load and validate the whole library. Returns valid cases and all problems.
 
@@ -375,8 +417,10 @@ def load_cases(cases_dir: Path, taxonomy: Taxonomy, cache_dir: Path | None = Non
         if result.case is not None:
             cases.append(result.case)
             id_lines[result.case.source] = result.id_line
+    problems.extend(unreadable_entries(cases_dir))
     duplicates = check_duplicates(cases, id_lines)
     problems.extend(duplicates)
+    problems.extend(check_case_variants(cases))
     duplicate_sources = {p.file for p in duplicates}
     cases = [c for c in cases if c.source not in duplicate_sources]
     cases.sort(key=lambda c: (c.date, c.id), reverse=True)
