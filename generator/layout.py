@@ -266,6 +266,7 @@ class OfficialDocument:
         base = _base(letter)
         self.p, self.letter, self.doc = base.p, base.letter, base.doc
         self.flow: list[Block] = []
+        self.signature_blanks: list = []
         self.last_body: list = []  # the last body paragraph and its block index
         for element, pristine in base.pristine:
             for item in list(element):
@@ -318,9 +319,9 @@ class OfficialDocument:
 
     def _letter_header_mm(self) -> float:
         """Header distance that puts the top of the 标志 glyphs 30 mm below the page edge. The line is exactly
-        as high as the font; the ideographs then start about 0.15 em above the line top (measured with
+        as high as the font; the ideographs then start about 0.125–0.15 em above the line top (measured with
         LibreOffice), and the header ends below the top margin, so page 1 holds one line less."""
-        return self.p["letter"]["masthead_top_mm"] + 0.15 * self.p["letter"]["masthead_size_pt"] * 25.4 / 72
+        return self.p["letter"]["masthead_top_mm"] + 0.125 * self.p["letter"]["masthead_size_pt"] * 25.4 / 72
 
     def _base_style(self) -> None:
         body = self.p["body"]
@@ -500,8 +501,11 @@ class OfficialDocument:
             block = self.flow[index]
             self.flow[index:index + 1] = ([Block(block.lines - 1, block.pitch)] if block.lines > 1 else []) + \
                 [Block(1, block.pitch, break_before=True)]
+        self.signature_blanks = []
         for _ in range(blanks):
-            self._paragraph().paragraph_format.keep_with_next = True
+            blank = self._paragraph()
+            blank.paragraph_format.keep_with_next = True
+            self.signature_blanks.append((blank, len(self.flow) - 1))
         name = self._paragraph(issuer, WD_ALIGN_PARAGRAPH.RIGHT, lines=1)
         name.paragraph_format.right_indent = Pt(max(name_right, 0) * char)
         name.paragraph_format.keep_with_next = True
@@ -519,14 +523,18 @@ class OfficialDocument:
         row_lines = [count_lines(text, capacity) if text else 1 for text in rows]
         if not rows:
             return
-        height = sum(row_lines) * self.pitch
-        placed = place(self.flow, self.page_pt, self.start_pt)
-        _, _, _, bottom = placed[-1]
-        free = self.page_pt - bottom
-        if free < height:  # the 版记 goes to a new page of its own
+        # LibreOffice adds the rules' widths to the rows' heights
+        height = sum(row_lines) * self.pitch + (0 if self.letter else imprint["rule_width_pt"] * (4 + len(rows) - 1) + 1)
+        free = self.page_pt - place(self.flow, self.page_pt, self.start_pt)[-1][3]
+        while free < height and self.signature_blanks:  # closer to the 署名 rather than a page of its own
+            blank, index = self.signature_blanks.pop()
+            blank._p.getparent().remove(blank._p)
+            del self.flow[index]
+            free = self.page_pt - place(self.flow, self.page_pt, self.start_pt)[-1][3]
+        if free < height:  # the 版记 goes to the foot of a page of its own
             free += self.page_pt
         for _ in range(int((free - height) // self.pitch)):
-            self._paragraph().paragraph_format.keep_with_next = True
+            self._paragraph()
         if self.letter:
             paragraph = self._paragraph(lines=row_lines[0])
             paragraph.paragraph_format.left_indent = paragraph.paragraph_format.right_indent = Pt(indent)
@@ -561,6 +569,12 @@ class OfficialDocument:
                 paragraph.add_run("\t")
                 _run(paragraph, f"{cn_date(printed_on)}印发", imprint["font"], size)
                 _right_tab(paragraph, Mm(TYPE_AREA_MM).twips - twips(2 * indent))
+        # a document cannot end with a table: the paragraph after it is 1 pt high, so it stays on the page
+        end = self.doc.add_paragraph()
+        _exact_lines(end.paragraph_format, 1)
+        mark = OxmlElement("w:sz")
+        mark.set(qn("w:val"), "2")
+        child(end._p.get_or_add_pPr(), "rPr").append(mark)
 
     # --- output ------------------------------------------------------------------------
     def save(self, when: date) -> bytes:
