@@ -216,6 +216,43 @@ def place(blocks: list[Block], page_pt: float, start_pt: float = 0.0) -> list[tu
     return out
 
 
+def _field(paragraph, instruction: str, font: str, size_pt: float) -> None:
+    for kind, text in (("begin", None), (None, f" {instruction} "), ("separate", None), (None, "1"), ("end", None)):
+        run = paragraph.add_run()
+        set_font(run, font, size_pt)
+        if kind:
+            element = OxmlElement("w:fldChar")
+            element.set(qn("w:fldCharType"), kind)
+        elif text.strip() == instruction:
+            element = OxmlElement("w:instrText")
+            element.set(qn("xml:space"), "preserve")
+            element.text = text
+        else:
+            element = OxmlElement("w:t")
+            element.text = text
+        run._r.append(element)
+
+
+def add_page_numbers(doc, p: dict) -> None:
+    """Page numbers “— N —” in 4号宋体, odd pages right and even pages left, 空一字 (7.5)."""
+    number = p["page_number"]
+    doc.settings.odd_and_even_pages_header_footer = True
+    section = doc.sections[0]
+    for footer, align in ((section.footer, number["odd_align"]), (section.even_page_footer, number["even_align"])):
+        paragraph = footer.paragraphs[0]
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT if align == "right" else WD_ALIGN_PARAGRAPH.LEFT
+        _exact_lines(paragraph.paragraph_format, number["size_pt"])
+        indent = Pt(number["size_pt"])  # 空一字
+        if align == "right":
+            paragraph.paragraph_format.right_indent = indent
+        else:
+            paragraph.paragraph_format.left_indent = indent
+        before, after = number["format"].split("{page}")
+        _run(paragraph, before, number["font"], number["size_pt"])
+        _field(paragraph, "PAGE", number["font"], number["size_pt"])
+        _run(paragraph, after, number["font"], number["size_pt"])
+
+
 @dataclass
 class Letterhead:
     issuer: str
@@ -332,21 +369,7 @@ class OfficialDocument:
         style.paragraph_format.widow_control = False  # a full page carries all 22 lines
 
     def _page_numbers(self) -> None:
-        number = self.p["page_number"]
-        section = self.doc.sections[0]
-        for footer, align in ((section.footer, number["odd_align"]), (section.even_page_footer, number["even_align"])):
-            paragraph = footer.paragraphs[0]
-            paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT if align == "right" else WD_ALIGN_PARAGRAPH.LEFT
-            _exact_lines(paragraph.paragraph_format, number["size_pt"])
-            indent = Pt(number["size_pt"])  # 空一字
-            if align == "right":
-                paragraph.paragraph_format.right_indent = indent
-            else:
-                paragraph.paragraph_format.left_indent = indent
-            before, after = number["format"].split("{page}")
-            _run(paragraph, before, number["font"], number["size_pt"])
-            self._field(paragraph, "PAGE", number["font"], number["size_pt"])
-            _run(paragraph, after, number["font"], number["size_pt"])
+        add_page_numbers(self.doc, self.p)
 
     def _letter_rules(self) -> None:
         """The two red double rules of the 信函格式 (10.1), drawn on page 1 from its header."""
@@ -365,22 +388,6 @@ class OfficialDocument:
             run = header.add_run()
             run._r.append(_line_drawing(shape_id, x, y, letter["rule_length_mm"], width, mast["rule_color"]))
 
-    @staticmethod
-    def _field(paragraph, instruction: str, font: str, size_pt: float) -> None:
-        for kind, text in (("begin", None), (None, f" {instruction} "), ("separate", None), (None, "1"), ("end", None)):
-            run = paragraph.add_run()
-            set_font(run, font, size_pt)
-            if kind:
-                element = OxmlElement("w:fldChar")
-                element.set(qn("w:fldCharType"), kind)
-            elif text.strip() == instruction:
-                element = OxmlElement("w:instrText")
-                element.set(qn("xml:space"), "preserve")
-                element.text = text
-            else:
-                element = OxmlElement("w:t")
-                element.text = text
-            run._r.append(element)
 
     # --- blocks -----------------------------------------------------------------------
     def _paragraph(self, text: str = "", align=None, indent_chars: int = 0, font: str | None = None,
