@@ -18,7 +18,8 @@ from functools import lru_cache
 import yaml
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml import OxmlElement
+from docx.oxml import OxmlElement, parse_xml
+from docx.text.paragraph import Paragraph
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
@@ -143,23 +144,68 @@ def _right_tab(paragraph, position_twips: int) -> None:
     child(paragraph._p.get_or_add_pPr(), "tabs").append(tab)
 
 
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+HINT = ' w:hint="eastAsia"'
+ALIGN_VALUES = {WD_ALIGN_PARAGRAPH.CENTER: "center", WD_ALIGN_PARAGRAPH.RIGHT: "right",
+                WD_ALIGN_PARAGRAPH.LEFT: "left", WD_ALIGN_PARAGRAPH.JUSTIFY: "both"}
+
+
+@lru_cache(maxsize=64)
+def _rpr_prototype(font: str | None, size_pt: float | None, color: str | None, spacing: float | None,
+                   hint: bool):
+    """Run properties in schema order, built once and copied: python-docx's setters are slow."""
+    parts = []
+    if font or hint:
+        names = "".join(f' w:{a}="{font}"' for a in ("ascii", "hAnsi", "eastAsia", "cs")) if font else ""
+        parts.append(f'<w:rFonts{names}{HINT if hint else ""}/>')
+    if font:
+        parts.append('<w:b w:val="0"/>')
+    if color:
+        parts.append(f'<w:color w:val="{color}"/>')
+    if spacing is not None:
+        parts.append(f'<w:spacing w:val="{twips(spacing)}"/>')
+    if size_pt:
+        parts.append(f'<w:sz w:val="{round(size_pt * 2)}"/>')
+    return parse_xml(f'<w:rPr xmlns:w="{W_NS}">{"".join(parts)}</w:rPr>') if parts else None
+
+
+@lru_cache(maxsize=64)
+def _ppr_prototype(align: str | None, first_line_twips: int, pitch_twips: int | None):
+    parts = []
+    if pitch_twips:
+        parts.append(f'<w:spacing w:before="0" w:after="0" w:line="{pitch_twips}" w:lineRule="exact"/>')
+    if first_line_twips:
+        parts.append(f'<w:ind w:firstLine="{first_line_twips}"/>')
+    if align:
+        parts.append(f'<w:jc w:val="{align}"/>')
+    return parse_xml(f'<w:pPr xmlns:w="{W_NS}">{"".join(parts)}</w:pPr>')
+
+
+def _append_run(p_element, text: str, rpr) -> None:
+    run = p_element.makeelement(qn("w:r"), {})
+    if rpr is not None:
+        run.append(copy.deepcopy(rpr))
+    if text == "\t":
+        run.append(run.makeelement(qn("w:tab"), {}))
+    else:
+        node = run.makeelement(qn("w:t"), {})
+        node.text = text
+        if text != text.strip():
+            node.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+        run.append(node)
+    p_element.append(run)
+
+
 def _run(paragraph, text: str, font: str, size_pt: float, color: str | None = None, spacing: float | None = None):
     """Runs for text in one font; ambiguous-width punctuation gets its own run hinted East Asian."""
-    run = None
-    for piece in re.findall(f"[{AMBIGUOUS}]+|[^{AMBIGUOUS}]+", text) or [""]:
-        run = paragraph.add_run(piece)
-        set_font(run, font, size_pt, color=color, spacing_pt=spacing)
-        if piece and piece[0] in AMBIGUOUS:
-            run._r.rPr.find(qn("w:rFonts")).set(qn("w:hint"), "eastAsia")
-    return run
+    for piece in re.findall(f"[{AMBIGUOUS}]+|[^{AMBIGUOUS}]+", text):
+        _append_run(paragraph._p, piece, _rpr_prototype(font, size_pt, color, spacing, piece[0] in AMBIGUOUS))
 
 
 def _text_runs(paragraph, text: str) -> None:
     """Body text in the Normal style's font; ambiguous-width punctuation hinted East Asian."""
     for piece in re.findall(f"[{AMBIGUOUS}]+|[^{AMBIGUOUS}]+", text):
-        run = paragraph.add_run(piece)
-        if piece[0] in AMBIGUOUS:
-            child(run._r.get_or_add_rPr(), "rFonts").set(qn("w:hint"), "eastAsia")
+        _append_run(paragraph._p, piece, _rpr_prototype(None, None, None, None, piece[0] in AMBIGUOUS))
 
 
 # --- line model: every line has an exact height, so the page layout can be predicted ------
@@ -394,13 +440,12 @@ class OfficialDocument:
                    size: float | None = None, color: str | None = None, pitch: float | None = None,
                    lines: int | None = None):
         body = self.p["body"]
-        paragraph = self.doc.add_paragraph()
-        if align is not None:
-            paragraph.alignment = align
-        if indent_chars:
-            paragraph.paragraph_format.first_line_indent = Pt(body["size_pt"] * indent_chars)
-        if pitch is not None:
-            _exact_lines(paragraph.paragraph_format, pitch)
+        element = self.doc.element.body.makeelement(qn("w:p"), {})
+        first_line = twips(body["size_pt"] * indent_chars) if indent_chars else 0
+        element.append(copy.deepcopy(_ppr_prototype(ALIGN_VALUES.get(align), first_line,
+                                                     twips(pitch) if pitch is not None else None)))
+        self.doc.element.body.sectPr.addprevious(element)
+        paragraph = Paragraph(element, self.doc._body)
         if text and font is None and size is None and color is None:
             _text_runs(paragraph, text)  # body text: font, size and spacing come from the Normal style
         elif text:
@@ -437,7 +482,7 @@ class OfficialDocument:
             number.paragraph_format.left_indent = Pt(body["size_pt"])
             number.paragraph_format.right_indent = Pt(body["size_pt"])
             _text_runs(number, head.number)
-            number.add_run("\t")
+            _append_run(number._p, "\t", None)
             _text_runs(number, "签发人：")
             _run(number, head.signer, mast["signer_font"], body["size_pt"], spacing=body["char_spacing_pt"])
             _right_tab(number, Mm(TYPE_AREA_MM).twips - twips(2 * body["size_pt"]))
@@ -454,7 +499,7 @@ class OfficialDocument:
         paragraph = self._paragraph(align=WD_ALIGN_PARAGRAPH.CENTER, lines=len(lines))
         for index, line in enumerate(lines):
             if index:
-                paragraph.add_run().add_break()
+                paragraph._p.append(parse_xml(f'<w:r xmlns:w="{W_NS}"><w:br/></w:r>'))
             _run(paragraph, line, title["font"], title["size_pt"], spacing=self.p["body"]["char_spacing_pt"])
         self._paragraph()
 
@@ -573,7 +618,7 @@ class OfficialDocument:
                 _run(paragraph, text, imprint["font"], size)
             else:  # 印发机关 左空一字, 印发日期 右空一字 (7.4.3)
                 _run(paragraph, printed_by, imprint["font"], size)
-                paragraph.add_run("\t")
+                _append_run(paragraph._p, "\t", None)
                 _run(paragraph, f"{cn_date(printed_on)}印发", imprint["font"], size)
                 _right_tab(paragraph, Mm(TYPE_AREA_MM).twips - twips(2 * indent))
         # a document cannot end with a table: the paragraph after it is 1 pt high, so it stays on the page
