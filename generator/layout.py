@@ -478,10 +478,8 @@ class OfficialDocument:
         self._paragraph()
         if head.signer:  # 上行文: 发文字号 居左空一字, 签发人 居右空一字 on one line (7.2.5, 7.2.6)
             body = self.p["body"]
-            number = self._paragraph(lines=1)
-            number.paragraph_format.left_indent = Pt(body["size_pt"])
-            number.paragraph_format.right_indent = Pt(body["size_pt"])
-            _text_runs(number, head.number)
+            number = self._paragraph(lines=1)  # no indents: the red rule under it spans the type area
+            _text_runs(number, "\u3000" + head.number)
             _append_run(number._p, "\t", None)
             _text_runs(number, "签发人：")
             _run(number, head.signer, mast["signer_font"], body["size_pt"], spacing=body["char_spacing_pt"])

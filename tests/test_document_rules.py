@@ -129,7 +129,7 @@ def test_report_is_addressed_and_signed_by_the_owning_body():
     assert composition.addressee == "中共佳木斯市委" and "中共佳木斯市委：" in texts
     assert "佳木斯市委政法委员会" in texts and "特此报告。" in texts
     number = next(p for p in document.paragraphs if "签发人：" in p.text)
-    assert number.text.startswith("常政法监〔2026〕9号\t签发人：刘志强")
+    assert number.text.startswith("\u3000常政法监〔2026〕9号\t签发人：刘志强")  # 居左空一字
 
 
 def test_deadline_before_the_document_date_is_refused_for_formal_issuance():
