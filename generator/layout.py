@@ -635,7 +635,7 @@ class OfficialDocument:
         properties.last_printed = stamp
         properties.author = properties.last_modified_by = "jiandu"
         properties.revision = 1
-        return package_bytes(self.doc)
+        return package_bytes(self.doc, _base(self.letter).fixed)
 
 
 @lru_cache(maxsize=2)
@@ -645,6 +645,11 @@ def _base(letter: bool) -> "OfficialDocument":
     changing = [base.doc.element.body, base.doc.sections[0].first_page_header._element,
                 base.doc.settings.element]
     base.pristine = [(element, [copy.deepcopy(item) for item in element]) for element in changing]
+    # parts that are the same in every document of this format (styles, theme, footers, settings ...)
+    varying = {base.doc.part.partname.membername, "docProps/core.xml",
+               base.doc.sections[0].first_page_header.part.partname.membername}
+    base.fixed = {name: blob for name, blob in package_entries(base.doc, {}) if name.endswith(".xml")
+                  and not name.endswith(".rels") and name not in varying}
     return base
 
 
@@ -655,19 +660,26 @@ def rewrite_zip(data: bytes, replacements: dict[str, bytes]) -> bytes:
     return _zip(entries)
 
 
-def package_bytes(doc) -> bytes:
+def package_bytes(doc, fixed: dict | None = None) -> bytes:
     """The .docx zip written directly from the package parts, in a fixed order with fixed timestamps
-    (python-docx's own writer stamps the current time, so the same document would differ byte-wise)."""
+    (python-docx's own writer stamps the current time, so the same document would differ byte-wise).
+    fixed: bytes of entries known not to have changed (serialising them again is the slow part)."""
+    return _zip(package_entries(doc, fixed or {}))
+
+
+def package_entries(doc, fixed: dict) -> list[tuple[str, bytes]]:
     from docx.opc.pkgwriter import _ContentTypesItem
 
     package = doc.part.package
     parts = list(package.parts)
-    entries = [("[Content_Types].xml", _ContentTypesItem.from_parts(parts).blob), ("_rels/.rels", package.rels.xml)]
+    entries = [("[Content_Types].xml", fixed.get("[Content_Types].xml") or _ContentTypesItem.from_parts(parts).blob),
+               ("_rels/.rels", package.rels.xml)]
     for part in parts:
-        entries.append((part.partname.membername, part.blob))
+        name = part.partname.membername
+        entries.append((name, fixed[name] if name in fixed else part.blob))
         if len(part.rels):
             entries.append((part.partname.rels_uri.membername, part.rels.xml))
-    return _zip(entries)
+    return entries
 
 
 def _zip(entries: list[tuple[str, bytes]]) -> bytes:
