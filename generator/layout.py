@@ -109,6 +109,8 @@ def set_font(run_or_style, name: str, size_pt: float, color: str | None = None, 
         font.color.rgb = RGBColor.from_string(color)
     rpr = run_or_style.element.get_or_add_rPr()
     fonts = child(rpr, "rFonts")
+    for attribute in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+        fonts.attrib.pop(qn(attribute), None)  # a theme font wins over the named one in Word
     for attribute in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
         fonts.set(qn(attribute), name)
     if spacing_pt is not None:
@@ -345,9 +347,11 @@ class OfficialDocument:
     (render() builds and saves in one go).
     """
 
-    def __init__(self, letter: bool):
-        base = _base(letter)
+    def __init__(self, letter: bool, shared: bool = True):
+        """shared=False: a document of its own, for callers that change styles or settings (the book)."""
+        base = _base(letter) if shared else _fresh(letter)
         self.p, self.letter, self.doc = base.p, base.letter, base.doc
+        self.fixed = base.fixed if shared else {}
         self.flow: list[Block] = []
         self.signature_blanks: list = []
         self.last_body: list = []  # the last body paragraph and its block index
@@ -635,13 +639,19 @@ class OfficialDocument:
         properties.last_printed = stamp
         properties.author = properties.last_modified_by = "jiandu"
         properties.revision = 1
-        return package_bytes(self.doc, _base(self.letter).fixed)
+        return package_bytes(self.doc, self.fixed)
+
+
+def _fresh(letter: bool) -> "OfficialDocument":
+    base = object.__new__(OfficialDocument)
+    base._setup(letter)
+    base.pristine = []
+    return base
 
 
 @lru_cache(maxsize=2)
 def _base(letter: bool) -> "OfficialDocument":
-    base = object.__new__(OfficialDocument)
-    base._setup(letter)
+    base = _fresh(letter)
     changing = [base.doc.element.body, base.doc.sections[0].first_page_header._element,
                 base.doc.settings.element]
     base.pristine = [(element, [copy.deepcopy(item) for item in element]) for element in changing]
