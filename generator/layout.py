@@ -10,7 +10,9 @@ from __future__ import annotations
 import copy
 import io
 import re
+import struct
 import zipfile
+import zlib
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
@@ -674,7 +676,7 @@ def package_bytes(doc, fixed: dict | None = None) -> bytes:
     """The .docx zip written directly from the package parts, in a fixed order with fixed timestamps
     (python-docx's own writer stamps the current time, so the same document would differ byte-wise).
     fixed: bytes of entries known not to have changed (serialising them again is the slow part)."""
-    return _zip(package_entries(doc, fixed or {}))
+    return _zip(package_entries(doc, fixed or {}), frozenset(fixed or ()))
 
 
 def package_entries(doc, fixed: dict) -> list[tuple[str, bytes]]:
@@ -692,12 +694,32 @@ def package_entries(doc, fixed: dict) -> list[tuple[str, bytes]]:
     return entries
 
 
-def _zip(entries: list[tuple[str, bytes]]) -> bytes:
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for name, blob in entries:
-            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            target.writestr(info, blob)
+_DOS_DATE = (0 << 9) | (1 << 5) | 1  # 1980-01-01, time 00:00: fixed so equal documents are equal bytes
+
+
+@lru_cache(maxsize=256)
+def _deflated(blob: bytes) -> tuple[int, bytes]:
+    """(CRC-32, raw deflate) of one entry; the parts every document shares are compressed once."""
+    packer = zlib.compressobj(6, zlib.DEFLATED, -15)
+    return zlib.crc32(blob), packer.compress(blob) + packer.flush()
+
+
+def _zip(entries: list[tuple[str, bytes]], shared: frozenset = frozenset()) -> bytes:
+    """A deflated zip with fixed timestamps; entries named in shared are compressed once per process."""
+    out, directory = io.BytesIO(), []
+    for name, blob in entries:
+        crc, data = _deflated(blob) if name in shared else _deflated.__wrapped__(blob)
+        encoded = name.encode("utf-8")
+        offset = out.tell()
+        out.write(struct.pack("<4s5H3L2H", b"PK\x03\x04", 20, 0x800, 8, 0, _DOS_DATE, crc, len(data), len(blob),
+                              len(encoded), 0))
+        out.write(encoded)
+        out.write(data)
+        directory.append(struct.pack("<4s6H3L5H2L", b"PK\x01\x02", 0x0314, 20, 0x800, 8, 0, _DOS_DATE, crc,
+                                     len(data), len(blob), len(encoded), 0, 0, 0, 0, 0o644 << 16, offset) + encoded)
+    start = out.tell()
+    for record in directory:
+        out.write(record)
+    out.write(struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, len(directory), len(directory), out.tell() - start,
+                          start, 0))
     return out.getvalue()
