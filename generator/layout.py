@@ -542,21 +542,25 @@ class OfficialDocument:
         right = self.p["signature"]["date_right_chars"]
         name_right = right + (sum(map(text_units, date_text)) - sum(map(text_units, issuer))) / 2
         blanks = self.p["signature"]["blank_lines"]
-        # fewer empty lines, then the last body line moves along, if the 署名 would open a page
+        # fewer empty lines, then the last body paragraph moves along, if the 署名 would open a page
         while True:
             chain = [Block(1, self.pitch)] * (blanks + 2)
             placed = place(self.flow + chain, self.page_pt, self.start_pt)
             body_end = placed[len(self.flow) - 1][2]
-            if placed[-2][0] == body_end or blanks == 0:
+            together = placed[-2][0] == placed[-1][2] == body_end  # 署名 and date on the body's last page
+            if together or blanks == 0:
                 break
             blanks -= 1
-        separated = placed[-2][0] != body_end
-        if separated and self.last_body:
+        separated = not together
+        if separated and self.last_body and self.flow[self.last_body[1]].lines < 12:
+            # the last body paragraph moves along as a whole: keep-lines-together and keep-with-next are
+            # honoured alike by Word, WPS and LibreOffice (with keep-with-next alone they move different lines)
             paragraph, index = self.last_body
+            paragraph.paragraph_format.keep_together = True
             paragraph.paragraph_format.keep_with_next = True
             block = self.flow[index]
-            self.flow[index:index + 1] = ([Block(block.lines - 1, block.pitch)] if block.lines > 1 else []) + \
-                [Block(1, block.pitch, break_before=True)]
+            self.flow[index] = Block(block.lines, block.pitch, break_before=True)
+            blanks = self.p["signature"]["blank_lines"]
         self.signature_blanks = []
         for _ in range(blanks):
             blank = self._paragraph()
@@ -582,14 +586,17 @@ class OfficialDocument:
         # LibreOffice adds the rules' widths to the rows' heights
         height = sum(row_lines) * self.pitch + (0 if self.letter else imprint["rule_width_pt"] * (4 + len(rows) - 1) + 1)
         free = self.page_pt - place(self.flow, self.page_pt, self.start_pt)[-1][3]
+        height -= 0.01  # rounding: a line that exactly fits, fits
         while free < height and self.signature_blanks:  # closer to the 署名 rather than a page of its own
             blank, index = self.signature_blanks.pop()
             blank._p.getparent().remove(blank._p)
             del self.flow[index]
             free = self.page_pt - place(self.flow, self.page_pt, self.start_pt)[-1][3]
-        if free < height:  # the 版记 goes to the foot of a page of its own
-            free += self.page_pt
-        for _ in range(int((free - height) // self.pitch)):
+        if free < height:  # the rest of this page stays empty; the 版记 goes to the foot of the next one
+            fill = int(free // self.pitch) + int((self.page_pt - height) // self.pitch)
+        else:
+            fill = int((free - height) // self.pitch)
+        for _ in range(fill):
             self._paragraph()
         if self.letter:
             paragraph = self._paragraph(lines=row_lines[0])

@@ -215,3 +215,43 @@ def test_cli_issues_with_a_new_deadline(tmp_path):
     assert "淮人常督〔2026〕1号" in done.stdout
     refused = run("doc", "supervision", "HA-2026-001", "--date", "2026-11-23", "--findings", "F2")
     assert refused.returncode == 1 and "已销号" in refused.stderr and "Traceback" not in refused.stderr
+
+
+def test_ledger_docx_rows_stay_whole_with_page_numbers_and_wide_columns():
+    from docx import Document
+    from docx.oxml.ns import qn
+
+    document = Document(io.BytesIO(ledger_docx()))
+    table = document.tables[0]
+    rows = table._tbl.tr_lst
+    assert all(row.trPr is not None and row.trPr.find(qn("w:cantSplit")) is not None for row in rows)
+    assert rows[0].trPr.find(qn("w:tblHeader")) is not None  # repeated on every page
+    assert table.columns[0].width.mm >= 14 and table.columns[-1].width.mm >= 14  # 序号, 标识
+    footer = document.sections[0].footer.paragraphs[0]._p.xml
+    assert "PAGE" in footer and document.settings.odd_and_even_pages_header_footer
+
+
+def test_site_book_page_says_why_contents_have_no_page_numbers():
+    from generator.pages import compilation_page
+
+    page = compilation_page(2024, [], "2024.docx", "2024年度汇编")
+    assert "更新域" in page.body and "jiandu compile" in page.body
+
+
+def test_signature_never_opens_a_page_alone():
+    from generator.layout import Letterhead, OfficialDocument
+
+    document = OfficialDocument(letter=False)
+    document.masthead(Letterhead("常州市委政法委员会", "常政法报〔2026〕1号", False, "王立新"))
+    document.title(["关于测试的报告"])
+    document.addressee("中共常州市委")
+    placed = place(document.flow, document.page_pt)
+    lines_left = int((document.page_pt - placed[-1][3]) // document.pitch)
+    document.body("一" * (26 + 28 * (lines_left - 1)))  # the body ends on the last line of page 1
+    document.signature("常州市委政法委员会", DAY)
+    pages = place(document.flow, document.page_pt)
+    signature_page = pages[-2][0]
+    body_pages = {first for first, _, last, _ in pages[-4:-2]} | {last for _, _, last, _ in pages[-4:-2]}
+    assert signature_page in body_pages  # some body text shares the 署名's page
+    moved = document.last_body[0].paragraph_format
+    assert moved.keep_with_next and moved.keep_together  # Word, WPS and LibreOffice move it along whole

@@ -144,3 +144,30 @@ def test_page_numbers_and_characters_per_line(rendered):
             if row["x1"] > 184.5 and row["text"][-1] in "，。、；：？！）”》":
                 width -= 1  # a closing mark hanging past the right edge (标点悬挂)
             assert width <= 28, row["text"]
+
+
+@pytest.mark.parametrize("letter", [False, True], ids=["ordinary", "letter"])
+@pytest.mark.parametrize("short_by", range(5))
+def test_body_ending_near_the_page_end(tmp_path, letter, short_by):
+    """Whatever line the body ends on, the 署名 has body text above it and the 版记 sits at the foot."""
+    if not (shutil.which("soffice") or shutil.which("libreoffice")):
+        pytest.skip("LibreOffice missing")
+    from generator.layout import Letterhead, OfficialDocument, place
+
+    document = OfficialDocument(letter=letter)
+    document.masthead(Letterhead("常州市委政法委员会", "常政法报〔2026〕1号", letter, "" if letter else "王立新"))
+    document.title(["关于测试的报告"])
+    document.addressee("中共常州市委")
+    document.body("二" * 60)
+    placed = place(document.flow, document.page_pt, document.start_pt)
+    left = int((document.page_pt - placed[-1][3]) // document.pitch)
+    document.body("一" * (26 + 28 * (left - 1 - short_by)))
+    document.signature("常州市委政法委员会", DAY)
+    document.imprint(["市人民检察院"], "常州市委政法委员会办公室", DAY)
+    docx = tmp_path / "near-end.docx"
+    docx.write_bytes(document.save(DAY))
+    pages = rows(to_pdf(docx))
+    date_page = next(n for n, page in enumerate(pages) for row in page if row["text"] == "2026年11月23日")
+    assert any(row["text"].startswith("一一一") for row in pages[date_page])
+    imprint = [(n, row) for n, page in enumerate(pages) for row in page if row["text"].startswith("抄送")]
+    assert imprint[0][0] == len(pages) - 1 and BOTTOM - imprint[-1][1]["y1"] < 12 + (0 if letter else 10.5)
