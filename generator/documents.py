@@ -34,6 +34,7 @@ SETTINGS_FILE = "organisation.yaml"
 KINDS = {"rectification": "整改通知书", "recommendation": "监督建议书", "supervision": "督办通知",
          "referral": "线索移送函", "report": "监督报告"}
 LETTER_KINDS = {"整改通知书", "监督建议书", "督办通知", "线索移送函"}
+SUPERVISION_RULES = ("监督法", "检察建议", "政法工作条例", "监督条例", "监督工作规定")
 FONTS_CONF = PACKAGE_DIR / "data" / "fonts.conf"
 
 
@@ -270,6 +271,8 @@ def _compose(root: Path, case: Case, kind: str, settings: Settings, *, day: date
     base = {"case": case, "settings": settings, "issuer": issuer_name, "case_date": cn_date(case.date),
             "cn_number": cn_number, "authority": "、".join(settings.authority) or "有关规定",
             "basis": "、".join(case.legal_basis) or "有关规定",
+            # the rules a unit's conduct is measured against, not those that empower the supervisor
+            "norms": "、".join(b for b in case.legal_basis if not any(k in b for k in SUPERVISION_RULES)) or "有关法律法规",
             "reply_by": cn_date(day + timedelta(days=settings.reply_days)), "day_cn": cn_date(day)}
     if kind in ("整改通知书", "监督建议书"):
         to, chosen = _select_findings(case, kind, to, finding_ids)

@@ -163,11 +163,13 @@ def test_wording_per_kind():
     for part in ("问题来源", "查明的事实及依据", "问题产生的原因", "监督建议", "回复要求", "书面回复", "加盖单位公章"):
         assert part in advice.markup, part
     assert "发现问题4个" not in advice.markup  # no case-wide counts reused
+    assert "不符合《行政执法机关移送涉嫌犯罪案件的规定》的有关要求" in advice.markup
     supervision, _ = issued("督办通知", "HA-2026-001", {"deadline": date(2026, 12, 31)})
     assert "2026年12月31日前办结" in supervision.markup and "每15日书面报告" in supervision.markup
     referral, _ = issued("线索移送函", "JMS-2026-001", {"clue_id": "X3"})
     assert "附件：X3号线索登记表" in referral.markup and "特此函告。" in referral.markup
     assert referral.markup.index("特此函告。") < referral.markup.index("附件：")
+    assert "\n特此函告。\n" in referral.markup  # a paragraph of its own
 
 
 def test_suggestion_without_causes_is_refused_formally():
