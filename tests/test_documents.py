@@ -154,7 +154,7 @@ def test_cli_issue_verify_and_check(office):
     draft = run("doc", "report", "JMS-2024-002", "--draft", "--date", "2024-10-20")
     assert draft.returncode == 0 and "草稿" in draft.stdout and len(read_entries(office)) == 2
     assert run("register", "check").returncode == 0
-    bad = run("doc", "rectification", "CZ-2024-001")
+    bad = run("doc", "rectification", "CZ-2024-001", "--date", "2026-11-23")
     assert bad.returncode == 1 and "Traceback" not in bad.stderr and "无需制发" in bad.stderr
 
 
