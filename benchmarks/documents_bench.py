@@ -24,7 +24,8 @@ _state = {}
 def _setup():
     settings = load_settings(REPO)
     case = next(c for c in Project.at(REPO).load_valid().cases if c.id == "CZ-2026-001")
-    _state["composition"] = compose(REPO, case, "整改通知书", settings, day=DAY, to="市市场监督管理局")
+    _state["composition"] = compose(REPO, case, "整改通知书", settings, day=DAY, to="市市场监督管理局",
+                                   deadline=date(2026, 12, 31), formal=True)
     _state["settings"] = settings
 
 

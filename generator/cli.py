@@ -207,15 +207,15 @@ def cmd_doc(args) -> int:
 
     project = _project(args)
     kind = kind_named(args.kind)
-    settings = load_settings(project.root)
     case = next((c for c in project.load_valid().cases if c.id == args.case_id), None)
     if case is None:
         raise UserError(f"案例 {args.case_id} 不存在（运行 jiandu check 查看全部案例）")
+    settings = load_settings(project.root).for_case(case, args.issuer)
     day = args.date or date.today()
     _refuse_pii_addressee(args.to, project.root)
     findings = [f.strip() for f in args.findings.split(",") if f.strip()] if args.findings else None
     composition = compose(project.root, case, kind, settings, day=day, to=args.to, finding_ids=findings,
-                          clue_id=args.clue)
+                          clue_id=args.clue, deadline=args.deadline, formal=not args.draft)
     if args.pdf:
         from .documents import libreoffice
 
@@ -485,6 +485,8 @@ def build_parser() -> argparse.ArgumentParser:
     doc.add_argument("--findings", help="只列出这些问题，如 F1,F2")
     doc.add_argument("--clue", help="线索移送函所依据的线索编号，如 X1")
     doc.add_argument("--date", type=_date_arg, help="成文日期，默认今天")
+    doc.add_argument("--deadline", type=_date_arg, help="新的整改（办结）期限，须晚于成文日期")
+    doc.add_argument("--issuer", help="发文机关（organisation.yaml 中的 issuer；默认按案例选择）")
     doc.add_argument("--out", help="输出文件，默认 documents/文号-文种-案例.docx")
     doc.add_argument("--draft", action="store_true", help="草稿：标注“（草稿）”，不编号、不登记")
     doc.add_argument("--pdf", action="store_true", help="同时用 LibreOffice 生成 PDF")

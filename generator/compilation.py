@@ -92,11 +92,12 @@ class _Template:
 
 
 class Book:
-    def __init__(self, title: str, issuer: str, day: date):
-        self.document = OfficialDocument(letter=False)
+    def __init__(self, title: str, issuer: str, day: date, internal: bool = False):
+        self.document = OfficialDocument(letter=False, shared=False)  # its styles and settings change
         self.doc = self.document.doc
         self.p = self.document.p
         self.title, self.issuer, self.day = title, issuer, day
+        self.internal = internal
         self.headings: list[Heading] = []
         self._style_ids: dict[str, str] = {}
         # The cases' paragraphs repeat a handful of shapes: python-docx makes each shape once
@@ -141,7 +142,10 @@ class Book:
         self.doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
 
     def cover(self) -> None:
-        for _ in range(5):
+        mark = self.doc.add_paragraph()
+        if self.internal:  # 内部资料 in the top left corner, like a 密级 mark
+            set_font(mark.add_run("内部资料"), self.p["headings"]["level1_font"], self.p["body"]["size_pt"])
+        for _ in range(4):
             self.doc.add_paragraph()
         title = self.p["title"]
         paragraph = self.doc.add_paragraph()
@@ -230,14 +234,18 @@ class Book:
                 paragraph = self.doc.add_paragraph()
                 if block.kind == "li":
                     paragraph.paragraph_format.left_indent = Pt(size * 2)
-                    paragraph.paragraph_format.first_line_indent = Pt(-size * (1 if block.prefix == "·" else 1.5))
+                    paragraph.paragraph_format.first_line_indent = Pt(-size * (1 if block.prefix == "·" else 2))
                 else:
                     paragraph.paragraph_format.first_line_indent = Pt(size * 2)
                 return paragraph
 
             shape = ("li", block.prefix == "·") if block.kind == "li" else ("p",)
             opening = self._template(("block",) + shape, make)
-            runs = [self._run(block.prefix, False)] if block.kind == "li" else []
+            prefix = block.prefix
+            number = re.fullmatch(r"(\d+)[.．]\s*", prefix)
+            if block.kind == "li" and number:
+                prefix = f"（{number.group(1)}）"  # the sections are numbered 1., so list items take the next level
+            runs = [self._run(prefix, False)] if block.kind == "li" else []
             runs += [self._run(run_text, bold) for run_text, bold in block.runs]
             self._pending.append(opening.fill().removesuffix("</w:p>") + "".join(runs) + "</w:p>")
 
@@ -312,6 +320,16 @@ def _wrap_in_toc_field(first, last) -> None:
     last._p.append(end)
 
 
+RECORDED_FIGURES = {"移送线索", "整改问题", "发现问题", "办结线索"}
+UNITS = (("线索", "条"), ("建议", "件"), ("案件", "件"), ("案", "件"), ("问题", "个"), ("制度", "项"), ("机制", "个"),
+         ("代表", "名"), ("人", "人"), ("场", "场次"), ("执行", "场次"), ("次", "次"), ("单位", "个"), ("企业", "家"))
+
+
+def figure_unit(name: str) -> str:
+    """The measure word for a figure such as 评查案件 (件) or 移送线索 (条)."""
+    return next((unit for key, unit in UNITS if name.endswith(key) or key in name), "项")
+
+
 def foreword(book: Book, cases: list[Case], all_year: list[Case], year: int, as_of: date,
              area_order: list[str]) -> None:
     stats = compute(all_year, as_of, area_order=area_order)
@@ -323,9 +341,11 @@ def foreword(book: Book, cases: list[Case], all_year: list[Case], year: int, as_
         book.paragraph(f"{year}年度案例中共发现问题{stats.findings}个，已整改销号{stats.signed_off}个，"
                        f"整改完成率{percent(stats.completion_rate)}，按期率{percent(stats.on_time_rate)}。")
     if stats.clues_referred:
-        book.paragraph(f"各监督主体之间移送线索{stats.clues_referred}条，已办结{stats.clues_closed}条。")
-    if stats.figures:
-        book.paragraph("案例所记主要数字：" + "，".join(f"{k}{v}" for k, v in list(stats.figures.items())[:8]) + "。")
+        book.paragraph(f"案例中登记的线索移送记录{stats.clues_referred}条，已办结{stats.clues_closed}条。")
+    # figures the cases report themselves; those counted from the records above are not repeated
+    figures = [(k, v) for k, v in stats.figures.items() if k not in RECORDED_FIGURES][:8]
+    if figures:
+        book.paragraph("各案例报告的主要数字合计：" + "，".join(f"{k}{v}{figure_unit(k)}" for k, v in figures) + "。")
     book.paragraph("这些做法来自各地的工作实践，供各级党委政法委、人大常委会和检察机关在工作中参考借鉴。")
 
 
@@ -333,7 +353,7 @@ def build_book(cases: list[Case], *, year: int, title: str, issuer: str, day: da
                edition: Edition, include_typical: bool = False) -> tuple[bytes, list[Heading]]:
     chosen = select(cases, year, edition, include_typical)
     plan = _outline(chosen, area_order)
-    book = Book(title, issuer, day)
+    book = Book(title, issuer, day, internal=not edition.is_public)
     book.cover()
     book.contents(plan)
     foreword(book, chosen, [c for c in edition.select(cases) if c.year == year], year, day, area_order)

@@ -66,6 +66,7 @@ FINDING_FIELDS: tuple[Field, ...] = (
     Field("closed_on", "date", False, "销号日期", "状态为已销号时必填，且仅此时填写；不早于案例日期"),
     Field("reported_on", "date", False, "报告日期", "责任单位书面报告整改情况的日期"),
     Field("evidence", "text", False, "整改材料", "整改佐证材料"),
+    Field("cause", "text", False, "原因分析", "问题产生的原因（监督建议书逐项说明）"),
 )
 
 CLUE_FIELDS: tuple[Field, ...] = (

@@ -107,7 +107,7 @@ def docx_bytes(ledger: list[Row], title: str, as_of: date) -> bytes:
     from docx.oxml.ns import qn
     from docx.shared import Mm
 
-    from .layout import package_bytes, profile
+    from .layout import add_page_numbers, package_bytes, profile
 
     p = profile()
     document = Document()
@@ -116,7 +116,9 @@ def docx_bytes(ledger: list[Row], title: str, as_of: date) -> bytes:
     section.page_width, section.page_height = Mm(p["page"]["height_mm"]), Mm(p["page"]["width_mm"])
     for side in ("top_margin", "bottom_margin", "left_margin", "right_margin"):
         setattr(section, side, Mm(20))
+    section.footer_distance = Mm(10.5)  # the 14 pt page-number line centred 7 mm below the table area (7.5)
     set_font(document.styles["Normal"], p["body"]["font"], 10.5)
+    add_page_numbers(document, p)
     heading = document.add_paragraph()
     heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
     set_font(heading.add_run(title), p["title"]["font"], p["title"]["size_pt"])
@@ -126,11 +128,14 @@ def docx_bytes(ledger: list[Row], title: str, as_of: date) -> bytes:
     table = document.add_table(rows=1, cols=len(HEADERS))
     table.style = "Table Grid"
     header_row = table.rows[0]
+    header_row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
     header_row._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))  # repeated on every page
     for cell, text in zip(header_row.cells, HEADERS):
         set_font(cell.paragraphs[0].add_run(text), p["headings"]["level1_font"], 10.5)
     for row in ledger:
-        cells = table.add_row().cells
+        added = table.add_row()
+        added._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))  # a row never splits across pages
+        cells = added.cells
         values = [str(row.number), row.case, row.source, row.problem, row.requirement, row.unit,
                   cn_date(row.deadline), row.status, cn_date(row.closed_on) if row.closed_on else "", row.flag]
         for cell, text in zip(cells, values):
@@ -141,7 +146,8 @@ def docx_bytes(ledger: list[Row], title: str, as_of: date) -> bytes:
             shading.set(qn("w:fill"), FLAG_FILLS[row.flag])
             cells[-1]._tc.get_or_add_tcPr().append(shading)
     table.autofit = False
-    widths = [10, 32, 28, 44, 44, 24, 20, 25, 18, 10]  # mm, within the 257 mm between the margins
+    widths = [14, 32, 28, 41, 41, 24, 20, 25, 18, 14]  # mm, within the 257 mm between the margins;
+    # 序号 and 标识 hold two 10.5 pt characters plus the cell margins (2 × 1.9 mm)
     for column, millimetres in zip(table.columns, widths):
         column.width = Mm(millimetres)  # the grid LibreOffice lays out by
         for cell in column.cells:

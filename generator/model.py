@@ -17,6 +17,7 @@ class Finding:
     closed_on: date | None = None
     reported_on: date | None = None
     evidence: str = ""
+    cause: str = ""
 
     @property
     def is_open(self) -> bool:

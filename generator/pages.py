@@ -472,7 +472,10 @@ def compilation_index(years: dict[int, list[Case]]) -> Page:
 def compilation_page(year: int, cases: list[Case], book_name: str, title: str) -> Page:
     return Page(f"compilation/{year}.html", f"{year}年度汇编",
                 f'<p><a class="md-button md-button--primary" href="{quote(book_name)}" download>下载《{escape(title)}》（.docx）</a></p>\n'
-                + f"<p>收录可复制可推广经验 {len(cases)} 件，按监督内容分类。</p>\n\n" + case_list(cases, "compilation"))
+                + f"<p>收录可复制可推广经验 {len(cases)} 件，按监督内容分类。</p>\n"
+                + "<p>网站构建时不运行 LibreOffice 排版，下载文件目录中的页码是占位的；在 Word 或 WPS 中打开时按提示更新域，"
+                  "即得到实际页码。需要页码已填好的文件，请用 <code>jiandu compile</code> 生成。</p>\n\n"
+                + case_list(cases, "compilation"))
 
 
 # --- every listing page ------------------------------------------------------------

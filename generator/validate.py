@@ -267,7 +267,8 @@ def _check_items(checker: _Checker, path: tuple, value: object, kind: str) -> tu
     if kind == "findings":
         return tuple(Finding(id=v["id"], problem=v["problem"], unit=v["unit"], requirement=v["requirement"],
                              deadline=v["deadline"], status=v["status"], closed_on=v.get("closed_on"),
-                             reported_on=v.get("reported_on"), evidence=v.get("evidence") or "")
+                             reported_on=v.get("reported_on"), evidence=v.get("evidence") or "",
+                             cause=v.get("cause") or "")
                      for v in items)
     return tuple(Clue(id=v["id"], date=v["date"], sender=v["from"], receiver=v["to"], summary=v["summary"],
                       status=v["status"], result=v.get("result") or "", closed_on=v.get("closed_on"))

@@ -57,7 +57,7 @@ def test_markdown_becomes_word_paragraphs_and_lists():
     assert not any("**" in t for t in texts)
     bold = [run.text for p in document.paragraphs for run in p.runs if run.bold]
     assert "建账到件。" in bold
-    items = [t for t in texts if t.startswith(("1. 建账到件", "2. 分类攻坚"))]
+    items = [t for t in texts if t.startswith(("（1）建账到件", "（2）分类攻坚"))]  # below the 1. sections
     assert len(items) == 2  # each list item its own paragraph
 
 

@@ -40,10 +40,10 @@ def text_of(data: bytes) -> str:
 
 
 @pytest.mark.parametrize("kind, case_id, options, expected", [
-    ("rectification", "CZ-2026-001", {"to": "市市场监督管理局"}, ["市市场监督管理局：", "一、存在的问题", "整改期限：2026年11月10日"]),
-    ("监督建议书", "CZ-2026-001", {"to": "市司法局"}, ["市司法局：", "三、监督建议", "行政执法监督平台"]),
+    ("rectification", "CZ-2026-001", {"to": "市市场监督管理局"}, ["市市场监督管理局：", "一、存在的问题", "于2026年11月10日前整改到位"]),
+    ("监督建议书", "CZ-2026-001", {"to": "市司法局"}, ["市司法局：", "四、监督建议", "行政执法监督平台"]),
     ("supervision", "HA-2026-001", {}, ["督办事项", "请于"]),
-    ("referral", "JMS-2026-001", {"clue_id": "X3"}, ["市人民检察院：", "一、线索内容", "反馈"]),
+    ("referral", "JMS-2026-001", {"clue_id": "X3"}, ["市人民检察院：", "二、线索内容", "反馈"]),
     ("report", "JMS-2024-002", {}, ["中共常州市委：", "一、基本情况", "四、发现的问题及整改情况", "已销号（2024年8月20日销号）"]),
 ])
 def test_each_kind_generates(office, kind, case_id, options, expected):
@@ -51,7 +51,9 @@ def test_each_kind_generates(office, kind, case_id, options, expected):
     composition = compose(office, case(case_id), kind_named(kind), settings, day=DAY, **options)
     text = text_of(render(composition, settings, number="常政法监〔2026〕7号", day=DAY))
     assert "常州市委政法委员会" in text and "常政法监〔2026〕7号" in text and "2026年11月23日" in text
-    assert "抄送：市人大常委会办公室，市人民检察院。" in text and "2026年11月23日印发" in text
+    assert "抄送：市人大常委会办公室，市人民检察院。" in text
+    # 印发机关和印发日期: only in the ordinary format; the letter format omits them (10.1)
+    assert ("2026年11月23日印发" in text) == (kind == "report")
     for piece in expected:
         assert piece in text, piece
     assert "**" not in text and "{{" not in text
@@ -82,7 +84,7 @@ def test_missing_settings_and_unknown_kind(tmp_path):
 
 def test_library_template_overrides_the_shipped_one(office):
     (office / "templates").mkdir()
-    (office / "templates" / "督办通知.j2").write_text("# 一、本地模板\n{{ matter }}\n", "utf-8")
+    (office / "templates" / "督办通知.j2").write_text("# 一、本地模板\n{{ finding.problem }}\n", "utf-8")
     settings = load_settings(office)
     composition = compose(office, case("HA-2026-001"), "督办通知", settings, day=DAY)
     assert composition.markup.startswith("# 一、本地模板")
@@ -139,17 +141,20 @@ def test_verify_and_tampering(office):
 def test_cli_issue_verify_and_check(office):
     run = lambda *args: subprocess.run([sys.executable, "-m", "generator.cli", *args, "--root", str(office)],
                                        capture_output=True, text=True, cwd=REPO, timeout=300)
-    first = run("doc", "rectification", "CZ-2026-001", "--to", "市市场监督管理局", "--date", "2026-11-23")
+    late = run("doc", "rectification", "CZ-2026-001", "--to", "市市场监督管理局", "--date", "2026-11-23")
+    assert late.returncode == 1 and "--deadline" in late.stderr and "Traceback" not in late.stderr
+    first = run("doc", "rectification", "CZ-2026-001", "--to", "市市场监督管理局", "--date", "2026-11-23",
+                "--deadline", "2026-12-31")
     assert first.returncode == 0, first.stderr
     second = run("doc", "整改通知书", "CZ-2026-001", "--to", "市司法局", "--date", "2026-11-23")
     assert "常政法监〔2026〕2号" in second.stdout
     issued = sorted((office / "documents").glob("常政法监*.docx"))
     assert len(issued) == 2
     assert run("verify", str(issued[0])).returncode == 0
-    draft = run("doc", "report", "JMS-2024-002", "--draft")
+    draft = run("doc", "report", "JMS-2024-002", "--draft", "--date", "2024-10-20")
     assert draft.returncode == 0 and "草稿" in draft.stdout and len(read_entries(office)) == 2
     assert run("register", "check").returncode == 0
-    bad = run("doc", "rectification", "CZ-2024-001")
+    bad = run("doc", "rectification", "CZ-2024-001", "--date", "2026-11-23")
     assert bad.returncode == 1 and "Traceback" not in bad.stderr and "无需制发" in bad.stderr
 
 

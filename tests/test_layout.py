@@ -67,8 +67,10 @@ def test_title_headings_and_masthead_fonts(docx):
     assert not any(run.font.bold for p in document.paragraphs for run in p.runs)
     if letter:
         header = document.sections[0].first_page_header.paragraphs[0]
-        assert header.runs[0].font.color.rgb.__str__() == "C00000"
-        assert header._p.pPr.find(qn("w:pBdr")).find(qn("w:bottom")).get(qn("w:val")) == "double"
+        named = [run for run in header.runs if run.text]
+        assert named[0].font.color.rgb.__str__() == "C00000"
+        lines = header._p.findall(".//" + qn("w:drawing"))
+        assert len(lines) == 4  # two red double rules: under the 标志 and at the foot of page 1 (10.1)
     else:
         assert str(_runs_with(document, "常州市委政法委员会")[0].font.color.rgb) == "C00000"
     number = _runs_with(document, "常政法监〔2025〕12号")
@@ -95,9 +97,12 @@ def test_number_and_date_formats():
 
 
 def test_imprint_has_copy_to_and_printer(docx):
-    _, _, document = docx
+    letter, _, document = docx
     cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
-    assert cells == ["抄送：市人民检察院。", "常州市委政法委员会办公室\u3000\u30002025年6月26日印发"]
+    if letter:  # 信函格式: 版记 without 印发机关和印发日期 and without rules (10.1)
+        assert cells == [] and document.paragraphs[-1].text == "抄送：市人民检察院。"
+    else:
+        assert cells == ["抄送：市人民检察院。", "常州市委政法委员会办公室\t2025年6月26日印发"]
 
 
 def test_output_is_deterministic():

@@ -15,7 +15,10 @@ DAY = date(2026, 11, 23)
 
 
 def width(line: str) -> float:
-    return sum(1 if unicodedata.east_asian_width(ch) in "WF" else 0.5 for ch in line.strip() if ch != " ")
+    """Characters a line holds; a closing mark hanging past the right edge (标点悬挂) takes no cell."""
+    text = line.strip()
+    units = sum(1 if unicodedata.east_asian_width(ch) in "WF" else 0.5 for ch in text if ch != " ")
+    return units - 1 if units > 28 and text[-1:] in "，。、；：？！）”》" else units
 
 
 def pdf_pages(pdf) -> list[list[str]]:
