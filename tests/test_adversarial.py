@@ -228,7 +228,8 @@ def test_d3_addressee_with_pii_is_refused(office):
 def test_d4_out_refuses_the_register_case_files_and_issued_documents(office):
     register = office / "register.jsonl"
     register.write_text("", "utf-8")
-    issued = cli(office, "doc", "rectification", "CZ-2026-001", "--to", "市市场监督管理局", "--date", "2026-11-23")
+    issued = cli(office, "doc", "rectification", "CZ-2026-001", "--to", "市市场监督管理局", "--date", "2026-11-23",
+                 "--deadline", "2026-12-31")
     assert issued.returncode == 0, issued.stderr
     document = next((office / "documents").glob("常政法监*.docx"))
     before = {path: path.read_bytes() for path in (register, document, office / "cases" / "2024" / "CZ-2024-001.yaml")}
@@ -375,7 +376,8 @@ def test_d8_d13_real_full_tmpfs(office, tmpfs):
     fill = f"(head -c 100000000 /dev/zero > {tmpfs}/fill 2>/dev/null; true)"
     commands = " ; ".join([
         fill,
-        f"{py} -m generator.cli doc rectification CZ-2026-001 --to 市市场监督管理局 --root {tmpfs}/lib; echo doc=$?",
+        f"{py} -m generator.cli doc rectification CZ-2026-001 --to 市市场监督管理局 --date 2026-11-23 "
+        f"--deadline 2026-12-31 --root {tmpfs}/lib; echo doc=$?",
         f"{py} -m generator.cli schema --out {tmpfs}/lib/schema.json --root {tmpfs}/lib; echo schema=$?",
         f"{py} -m generator.cli build -q --root {tmpfs}/lib; echo build=$?",
         f"find {tmpfs}/lib -name '*.tmp-*' | sed 's/^/LEFT /'",
