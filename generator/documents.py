@@ -312,6 +312,9 @@ def _compose(root: Path, case: Case, kind: str, settings: Settings, *, day: date
         receiver = to or clue.receiver
         if _same_body(receiver, clue.sender, settings):
             raise UserError(f"线索 {clue.id} 来自{clue.sender}，不能移送回来源单位（主送：{receiver}）")
+        if _same_body(settings.issuer, receiver, settings):
+            raise UserError(f"线索 {clue.id} 的接收单位{receiver}就是发文机关{settings.issuer}，不能向本机关移送；"
+                            f"请用 --to 指定接收单位，或选择由本机关移出的线索")
         own = clue.sender.replace("委员会", "委") in settings.issuer.replace("委员会", "委")
         markup = env.get_template(f"{kind}.j2").render(**base, clue=clue, clue_date_cn=cn_date(clue.date), own_clue=own)
         return Composition(kind, case, f"关于移送{case.title}有关线索的函", receiver, markup, settings.copy_to)

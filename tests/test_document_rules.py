@@ -153,6 +153,8 @@ def test_signed_off_finding_and_referral_back_are_refused():
     jms = settings.for_case(case("JMS-2026-001"))
     with pytest.raises(UserError, match="不能移送回来源单位"):  # X1 came from 市人民检察院
         compose(REPO, case("JMS-2026-001"), "线索移送函", jms, day=DAY, clue_id="X1", to="市人民检察院")
+    with pytest.raises(UserError, match="不能向本机关移送"):  # X1 went to 市委政法委, the issuing body itself
+        compose(REPO, case("JMS-2026-001"), "线索移送函", jms, day=DAY, clue_id="X1")
 
 
 def test_wording_per_kind():
