@@ -145,11 +145,48 @@ SITE_MARKER = ".jiandu-site"
 
 # --- preparing the docs folder ---------------------------------------------------------
 
+SEARCH_SHARDS = PurePosixPath("search", "jiandu")   # every site this tool builds has its shards here
+INTERNAL_PAGE_MARK = b"jiandu-edition-internal"    # the banner class on every page of an internal site
+
+
 def _foreign_folders(folder: str, names: list[str]) -> list[str]:
-    """Inside content/: a site this tool built (its marker) or a build's leftovers are never pages."""
+    """Inside content/: a site this tool built (its marker, or its search shards when copied without the
+    hidden marker) or a build's leftovers are never pages."""
     base = Path(folder)
     return [name for name in names if name.startswith(".") and (".tmp-" in name or ".old-" in name)
-            or (base / name / SITE_MARKER).exists()]
+            or (base / name / SITE_MARKER).exists() or (base / name / SEARCH_SHARDS).is_dir()]
+
+
+def check_public_content(content_dir: Path) -> None:
+    """Before a public edition copies content/: refuse what would carry internal material into it.
+
+    A symbolic link out of content/ (to cases/, build/, a site, anywhere) would be copied as if it were
+    a hand-written page; so would a page of an internal site copied here without its marker."""
+    if not content_dir.is_dir():
+        return
+    root = content_dir.resolve()
+    found: list[str] = []
+    for folder, dirs, files in os.walk(content_dir):
+        dirs[:] = [name for name in dirs if name not in _foreign_folders(folder, dirs)]
+        for name in sorted(dirs + files):
+            path = Path(folder) / name
+            shown = path.relative_to(content_dir.parent).as_posix()
+            if path.is_symlink():
+                target = path.resolve()
+                if target != root and root not in target.parents:
+                    found.append(f"{shown} 是指向 content/ 之外（{target}）的符号链接")
+            elif name in files and path.suffix.lower() in (".html", ".htm", ".js", ".json", ".xml"):
+                try:
+                    internal = INTERNAL_PAGE_MARK in path.read_bytes()
+                except OSError:
+                    continue
+                if internal:
+                    found.append(f"{shown} 是内部版网站的页面")
+    if found:
+        listed = "\n".join(f"  {line}" for line in found[:20])
+        more = f"\n  ……另有 {len(found) - 20} 项" if len(found) > 20 else ""
+        raise UserError(f"content/ 中有不能进入公开版的内容，公开版没有构建（原有网站保持不变）：\n{listed}{more}\n"
+                        "手写页面和附件必须真实存放在 content/ 中；内部版网站的页面请移出 content/。")
 
 
 def write_docs(docs: Path, content_dir: Path, specs: list[FrameSpec]) -> None:
@@ -286,6 +323,8 @@ def frame_site(config_file: Path, content_dir: Path, cache_root: Path, edition, 
     cache_root.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=".frames.tmp-", dir=cache_root))
     try:
+        if edition.is_public:
+            check_public_content(content_dir)
         docs = work / "docs"
         write_docs(docs, content_dir, specs)
         key = frames_key(docs, config_file, edition.name, project_files)

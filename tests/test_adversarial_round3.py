@@ -1,0 +1,78 @@
+"""Adversarial pass, round 3 (after issue 15): each test replays one defect found by an independent pass."""
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import AS_OF, REPO, valid_text
+
+from generator.edition import PUBLIC
+from generator.problems import UserError
+from generator.project import Project
+from generator.site import build_site
+
+MARKER = "HA-2025-0077"
+
+
+def cli(root: Path, *args: str, timeout: int = 300) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "generator.cli", *args, "--root", str(root)],
+                          capture_output=True, text=True, cwd=REPO, timeout=timeout)
+
+
+def assert_clean_failure(result: subprocess.CompletedProcess, *words: str) -> None:
+    assert result.returncode != 0, result.stdout
+    assert "Traceback" not in result.stderr, result.stderr
+    for word in words:
+        assert word in result.stderr, (word, result.stderr)
+
+
+def _with_internal_case(library: Path) -> Path:
+    (library / "cases" / "2025" / f"{MARKER}.yaml").write_text(
+        valid_text().replace("CZ-2025-001", MARKER).replace("classification: 公开", "classification: 内部"), "utf-8")
+    return library
+
+
+def _files_mentioning(folder: Path, marker: str) -> list[Path]:
+    return [p for p in folder.rglob("*") if p.is_file() and (marker.encode() in p.read_bytes() or marker in p.name)]
+
+
+def _public(library: Path):
+    return build_site(Project.at(library), as_of=AS_OF, quiet=True, say=lambda m: None, edition=PUBLIC)
+
+
+# --- R1: content/ is copied as it is, following links and without looking inside -------------------
+
+def test_r1_links_out_of_content_are_refused_by_the_public_edition(library):
+    _with_internal_case(library)
+    build_site(Project.at(library), as_of=AS_OF, quiet=True, say=lambda m: None)  # fills build/ with internal data
+    (library / "content" / "src").symlink_to("../cases")
+    (library / "content" / "bld").symlink_to("../build")
+    with pytest.raises(UserError, match="符号链接"):
+        _public(library)
+    assert not (library / "site-public").exists()
+    result = cli(library, "build", "--edition", "public", "--as-of", AS_OF.isoformat())
+    assert_clean_failure(result, "content/src", "content/bld")
+
+
+def test_r1_links_inside_content_are_fine(library):
+    _with_internal_case(library)
+    (library / "content" / "简介.md").symlink_to("about.md")
+    site = _public(library).site_dir
+    assert (site / "简介.html").is_file() and not _files_mentioning(site, MARKER)
+
+
+def test_r1_an_internal_site_copied_without_its_marker_never_reaches_the_public_site(library):
+    _with_internal_case(library)
+    internal = build_site(Project.at(library), as_of=AS_OF, quiet=True, say=lambda m: None).site_dir
+    assert _files_mentioning(internal, MARKER)
+    # `cp -r site/* content/archive/` leaves the hidden marker behind
+    shutil.copytree(internal, library / "content" / "archive", ignore=shutil.ignore_patterns(".jiandu-site"))
+    site = _public(library).site_dir
+    assert not (site / "archive").exists() and not _files_mentioning(site, MARKER)
+    # only some of its pages, without the search folder: refused, with the file named
+    shutil.rmtree(library / "content" / "archive" / "search")
+    with pytest.raises(UserError, match=r"content/archive/cases/.*内部版网站的页面"):
+        _public(library)
+    assert not _files_mentioning(site, MARKER)
