@@ -32,11 +32,17 @@ _SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁
 _NAME = re.compile(rf"(?:{_PARTY})[：:\s]?([{_SURNAMES}][\u4e00-\u9fff]{{1,2}})(?=[，。、；：,;:\s（(）)]|$)")
 
 
+# A single line break inside a paragraph is shown as a space (Markdown), so a number wrapped onto the next
+# line is published whole; a blank line (a new paragraph) still separates.
+_SOFT_BREAK = re.compile(r"[ \t]*\r?\n[ \t]*(?![ \t]*\r?\n)")
+
+
 def normalise(text: str) -> str:
-    """What the patterns read: NFKC-normalised text (same length is not kept; values are reported from it)."""
+    """What the patterns read: NFKC-normalised text with soft line breaks read as spaces (same length is
+    not kept; values are reported from it)."""
     import unicodedata
 
-    return unicodedata.normalize("NFKC", text)
+    return _SOFT_BREAK.sub(" ", unicodedata.normalize("NFKC", text))
 
 
 def _bare(value: str) -> str:

@@ -76,3 +76,38 @@ def test_r1_an_internal_site_copied_without_its_marker_never_reaches_the_public_
     with pytest.raises(UserError, match=r"content/archive/cases/.*内部版网站的页面"):
         _public(library)
     assert not _files_mentioning(site, MARKER)
+
+
+# --- R2: a number wrapped onto the next line is published whole (Markdown reads the break as a space) ----
+
+WRAPPED = [
+    ("身份证110105 19491231\n002X", "身份证号"),
+    ("身份证号110105\n19491231002X", "身份证号"),
+    ("联系电话139\n1234 5678", "手机号"),
+    ("联系电话139\r\n  1234 5678", "手机号"),
+    ("卡号6217 0000\n1234 5670", "银行卡号"),
+]
+
+
+@pytest.mark.parametrize("text,kind", WRAPPED)
+def test_r2_numbers_wrapped_across_a_line_break_are_found(text, kind):
+    from generator.pii import find_pii
+
+    assert [k for k, _ in find_pii(text)] == [kind]
+
+
+@pytest.mark.parametrize("text", ["第一段139\n\n1234 5678", "2025.10.14\n2025.11.14", "13.5\n14.2\n15.3"])
+def test_r2_paragraph_breaks_and_number_lists_are_not_joined(text):
+    from generator.pii import find_pii
+
+    assert find_pii(text) == []
+
+
+def test_r2_wrapped_phone_stops_the_public_build(library):
+    path = library / "cases" / "2025" / "CZ-2025-001.yaml"
+    text = path.read_text("utf-8")
+    assert "outcome: |\n" in text
+    path.write_text(text.replace("outcome: |\n", "outcome: |\n  举报电话139\n  1234 5678。\n", 1), "utf-8")
+    result = cli(library, "build", "--edition", "public")
+    assert_clean_failure(result, "手机号", "outcome")
+    assert not (library / "site-public").exists()
