@@ -179,14 +179,49 @@ def _clean(value):
     return "＃" + text[1:] if text.startswith("#") else text
 
 
+_MAX_EXPONENT = 64
+_MAX_REPEAT = 10_000
+
+
 def _environment(root: Path):
     import jinja2
-    from jinja2.sandbox import SandboxedEnvironment
+    from jinja2.exceptions import SecurityError
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-    # Library templates are untrusted: the sandbox refuses attribute access such as __globals__.
+    class Sandbox(ImmutableSandboxedEnvironment):
+        """Library templates are untrusted: no attribute access such as __globals__ (sandbox), no changing
+        the values they are given — settings.codes decides the 机关代字 of the number (immutable), and no
+        arithmetic that would exhaust memory or time."""
+
+        intercepted_binops = frozenset({"**", "*"})
+
+        def call_binop(self, context, operator, left, right):
+            sizes = [v for v in (left, right) if isinstance(v, int) and not isinstance(v, bool)]
+            if operator == "**" and isinstance(right, (int, float)) and abs(right) > _MAX_EXPONENT:
+                raise SecurityError(f"指数 {right} 过大")
+            if operator == "*" and (isinstance(left, (str, list, tuple)) or isinstance(right, (str, list, tuple))):
+                if any(abs(v) > _MAX_REPEAT for v in sizes):
+                    raise SecurityError("重复次数过多")
+            return super().call_binop(context, operator, left, right)
+
     loaders = [jinja2.FileSystemLoader(str(root / "templates")), jinja2.FileSystemLoader(str(PACKAGE_DIR / "templates"))]
-    return SandboxedEnvironment(loader=jinja2.ChoiceLoader(loaders), undefined=jinja2.StrictUndefined,
-                                autoescape=False, finalize=_clean, trim_blocks=True, lstrip_blocks=True)
+    return Sandbox(loader=jinja2.ChoiceLoader(loaders), undefined=jinja2.StrictUndefined,
+                   autoescape=False, finalize=_clean, trim_blocks=True, lstrip_blocks=True)
+
+
+def _fill(env, kind: str, **values) -> str:
+    """The template's text; a template that fails at run time (recursion, wrong types) is the library's
+    problem, reported in Chinese — jinja2's own errors are reported by compose()."""
+    import jinja2
+
+    template = env.get_template(f"{kind}.j2")
+    try:
+        return template.render(**values)
+    except jinja2.TemplateError:
+        raise
+    except (RecursionError, TypeError, ValueError, ArithmeticError, AttributeError, LookupError, MemoryError) as exc:
+        raise UserError(f"{kind} 的模板无法生成正文（{type(exc).__name__}：{str(exc)[:200]}）；"
+                        "请检查案例库 templates/ 中的这个模板") from None
 
 
 def _finding_view(finding: Finding, as_of: date, deadline: date | None = None) -> dict:
@@ -288,7 +323,7 @@ def _compose(root: Path, case: Case, kind: str, settings: Settings, *, day: date
                             f"监督建议书须逐项说明问题产生的原因")
         views = [_finding_view(f, day, deadline) for f in chosen]
         title = f"关于限期整改{case.title}中发现问题的通知" if kind == "整改通知书" else f"关于{case.title}的监督建议书"
-        markup = env.get_template(f"{kind}.j2").render(**base, findings=views, unit=to)
+        markup = _fill(env, kind, **base, findings=views, unit=to)
         return Composition(kind, case, title, to, markup, settings.copy_to, chosen)
     if kind == "督办通知":
         to, chosen = _select_findings(case, kind, to, finding_ids)
@@ -297,8 +332,8 @@ def _compose(root: Path, case: Case, kind: str, settings: Settings, *, day: date
             raise UserError(f"督办通知一事一文：{to} 有多个未完成整改的问题（{listed}），请用 --findings 只指定一个")
         finding = chosen[0]
         _check_deadlines(kind, chosen, day, deadline, formal)
-        markup = env.get_template(f"{kind}.j2").render(
-            **base, finding=_finding_view(finding, day, deadline), original_deadline_cn=cn_date(finding.deadline))
+        markup = _fill(
+            env, kind, **base, finding=_finding_view(finding, day, deadline), original_deadline_cn=cn_date(finding.deadline))
         return Composition(kind, case, f"关于督办{case.title}有关问题的通知", to, markup, settings.copy_to, [finding])
     if kind == "线索移送函":
         clues = {c.id: c for c in case.clues}
@@ -316,11 +351,11 @@ def _compose(root: Path, case: Case, kind: str, settings: Settings, *, day: date
             raise UserError(f"线索 {clue.id} 的接收单位{receiver}就是发文机关{settings.issuer}，不能向本机关移送；"
                             f"请用 --to 指定接收单位，或选择由本机关移出的线索")
         own = clue.sender.replace("委员会", "委") in settings.issuer.replace("委员会", "委")
-        markup = env.get_template(f"{kind}.j2").render(**base, clue=clue, clue_date_cn=cn_date(clue.date), own_clue=own)
+        markup = _fill(env, kind, **base, clue=clue, clue_date_cn=cn_date(clue.date), own_clue=own)
         return Composition(kind, case, f"关于移送{case.title}有关线索的函", receiver, markup, settings.copy_to)
     views = [_finding_view(f, day) for f in case.findings]
-    markup = env.get_template(f"{kind}.j2").render(
-        **base, findings=views, background=markdown_paragraphs(case.background),
+    markup = _fill(
+        env, kind, **base, findings=views, background=markdown_paragraphs(case.background),
         practice=markdown_paragraphs(case.practice), outcome=markdown_paragraphs(case.outcome),
         insight=markdown_paragraphs(case.insight) if case.insight else [])
     addressee = to or settings.report_to

@@ -111,3 +111,46 @@ def test_r2_wrapped_phone_stops_the_public_build(library):
     result = cli(library, "build", "--edition", "public")
     assert_clean_failure(result, "手机号", "outcome")
     assert not (library / "site-public").exists()
+
+
+# --- R3: a library template could change the values it was given (the 机关代字 of the number) ---------
+
+@pytest.fixture
+def office(library) -> Path:
+    shutil.copy(REPO / "organisation.yaml", library / "organisation.yaml")
+    shutil.rmtree(library / "cases")
+    shutil.copytree(REPO / "cases", library / "cases")
+    return library
+
+
+def _template(office: Path, text: str) -> None:
+    (office / "templates").mkdir(exist_ok=True)
+    bundled = (REPO / "generator" / "templates" / "整改通知书.j2").read_text("utf-8")
+    (office / "templates" / "整改通知书.j2").write_text(text + bundled, "utf-8")
+
+
+def test_r3_template_cannot_change_the_number_it_is_issued_under(office):
+    _template(office, "{% set _ = settings.codes.update({'整改通知书': '伪造'}) %}")
+    result = cli(office, "doc", "rectification", "CZ-2026-001", "--to", "市司法局")
+    assert_clean_failure(result, "不允许")
+    assert not (office / "register.jsonl").exists()  # no number taken, under any code
+    assert not list(office.rglob("*伪造*"))
+
+
+@pytest.mark.parametrize("body,words", [
+    ("{% import '整改通知书.j2' as me %}", ["模板", "RecursionError"]),
+    ("{% for x in case %}{{ x }}{% endfor %}", ["模板", "TypeError"]),
+    ("{{ 1 / 0 }}", ["模板", "ZeroDivisionError"]),
+    ("{{ 2 ** 100000000 }}", ["不允许", "指数"]),
+    ("{{ 'x' * 100000000 }}", ["不允许", "重复"]),
+    ("{% include '/etc/passwd' %}", ["找不到模板"]),
+])
+def test_r3_failing_templates_give_a_chinese_error(office, body, words):
+    _template(office, body + "\n")
+    result = cli(office, "doc", "rectification", "CZ-2026-001", "--to", "市司法局", "--draft", timeout=60)
+    assert_clean_failure(result, *words)
+
+
+def test_r3_bundled_templates_still_render(office):
+    result = cli(office, "doc", "rectification", "CZ-2026-001", "--to", "市司法局", "--draft")
+    assert result.returncode == 0, result.stderr
