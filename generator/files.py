@@ -74,14 +74,31 @@ def exclusive(lock_file: Path, say: Callable[[str], None], waiting_message: str)
         yield
 
 
+def new_temp_file(path: Path) -> tuple[Path, int]:
+    """A temporary file beside path that this call created (name, open descriptor).
+
+    Created exclusively and without following links: a link planted under the temporary name in a
+    shared folder cannot make us write into the file it points to."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    for attempt in range(100):
+        suffix = f"-{attempt}" if attempt else ""
+        temp = path.with_name(f".{path.name}.tmp-{os.getpid()}{suffix}")
+        try:
+            return temp, os.open(temp, flags, 0o644)
+        except FileExistsError:
+            continue
+    raise FileExistsError(errno.EEXIST, "临时文件名都已被占用", str(path))
+
+
 def write_atomically(path: Path, data: bytes) -> None:
     """Write to a temporary file beside path, then rename: a reader never sees half a file.
 
     A failed write (a full disk) removes the temporary file and names path in the error."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    temp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    temp = None
     try:
-        with open(temp, "wb") as handle:
+        temp, fd = new_temp_file(path)
+        with open(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
@@ -91,7 +108,8 @@ def write_atomically(path: Path, data: bytes) -> None:
             exc.filename = str(path)
         raise
     finally:
-        temp.unlink(missing_ok=True)
+        if temp is not None:
+            temp.unlink(missing_ok=True)
 
 
 def _digest(path: Path) -> str:

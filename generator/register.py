@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable
 
-from .files import exclusive, write_atomically
+from .files import exclusive, new_temp_file, write_atomically
 from .layout import doc_number
 from .problems import UserError
 
@@ -156,19 +156,21 @@ def issue(root: Path, *, code: str, year: int, kind: str, case: str, addressee: 
 def _place(out: Path, data: bytes) -> None:
     """The numbered file appears complete or not at all, and never replaces an existing file."""
     out.parent.mkdir(parents=True, exist_ok=True)
-    temp = out.with_name(f".{out.name}.tmp-{os.getpid()}")
+    temp = None
     try:
-        with open(temp, "wb") as handle:
+        temp, fd = new_temp_file(out)
+        with open(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.link(temp, out)  # fails if the name was taken meanwhile: never overwrites
+        os.link(temp, out, follow_symlinks=False)  # fails if the name was taken meanwhile: never overwrites
     except FileExistsError:
         raise UserError(f"{out} 已存在：不覆盖已有文件") from None
     except OSError as exc:
         raise UserError(f"无法写入 {out}：{_reason(exc)}；没有取用文号，也没有留下不完整的文件") from None
     finally:
-        temp.unlink(missing_ok=True)
+        if temp is not None:
+            temp.unlink(missing_ok=True)
 
 
 def _reason(exc: OSError) -> str:

@@ -154,3 +154,34 @@ def test_r3_failing_templates_give_a_chinese_error(office, body, words):
 def test_r3_bundled_templates_still_render(office):
     result = cli(office, "doc", "rectification", "CZ-2026-001", "--to", "市司法局", "--draft")
     assert result.returncode == 0, result.stderr
+
+
+# --- R4: a link planted under the temporary name made --out write into the file it points to -----------
+
+def test_r4_planted_link_at_the_temporary_name_is_not_followed(tmp_path, monkeypatch):
+    from generator.files import write_output
+
+    monkeypatch.setattr("os.getpid", lambda: 4242)
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    victim = tmp_path / "victim.txt"
+    victim.write_text("原有内容", "utf-8")
+    (shared / ".schema.json.tmp-4242").symlink_to(victim)
+    out = write_output(shared / "schema.json", b"{}", manifest=tmp_path / "outputs.json")
+    assert victim.read_text("utf-8") == "原有内容"
+    assert out.is_file() and not out.is_symlink() and out.read_bytes() == b"{}"
+    assert (shared / ".schema.json.tmp-4242").is_symlink()  # someone else's file: left alone
+
+
+def test_r4_planted_link_beside_an_issued_document_is_not_followed(tmp_path, monkeypatch):
+    from generator.register import _place
+
+    monkeypatch.setattr("os.getpid", lambda: 4243)
+    victim = tmp_path / "victim.txt"
+    victim.write_text("原有内容", "utf-8")
+    documents = tmp_path / "documents"
+    documents.mkdir()
+    (documents / ".x〔2026〕1号.docx.tmp-4243").symlink_to(victim)
+    _place(documents / "x〔2026〕1号.docx", b"docx")
+    assert victim.read_text("utf-8") == "原有内容"
+    assert (documents / "x〔2026〕1号.docx").read_bytes() == b"docx"
