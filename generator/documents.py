@@ -108,8 +108,8 @@ def load_settings(root: Path) -> Settings:
         raise UserError(f"缺少发文机关设置 {path}：可复制 {PACKAGE_DIR / 'data' / 'organisation.example.yaml'} 后修改")
     try:
         data = yaml.safe_load(path.read_text("utf-8")) or {}
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise UserError(f"{path} 无法读取：{exc}") from None
+    except (yaml.YAMLError, ValueError, RecursionError) as exc:  # ValueError: bad UTF-8, a 4300-digit number
+        raise UserError(f"{path} 无法读取：{str(exc)[:300]}") from None
     if not isinstance(data, dict):
         raise UserError(f"{path}：顶层应为映射（键: 值）")
     bodies = data.pop("bodies", None) or []

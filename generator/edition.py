@@ -80,7 +80,7 @@ def load_public_policy(root: Path) -> dict:
         return {}
     try:
         data = yaml.safe_load(path.read_bytes().decode("utf-8-sig")) or {}
-    except (yaml.YAMLError, UnicodeDecodeError):
+    except (yaml.YAMLError, ValueError, RecursionError):
         return {}  # the settings loader reports a damaged file; the strict default stands meanwhile
     policy = data.get(POLICY_KEY) if isinstance(data, dict) else None
     if policy is None:

@@ -50,11 +50,21 @@ class _AliasFound(Exception):
         self.line = line
 
 
+_MAX_DIGITS = 100  # Python refuses to read integers of more than 4300 digits; no count in a case is near 100
+
+
+class _NumberTooLong(Exception):
+    def __init__(self, line: int, field: str):
+        self.line, self.field = line, field
+
+
 def _map_lines(node, path: tuple, lines: dict, seen: set, problems: list, display: str) -> None:
     if id(node) in seen:
         raise _AliasFound(node.start_mark.line + 1)
     seen.add(id(node))
     lines[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.ScalarNode) and node.tag.endswith(":int") and len(node.value) > _MAX_DIGITS:
+        raise _NumberTooLong(node.start_mark.line + 1, dotted(path))
     if isinstance(node, yaml.MappingNode):
         keys_seen: set = set()
         for key_node, value_node in node.value:
@@ -95,6 +105,9 @@ def parse_yaml(text: str, display: str) -> tuple[object, dict, list[Problem]]:
         return data, lines, problems
     except _AliasFound as alias:
         problems.append(Problem(display, "不支持 YAML 锚点与别名（&/*），请直接写出内容", line=alias.line))
+    except _NumberTooLong as number:
+        problems.append(Problem(display, f"数字超过 {_MAX_DIGITS} 位，不是合理的取值", field=number.field,
+                                line=number.line))
     except yaml.reader.ReaderError as exc:
         line = text[: exc.position].count("\n") + 1 if isinstance(exc.position, int) else None
         problems.append(Problem(display, f"含有不允许的字符（编码 {exc.character!r}），可能是二进制内容或不可见控制字符", line=line))

@@ -43,8 +43,8 @@ def _entries(data: object, key: str, source: str) -> dict[str, str]:
 def _read(text: str, source: str) -> object:
     try:
         return yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise UserError(f"{source}：YAML 语法错误：{exc}") from None
+    except (yaml.YAMLError, ValueError, RecursionError) as exc:  # ValueError: a number of more than 4300 digits
+        raise UserError(f"{source}：YAML 语法错误：{str(exc)[:300]}") from None
 
 
 def load_taxonomy(library_root: Path | None = None) -> Taxonomy:

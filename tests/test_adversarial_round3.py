@@ -185,3 +185,21 @@ def test_r4_planted_link_beside_an_issued_document_is_not_followed(tmp_path, mon
     _place(documents / "x〔2026〕1号.docx", b"docx")
     assert victim.read_text("utf-8") == "原有内容"
     assert (documents / "x〔2026〕1号.docx").read_bytes() == b"docx"
+
+
+# --- R5: an integer of more than 4300 digits made YAML reading raise a traceback ------------------------
+
+def test_r5_a_huge_number_in_a_case_is_a_problem_not_a_traceback(library):
+    path = library / "cases" / "2025" / "CZ-2025-001.yaml"
+    path.write_text(path.read_text("utf-8") + "extra_number: " + "9" * 5000 + "\n", "utf-8")
+    result = cli(library, "check")
+    assert_clean_failure(result, "CZ-2025-001.yaml", "extra_number", "100 位")
+
+
+def test_r5_a_huge_number_in_the_settings_is_a_chinese_error(office):
+    settings = office / "organisation.yaml"
+    settings.write_text(settings.read_text("utf-8").replace("reply_days: 15", "reply_days: " + "9" * 5000), "utf-8")
+    result = cli(office, "doc", "report", "CZ-2026-001", "--draft")
+    assert_clean_failure(result, "organisation.yaml", "无法读取")
+    (office / "taxonomy.yaml").write_text("categories: [{name: 甲, description: " + "9" * 5000 + "}]\n", "utf-8")
+    assert_clean_failure(cli(office, "check"), "taxonomy.yaml")
