@@ -287,6 +287,10 @@ def compose(root: Path, case: Case, kind: str, settings: Settings, *, day: date,
     """The text of one document; settings is the issuing body (Settings.for_case)."""
     import jinja2
 
+    from .validate import line_text_problem
+
+    if to is not None and line_text_problem(to):
+        raise UserError(f"主送单位（--to）{line_text_problem(to)}")
     try:
         return _compose(root, case, kind, settings, day=day, to=to, finding_ids=finding_ids, clue_id=clue_id,
                         deadline=deadline, formal=formal)

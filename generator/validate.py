@@ -47,6 +47,17 @@ _TYPE_NAMES = {str: "文本", int: "整数", float: "数字", bool: "true/false"
                type(None): "空值"}
 
 
+def line_text_problem(value: str, max_chars: int = 200) -> str | None:
+    """Why a one-line value given on the command line (a document's addressee) cannot be used, or None."""
+    found = _CONTROL_RE.search(value) or _INVISIBLE_RE.search(value) or re.search(r"[\r\n\t]", value)
+    if found:
+        return (f"含有不可见的字符 U+{ord(found.group(0)):04X}（控制字符、换行、零宽字符或文字方向控制符），"
+                "它会让文字看起来与实际内容不同，或使文书无法生成")
+    if len(value) > max_chars:
+        return f"过长（{len(value)} 字，不得超过 {max_chars} 字）"
+    return None
+
+
 def _type_name(value: object) -> str:
     return _TYPE_NAMES.get(type(value), type(value).__name__)
 

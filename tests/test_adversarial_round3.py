@@ -203,3 +203,12 @@ def test_r5_a_huge_number_in_the_settings_is_a_chinese_error(office):
     assert_clean_failure(result, "organisation.yaml", "无法读取")
     (office / "taxonomy.yaml").write_text("categories: [{name: 甲, description: " + "9" * 5000 + "}]\n", "utf-8")
     assert_clean_failure(cli(office, "check"), "taxonomy.yaml")
+
+
+# --- R6: --to with a control character raised a traceback; with RLO it was registered and published ------
+
+@pytest.mark.parametrize("to", ["中共\x01常州市委", "中共\u202e常州市委", "中共\u200b常州市委", "中共\n常州市委", "长" * 500])
+def test_r6_addressee_with_invisible_characters_is_refused_before_a_number_is_taken(office, to):
+    result = cli(office, "doc", "report", "CZ-2026-001", "--to", to)
+    assert_clean_failure(result, "主送单位")
+    assert not (office / "register.jsonl").exists()
