@@ -212,3 +212,93 @@ def test_r6_addressee_with_invisible_characters_is_refused_before_a_number_is_ta
     result = cli(office, "doc", "report", "CZ-2026-001", "--to", to)
     assert_clean_failure(result, "主送单位")
     assert not (office / "register.jsonl").exists()
+
+
+# --- R7: more Markdown payloads (round 3); all were already harmless, kept as a regression suite --------
+
+ROUND3_MARKDOWN = [
+    "<javascript:alert(1)>",
+    "[a](&#106avascript:alert(1))",                  # a reference without its semicolon
+    "[a](java&Tab;script:alert(1))",
+    "[a](java&NewLine;script:alert(1))",
+    "[a](<javascript:alert(1)>)",
+    "[a](javascript\\:alert(1))",
+    "[a](&Jfr;avascript:alert(1))",
+    "[a](&#x6A&#x61&#x76&#x61&#x73&#x63&#x72&#x69&#x70&#x74&#x3A;alert(1))",
+    "[a](http://x \"t\\\" onmouseover=alert(1) x=\\\"\")",
+    "[a](http://x\" onmouseover=\"alert(1))",
+    "![a\" onerror=\"alert(1)](x)",
+    "[a](http://example.com){: onclick=\"alert(1)\" }",
+    "[a](http://example.com){: href=\"javascript:alert(1)\" }",
+    "段落\n{: onmouseover=\"alert(1)\" style=\"position:fixed;inset:0\" }",
+    "# 标题 {: onclick=\"alert(1)\" }",
+    "[a](http://x){: style=\"position:fixed;inset:0;background:red\" }",
+    "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>",
+    "<details open ontoggle=alert(1)>a</details>",
+    "!!! note \"<img src=x onerror=alert(1)>\"\n    a",
+    "*[HTML]: <img src=x onerror=alert(1)>\nHTML",
+    "`</code><img src=x onerror=alert(1)>`",
+    "| a |\n|---|\n| <img src=x onerror=alert(1)> [x](javascript:alert(1)) |",
+    "[a](#\" onfocus=\"alert(1)\" autofocus=\")",
+    "--8<-- \"/etc/passwd\"",
+]
+
+
+def _active_markup(html: str) -> list[str]:
+    """Attributes that run script, load something or restyle the page; links that are not http(s)/mailto/relative."""
+    import re
+    from html.parser import HTMLParser
+
+    found = []
+
+    class Parser(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            for name, value in attrs:
+                if name.startswith("on") or name in ("style", "src", "srcdoc", "formaction"):
+                    found.append(f"{tag} {name}={value}")
+                if name == "href" and not re.match(r"(https?://|mailto:|#|[^:]*$)", value or ""):
+                    found.append(f"{tag} href={value}")
+            if tag in ("script", "iframe", "object", "embed", "style", "svg", "math", "img", "form", "base"):
+                found.append(tag)
+
+    Parser().feed(html)
+    return found
+
+
+@pytest.mark.parametrize("text", ROUND3_MARKDOWN)
+def test_r7_markdown_payloads_give_no_active_markup(text):
+    from generator.safetext import markdown_to_html
+
+    html = markdown_to_html(text)
+    assert _active_markup(html) == [], html
+    assert "root:" not in html
+
+
+@pytest.mark.browser
+def test_r7_payloads_in_a_built_site_run_nothing_in_chromium(library):
+    import yaml
+
+    from tools.browser import chromium_page, serve_directory
+
+    case = yaml.safe_load(valid_text())
+    case.update(id="CZ-2025-0099", title="标题</title><script>alert(1)</script>", keywords=["\"><svg onload=alert(2)>"],
+                insight="\n\n".join(ROUND3_MARKDOWN[:-1]) + "\n")
+    (library / "cases" / "2025" / "CZ-2025-0099.yaml").write_text(yaml.safe_dump(case, allow_unicode=True), "utf-8")
+    site = _public(library).site_dir
+    pages = ["cases/CZ-2025-0099.html", *[p.relative_to(site).as_posix() for p in (site / "browse" / "keyword").glob("v-*.html")]]
+    assert len(pages) == 2, pages  # the case and its hashed keyword page
+    hook = "window.__ran = []; for (const f of ['alert', 'confirm', 'prompt']) window[f] = m => window.__ran.push(String(m));"
+    events = "() => { for (const el of document.querySelectorAll('article *')) for (const e of ['mouseover', 'focus', 'click', 'toggle']) el.dispatchEvent(new Event(e, {bubbles: true})); }"
+    with serve_directory(site) as base, chromium_page() as (page, outside):
+        page.add_init_script(hook)
+        dialogs = []
+        page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+        for root in (base, site.resolve().as_uri() + "/"):
+            for relative in pages:
+                page.goto(root + relative)
+                page.evaluate(events)
+                page.wait_for_timeout(100)
+                assert page.evaluate("window.__ran") == [] and dialogs == [], relative
+                protocols = page.eval_on_selector_all("article a[href]", "links => links.map(a => a.protocol)")
+                assert set(protocols) <= {"http:", "https:", "file:", "mailto:"}, protocols
+        assert outside == []
