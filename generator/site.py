@@ -87,6 +87,17 @@ def check_output_dir(target: Path, project: Project) -> None:
         raise UserError(f"输出目录 {target} 已存在且不是 jiandu 生成的网站，为避免覆盖其中的文件，拒绝构建；请换一个目录或先手动清空")
 
 
+def check_edition_folder(target: Path, project: Project, edition: Edition) -> None:
+    """The internal edition never goes into the folder the public edition is published from: a forgotten
+    --edition public (`jiandu build --site-dir site-public`) would otherwise publish every internal case."""
+    from .edition import PUBLIC
+
+    public_folder = (project.root / PUBLIC.site_folder).resolve()
+    if not edition.is_public and target.resolve() == public_folder:
+        raise UserError(f"{public_folder} 是公开版的输出目录，内部版不能写到这里（它会被当作公开版发布）："
+                        "生成公开版请加 --edition public；预览内部版请用默认的 site/ 或另一个目录")
+
+
 def build_site(project: Project, *, as_of: date | None = None, site_dir: Path | None = None,
                say: Callable[[str], None] = print, quiet: bool = False, edition: Edition = INTERNAL) -> BuildReport:
     started = time.perf_counter()
@@ -96,6 +107,7 @@ def build_site(project: Project, *, as_of: date | None = None, site_dir: Path | 
     if not project.config_file.is_file():
         raise UserError(f"找不到站点配置文件 {project.config_file}（--root 应指向含 mkdocs.yml 的项目目录）")
     check_output_dir(site_dir, project)
+    check_edition_folder(site_dir, project, edition)
     edition = edition.with_policy(project.root)
     progress(f"读取案例：{project.cases_dir}")
     library = project.load_valid()

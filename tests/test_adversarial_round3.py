@@ -302,3 +302,16 @@ def test_r7_payloads_in_a_built_site_run_nothing_in_chromium(library):
                 protocols = page.eval_on_selector_all("article a[href]", "links => links.map(a => a.protocol)")
                 assert set(protocols) <= {"http:", "https:", "file:", "mailto:"}, protocols
         assert outside == []
+
+
+# --- R8: `jiandu build --site-dir site-public` (a forgotten --edition public) put every internal case there ---
+
+def test_r8_internal_edition_never_goes_into_the_public_folder(library):
+    _with_internal_case(library)
+    public = _public(library).site_dir
+    assert public == (library / "site-public").resolve()
+    with pytest.raises(UserError, match="公开版的输出目录"):
+        build_site(Project.at(library), as_of=AS_OF, site_dir=library / "site-public", quiet=True, say=lambda m: None)
+    result = cli(library, "build", "--site-dir", str(library / "site-public"))
+    assert_clean_failure(result, "--edition public")
+    assert not _files_mentioning(public, MARKER) and "jiandu-edition-public" in (public / "index.html").read_text("utf-8")
