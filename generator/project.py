@@ -81,7 +81,10 @@ class Project:
     def write_output(self, path: Path, data: bytes, *, force: bool = False) -> Path:
         """The one way every --out is written (see files.write_output)."""
         from .files import write_output
+        from .problems import UserError
 
+        if self.cases_dir.resolve() in Path(path).resolve().parents:
+            raise UserError(f"拒绝写入 {path}：它在案例目录 {self.cases_dir} 之内，会被当作案例文件读取；请换一个位置")
         return write_output(path, data, manifest=self.outputs_manifest, force=force, never=self.never_overwrite)
 
     def taxonomy(self) -> Taxonomy:

@@ -315,3 +315,14 @@ def test_r8_internal_edition_never_goes_into_the_public_folder(library):
     result = cli(library, "build", "--site-dir", str(library / "site-public"))
     assert_clean_failure(result, "--edition public")
     assert not _files_mentioning(public, MARKER) and "jiandu-edition-public" in (public / "index.html").read_text("utf-8")
+
+
+# --- R9: `schema --out cases/…/新文件.yaml` put a file that is not a case among the cases --------------------
+
+def test_r9_no_output_is_written_into_the_cases_folder(office):
+    for args in (["schema"], ["compile", "2024"], ["ledger"]):
+        target = office / "cases" / "2024" / ("新文件.yaml" if args == ["schema"] else "新文件.docx")
+        result = cli(office, *args, "--out", str(target))
+        assert_clean_failure(result, "案例目录")
+        assert not target.exists()
+    assert cli(office, "check").returncode == 0
