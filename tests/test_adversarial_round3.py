@@ -131,7 +131,8 @@ def _template(office: Path, text: str) -> None:
 
 def test_r3_template_cannot_change_the_number_it_is_issued_under(office):
     _template(office, "{% set _ = settings.codes.update({'整改通知书': '伪造'}) %}")
-    result = cli(office, "doc", "rectification", "CZ-2026-001", "--to", "市司法局")
+    result = cli(office, "doc", "rectification", "CZ-2026-001", "--to", "市司法局", "--date", "2026-11-23",
+                 "--deadline", "2026-12-31")
     assert_clean_failure(result, "不允许")
     assert not (office / "register.jsonl").exists()  # no number taken, under any code
     assert not list(office.rglob("*伪造*"))
@@ -209,7 +210,7 @@ def test_r5_a_huge_number_in_the_settings_is_a_chinese_error(office):
 
 @pytest.mark.parametrize("to", ["中共\x01常州市委", "中共\u202e常州市委", "中共\u200b常州市委", "中共\n常州市委", "长" * 500])
 def test_r6_addressee_with_invisible_characters_is_refused_before_a_number_is_taken(office, to):
-    result = cli(office, "doc", "report", "CZ-2026-001", "--to", to)
+    result = cli(office, "doc", "report", "CZ-2026-001", "--to", to, "--date", "2026-11-23")
     assert_clean_failure(result, "主送单位")
     assert not (office / "register.jsonl").exists()
 
