@@ -18,6 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
+from whoosh.fields import FieldType
+from whoosh.formats import Frequency
+from whoosh.system import pack_uint
+
 from .files import exclusive, replace_dir
 from .model import Case
 from .problems import UserError
@@ -26,12 +30,13 @@ from .tokens import (
     STOPWORDS,
     Pretokenized,
     analyzer,
+    is_word,
     normalize,
     query_words,
     set_query_tokenizer,
 )
 
-INDEX_FORMAT = 3
+INDEX_FORMAT = 4
 META_FILE = "jiandu-index.json"
 QUERY_DICT = "query-dict.txt"
 TEXT_FIELDS = ("title", "subtitle", "keywords", "summary", "body")
@@ -54,7 +59,35 @@ def _schema():
         category=ID(stored=True), mechanism=KEYWORD(commas=True, stored=True), year=ID(stored=True),
         region=ID(stored=True), unit=KEYWORD(commas=True), classification=ID(stored=True),
         typical=BOOLEAN(stored=True), replicable=BOOLEAN(stored=True), date=STORED(), terms=STORED(),
+        supervisors=KEYWORD(commas=True, stored=True), plan=PlanField(),
     )
+
+
+class PlanScores(str):
+    """A case's query-planner term scores (siteindex.term_scores), handed to the plan field."""
+
+    def __new__(cls, scores: dict[str, int]):
+        value = super().__new__(cls, "")
+        value.scores = scores
+        return value
+
+    def __reduce__(self):
+        return (PlanScores, (self.scores,))
+
+
+class PlanField(FieldType):
+    """Postings whose weight is the planner's term score: the CLI ranks with the site's numbers."""
+
+    def __init__(self):
+        super().__init__(Frequency(), analyzer=None, scorable=False, stored=False)
+
+    def index(self, value, **kwargs):
+        one = pack_uint(1)
+        for term, score in sorted(getattr(value, "scores", {}).items()):
+            yield term.encode("utf-8"), 1, float(score), one
+
+    def __eq__(self, other):
+        return other.__class__ is self.__class__
 
 
 def _plain(markdown_text: str) -> str:
@@ -74,6 +107,7 @@ def case_document(case: Case) -> dict:
         "summary": case.summary, "body": body, "category": case.category, "mechanism": ",".join(case.mechanisms),
         "year": str(case.year), "region": case.region,
         "unit": ",".join(dict.fromkeys(list(case.supervised) + [f.unit for f in case.findings])),
+        "supervisors": ",".join(case.supervisors),
         "classification": case.classification, "typical": case.typical, "replicable": case.replicable,
         "date": case.date.isoformat(),
     }
@@ -95,7 +129,18 @@ def prepare(document: dict, tokens_by_field: dict[str, tuple]) -> dict:
     for name in TEXT_FIELDS:
         prepared[name] = Pretokenized(document[name], tokens_by_field[name])
     prepared["terms"] = key_term_weights(tokens_by_field)
+    prepared["plan"] = PlanScores(plan_scores(document, tokens_by_field))
     return prepared
+
+
+def plan_scores(document: dict, tokens_by_field: dict[str, tuple]) -> dict[str, int]:
+    """The query planner's term scores of a case: the same numbers as the site index's."""
+    from .queryplan import extra_fields
+    from .siteindex import SearchDoc, term_scores
+
+    fields = {name: tuple(word for _, word, _, _ in tokens_by_field[name]) for name in TEXT_FIELDS}
+    fields.update(extra_fields(document))
+    return term_scores(SearchDoc(location="", title="", text="", fields=fields))
 
 
 def iter_tokens(documents: list[dict], segments: SegmentCache, batch: int = 500):
@@ -269,6 +314,8 @@ class Hit:
     category: str
     snippet: str
     classification: str
+    date: str = ""
+    missing: list[str] = field(default_factory=list)   # query words this case lacks (soft matching)
 
 
 @dataclass
@@ -378,6 +425,7 @@ class SearchSession:
         self.searcher = self.index.searcher()
         self._parsers: dict = {}
         self._similarity: SimilarityModel | None = None
+        self._plan_source: WhooshSource | None = None
 
     def __enter__(self) -> "SearchSession":
         return self
@@ -399,25 +447,53 @@ class SearchSession:
         return self._parsers[scope]
 
     def search(self, text: str, *, filters: Filters | None = None, scope: str | None = None,
-               limit: int = 10) -> list[Hit]:
-        """BM25F-ranked search; every word of the query must occur (AND)."""
+               limit: int = 10, synonyms: dict[str, list[str]] | None = None) -> list[Hit]:
+        """Ranked by the query planner (queryplan.py), as the site search ranks: soft matching,
+        synonyms, metadata. With a scope, every word must occur in that part (BM25F, AND)."""
         if scope is not None and scope not in SCOPES:
             raise UserError(f"检索范围“{scope}”无效，可选：{'、'.join(SCOPES)}")
+        if not is_word(text):
+            raise UserError(f"检索词“{text}”为空或只含标点，请输入要查找的词语")
+        if scope is not None:
+            return self._scoped(text, filters, scope, limit)
+        from .queryplan import marks, parse, rank
+
+        source = self._source()
+        words = parse(normalize(text), source, synonyms if synonyms is not None else load_default_synonyms())
+        if not words:
+            raise UserError(f"检索词“{text}”只含虚词，请输入要查找的词语")
+        filter_query = (filters or Filters()).query()
+        allowed = None
+        if filter_query is not None:
+            allowed = set(self.searcher.docs_for_query(filter_query))
+        marked = marks(words)
+        hits = []
+        for position, found in enumerate(rank(words, source, allowed)[:limit], 1):
+            stored = self.searcher.stored_fields(found.doc)
+            hits.append(self._hit(position, stored, found.score / 10000, marked, found.missing))
+        return hits
+
+    def _source(self) -> "WhooshSource":
+        if self._plan_source is None:
+            self._plan_source = WhooshSource(self.searcher)
+        return self._plan_source
+
+    @staticmethod
+    def _hit(rank: int, stored: dict, score: float, marked: list[str], missing: list[str]) -> Hit:
+        text_snippet = snippet(stored["body"], marked) or snippet(stored["summary"], marked) or stored["summary"][:80]
+        return Hit(rank=rank, id=stored["id"], title=stored["title"], score=round(score, 3), year=stored["year"],
+                   region=stored["region"], category=stored["category"], snippet=" ".join(text_snippet.split()),
+                   classification=stored["classification"], date=stored.get("date", ""), missing=missing)
+
+    def _scoped(self, text: str, filters: Filters | None, scope: str, limit: int) -> list[Hit]:
         words = query_words(text)
         if not words:
             raise UserError(f"检索词“{text}”为空或只含标点，请输入要查找的词语")
-        # Segment first so that each word may match in any field (AND across words, OR across
-        # fields); a quoted phrase goes to the parser as typed.
+        # Segment first so that each word may match in any field of the scope; a quoted phrase goes as typed.
         query = self._parser(scope).parse(text if '"' in text else " ".join(words))
         marked = [w for w in words if len(w) > 1] or words
         results = self.searcher.search(query, limit=limit, filter=(filters or Filters()).query())
-        hits = []
-        for rank, hit in enumerate(results, 1):
-            text_snippet = snippet(hit["body"], marked) or snippet(hit["summary"], marked) or hit["summary"][:80]
-            hits.append(Hit(rank=rank, id=hit["id"], title=hit["title"], score=round(hit.score, 3),
-                            year=hit["year"], region=hit["region"], category=hit["category"],
-                            snippet=" ".join(text_snippet.split()), classification=hit["classification"]))
-        return hits
+        return [self._hit(position, hit.fields(), hit.score, marked, []) for position, hit in enumerate(results, 1)]
 
     def similar(self, case_id: str, limit: int = 5, public_only: bool = False) -> list["Similar"]:
         if self._similarity is None:
@@ -428,9 +504,52 @@ class SearchSession:
 
 
 def search(index_dir: Path, text: str, *, filters: Filters | None = None, scope: str | None = None,
-           limit: int = 10) -> list[Hit]:
+           limit: int = 10, synonyms: dict[str, list[str]] | None = None) -> list[Hit]:
     with SearchSession(index_dir) as session:
-        return session.search(text, filters=filters, scope=scope, limit=limit)
+        return session.search(text, filters=filters, scope=scope, limit=limit, synonyms=synonyms)
+
+
+def load_default_synonyms() -> dict[str, list[str]]:
+    from .queryplan import load_synonyms
+
+    return load_synonyms()
+
+
+class WhooshSource:
+    """The Whoosh index's plan field as the query planner's Source (see queryplan.Source)."""
+
+    def __init__(self, searcher):
+        from .queryplan import GRAM_MARK
+
+        self.searcher = searcher
+        self.reader = searcher.reader()
+        self.n = searcher.doc_count()
+        self.mark = GRAM_MARK
+        self._postings: dict[str, tuple[list[int], list[int]]] = {}
+
+    def has(self, term: str) -> bool:
+        return ("plan", term) in self.reader
+
+    def expansions(self, prefix: str) -> list[str]:
+        from .queryplan import EXPANSIONS
+
+        found = [t.decode("utf-8") if isinstance(t, bytes) else t for t in self.reader.expand_prefix("plan", prefix)]
+        found = [t for t in found if len(t) > len(prefix) and not t.endswith(self.mark)]
+        found.sort(key=lambda t: -self.reader.doc_frequency("plan", t))
+        return found[:EXPANSIONS]
+
+    def postings(self, term: str) -> tuple[list[int], list[int]]:
+        if term not in self._postings:
+            docs: list[int] = []
+            scores: list[int] = []
+            if self.has(term):
+                matcher = self.reader.postings("plan", term)
+                while matcher.is_active():
+                    docs.append(matcher.id())
+                    scores.append(int(round(matcher.weight())))
+                    matcher.next()
+            self._postings[term] = (docs, scores)
+        return self._postings[term]
 
 
 # --- similar cases ----------------------------------------------------------------------
