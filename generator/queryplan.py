@@ -237,6 +237,13 @@ def _alternatives(word: str, source: Source, synonyms: dict[str, list[str]], pre
     return alts
 
 
+def _starts_known(text: str, source: Source, synonyms: dict[str, list[str]]) -> bool:
+    """Whether an index word, synonym, stop word or title bigram starts the text."""
+    if text[0] in STOP or (len(text) >= 2 and source.has(text[:2] + GRAM_MARK)):
+        return True
+    return any(source.has(text[:k]) or text[:k] in synonyms for k in range(2, len(text) + 1))
+
+
 def parse(text: str, source: Source, synonyms: dict[str, list[str]]) -> list[Word]:
     """The query's words and their alternatives; text is already normalised (Simplified, half-width)."""
     words: list[Word] = []
@@ -263,8 +270,11 @@ def parse(text: str, source: Source, synonyms: dict[str, list[str]]) -> list[Wor
                 break
             size = next((k for k in range(len(rest) - 1, 1, -1)
                          if source.has(rest[:k]) or rest[:k] in synonyms or rest[:k] in STOP), 0)
-            if not size:  # no index word starts here: a two-character piece (found through the bigrams)
-                size = 2 if len(rest) >= 2 and not source.has(rest[0]) else 1
+            if not size:  # no longer index word starts here: a two-character piece of a title or keyword?
+                size = 2 if len(rest) >= 2 and source.has(rest[:2] + GRAM_MARK) else 1
+                if size == 1:  # else an unknown stretch, up to where something known starts: one word
+                    while size < len(rest) and not _starts_known(rest[size:], source, synonyms):
+                        size += 1
             add(rest[:size], prefix=False)
             i += size
     return words

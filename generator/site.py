@@ -418,11 +418,12 @@ class _Build:
 
         search_dir = site / "search"
         if previous is not None:  # unchanged shards are kept: the writer replaces only what changed
-            old_index = previous / "search" / "jiandu"
-            if old_index.is_dir():
-                for path in old_index.rglob("*"):
-                    if path.is_file():
-                        link_or_copy(path, search_dir / "jiandu" / path.relative_to(old_index))
+            for folder in ("jiandu", "jiandu-x"):
+                old_index = previous / "search" / folder
+                if old_index.is_dir():
+                    for path in old_index.rglob("*"):
+                        if path.is_file():
+                            link_or_copy(path, search_dir / folder / path.relative_to(old_index))
         docs = [case_search_doc(case, scores=analysis[case.id].scores, key=analysis[case.id].key)
                 for case in self.cases]
         texts = [(page["title"], page["text"]) for page in frames.content_pages]
