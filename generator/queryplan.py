@@ -8,7 +8,7 @@ for line — change both together).
 Index side (every case, `index_fields`): the text fields, searchable metadata
 (id, year as 2024 and 2024年, region with and without 市/县/区, category,
 mechanisms, supervisors, supervised units, 典型案例 / 可复制可推广 as words) and a
-character-bigram field of the title and keywords (terms ending in GRAM_MARK).
+character-bigram field of the title, subtitle and keywords (terms ending in GRAM_MARK).
 Each field has a boost; a term's score in a case is the field-weighted BM25
 term-frequency saturation (siteindex.term_scores).
 
@@ -163,16 +163,16 @@ def grams(text: str) -> list[str]:
             for i in range(len(run) - 1)]
 
 
-def gram_field(title: str, keywords: str) -> tuple[str, ...]:
+def gram_field(*texts: str) -> tuple[str, ...]:
     from .tokens import normalize
 
-    return tuple(dict.fromkeys(grams(normalize(title)) + grams(normalize(keywords))))
+    return tuple(dict.fromkeys(gram for text in texts for gram in grams(normalize(text))))
 
 
 def extra_fields(document: dict) -> dict[str, tuple[str, ...]]:
     """Everything the planner indexes besides the text fields."""
     fields = meta_fields(document)
-    fields["gram"] = gram_field(document.get("title", ""), document.get("keywords", ""))
+    fields["gram"] = gram_field(document.get("title", ""), document.get("subtitle", ""), document.get("keywords", ""))
     return fields
 
 
@@ -239,7 +239,7 @@ def _alternatives(word: str, source: Source, synonyms: dict[str, list[str]], pre
 
 def _starts_known(text: str, source: Source, synonyms: dict[str, list[str]]) -> bool:
     """Whether an index word, synonym, stop word or title bigram starts the text."""
-    if text[0] in STOP or (len(text) >= 2 and source.has(text[:2] + GRAM_MARK)):
+    if len(text) >= 2 and source.has(text[:2] + GRAM_MARK):
         return True
     return any(source.has(text[:k]) or text[:k] in synonyms for k in range(2, len(text) + 1))
 
@@ -298,8 +298,8 @@ def needed(words: int) -> int:
 
 
 def word_scores(word: Word, source: Source) -> dict[int, int]:
-    """doc → the word's score there (its best alternative)."""
-    best: dict[int, int] = {}
+    """doc → the word's score there: its best alternative, plus a quarter of the others."""
+    found: dict[int, list[int]] = {}
     for alt in word.alts:
         total: dict[int, int] | None = None
         for term in alt.terms:
@@ -313,9 +313,14 @@ def word_scores(word: Word, source: Source) -> dict[int, int]:
             if not total:
                 break
         for doc, value in (total or {}).items():
-            if value > best.get(doc, 0):
-                best[doc] = value
-    return best
+            entry = found.get(doc)
+            if entry is None:
+                found[doc] = [value, value]
+            else:
+                entry[0] = max(entry[0], value)
+                entry[1] += value
+    # the best alternative counts in full, the others (say the word and its synonym both occur) a quarter
+    return {doc: best + (total - best) // 4 for doc, (best, total) in found.items()}
 
 
 def rank(words: list[Word], source: Source, allowed=None) -> list[Ranked]:

@@ -135,7 +135,7 @@
   function isSynonym(word) { return Object.prototype.hasOwnProperty.call(synonyms, word); }
 
   async function startsKnown(text) {
-    if (stop.has(text[0]) || (text.length >= 2 && (await has(text.slice(0, 2) + manifest.mark)))) return true;
+    if (text.length >= 2 && (await has(text.slice(0, 2) + manifest.mark))) return true;
     for (var k = 2; k <= text.length; k++) {
       var part = text.slice(0, k);
       if ((await has(part)) || isSynonym(part)) return true;
@@ -180,7 +180,7 @@
   }
 
   async function wordScores(word) {
-    var best = new Map();
+    var found = new Map();
     for (var a = 0; a < word.alts.length; a++) {
       var alt = word.alts[a], total = null;
       for (var t = 0; t < alt.terms.length; t++) {
@@ -194,8 +194,15 @@
         total = next;
         if (!total.size) break;
       }
-      if (total) total.forEach(function (value, doc) { if (value > (best.get(doc) || 0)) best.set(doc, value); });
+      if (total) total.forEach(function (value, doc) {
+        var entry = found.get(doc);
+        if (entry === undefined) found.set(doc, [value, value]);
+        else { entry[0] = Math.max(entry[0], value); entry[1] += value; }
+      });
     }
+    /* the best alternative counts in full, the others a quarter */
+    var best = new Map();
+    found.forEach(function (entry, doc) { best.set(doc, entry[0] + Math.floor((entry[1] - entry[0]) / 4)); });
     return best;
   }
 
