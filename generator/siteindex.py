@@ -1029,7 +1029,7 @@ class _Reader:
 
     def load(self, name: str):
         if name not in self.cache:
-            path = self.index_dir / f"{name}.js"
+            path = Path(os.path.normpath(self.index_dir / f"{name}.js"))  # ../jiandu-x/… for the planner's files
             self.files.append(path)
             self.cache[name] = read_shard(path)
         return self.cache[name]
