@@ -1120,17 +1120,19 @@ def _narrow(reader: _Reader, plan: dict, ranked: list[Ranked], filters: dict[str
         wanted = {values.index(v) for v in filters.get(name, ()) if v in values}
         if filters.get(name):
             chosen[f] = wanted
-    kept = [hit for hit in ranked
-            if not chosen or (rows[hit.doc] is not None
-                              and all(set(rows[hit.doc][f + 1]) & wanted for f, wanted in chosen.items()))]
-    counts = [dict() for _ in names]
-    for hit in kept:
+    def passes(row, skip: int) -> bool:
+        return all(f == skip or set(row[f + 1]) & wanted for f, wanted in chosen.items())
+
+    kept = [hit for hit in ranked if not chosen or (rows[hit.doc] is not None and passes(rows[hit.doc], -1))]
+    counts = [dict() for _ in names]  # a facet's counts ignore its own filter: its other values stay choosable
+    for hit in ranked:
         row = rows[hit.doc]
         if row is None:
             continue
         for f in range(len(names)):
-            for v in row[f + 1]:
-                counts[f][v] = counts[f].get(v, 0) + 1
+            if passes(row, f):
+                for v in row[f + 1]:
+                    counts[f][v] = counts[f].get(v, 0) + 1
     facets = {name: sorted(((values[v], c) for v, c in counts[f].items()), key=lambda vc: (-vc[1], values.index(vc[0])))
               for f, (name, _, values) in enumerate(plan["facets"])}
     if sort == "date":

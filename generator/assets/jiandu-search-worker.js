@@ -256,19 +256,23 @@
         chosen.push([f, wanted]);
       }
     });
+    function passes(row, skip) {
+      return chosen.every(function (c) {
+        return c[0] === skip || row[c[0] + 1].some(function (v) { return c[1].has(v); });
+      });
+    }
     var kept = ranked.filter(function (hit) {
       if (!chosen.length) return true;
       var row = rows.get(hit.doc);
-      return row !== null && row !== undefined && chosen.every(function (c) {
-        return row[c[0] + 1].some(function (v) { return c[1].has(v); });
-      });
+      return row !== null && row !== undefined && passes(row, -1);
     });
+    /* a facet's counts ignore its own filter: its other values stay choosable */
     var counts = facets.map(function () { return new Map(); });
-    kept.forEach(function (hit) {
+    ranked.forEach(function (hit) {
       var row = rows.get(hit.doc);
       if (!row) return;
       for (var f = 0; f < facets.length; f++)
-        row[f + 1].forEach(function (v) { counts[f].set(v, (counts[f].get(v) || 0) + 1); });
+        if (passes(row, f)) row[f + 1].forEach(function (v) { counts[f].set(v, (counts[f].get(v) || 0) + 1); });
     });
     var out = {};
     facets.forEach(function (facet, f) {
@@ -320,6 +324,7 @@
     var found = await rows(top), marks = marksOf(words);
     return {
       total: narrowed.kept.length, facets: narrowed.facets, words: words.map(function (w) { return w.word; }),
+      facetList: plan.facets.map(function (f) { return { name: f[0], label: f[1], values: narrowed.facets[f[0]] }; }),
       items: top.map(function (hit, i) {
         var row = found[i];
         return { location: row[0], title: highlight(row[1], marks), text: highlight(row[2] || "", marks),
