@@ -106,6 +106,17 @@ def load_synonyms(cases_dir: Path | None = None) -> dict[str, list[str]]:
     return dict(sorted(table.items()))
 
 
+@lru_cache(maxsize=1)
+def canonical_terms() -> dict[str, str]:
+    """word → the first word of its synonym group (the project's groups): similar cases compare these."""
+    table: dict[str, str] = {}
+    for group in _read_groups(str(DATA_DIR / SYNONYMS_FILE), (DATA_DIR / SYNONYMS_FILE).stat().st_mtime):
+        words = [w for w in group if " " not in w]
+        for word in words[1:]:
+            table.setdefault(word, words[0])
+    return table
+
+
 # --- index side ---------------------------------------------------------------------
 
 def place_forms(name: str) -> list[str]:

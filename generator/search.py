@@ -45,6 +45,7 @@ SCOPES = {"title": ("title", "subtitle"), "keywords": ("keywords",), "summary": 
 SIMILAR_FIELDS = {"title": 3.0, "keywords": 3.0, "summary": 1.5, "body": 1.0}
 MP_THRESHOLD = 400  # from this many new documents on, segment and index in two processes
 KEY_TERMS_STORED = 40
+KEYWORD_WEIGHT, MECHANISM_WEIGHT = 6.0, 2.0  # whole keywords and mechanisms as similar-case terms
 
 
 def _schema():
@@ -113,13 +114,31 @@ def case_document(case: Case) -> dict:
     }
 
 
-def key_term_weights(tokens_by_field: dict[str, tuple]) -> dict[str, float]:
-    """The heaviest key terms of a case (field-weighted counts), stored for similar cases."""
+def key_term_weights(tokens_by_field: dict[str, tuple], document: dict | None = None) -> dict[str, float]:
+    """The heaviest key terms of a case (field-weighted counts), stored for similar cases.
+
+    Only whole words: jieba's precise-mode words (not the pieces inside longer words, such as
+    委会 in 人大常委会), the case's keywords and its mechanisms. Synonyms count as one word (the
+    first of their group), so 行刑衔接 and 两法衔接 make two cases similar.
+    """
+    from .queryplan import canonical_terms
+
+    canonical = canonical_terms()
     counts: dict[str, float] = defaultdict(float)
     for name, weight in SIMILAR_FIELDS.items():
-        for _, word, _, _ in tokens_by_field.get(name, ()):
+        last = None
+        for position, word, _, _ in tokens_by_field.get(name, ()):
+            if position == last:
+                continue  # a piece of the word before it
+            last = position
             if len(word) > 1 and word not in STOPWORDS and not word.isdigit():  # tokens.key_terms, inlined
-                counts[word] += weight
+                counts[canonical.get(word, word)] += weight
+    if document is not None:
+        for word, weight in [(k, KEYWORD_WEIGHT) for k in document.get("keywords", "").split(" ")] + \
+                [(m, MECHANISM_WEIGHT) for m in document.get("mechanism", "").split(",")]:
+            word = normalize(word.strip())
+            if len(word) > 1:
+                counts[canonical.get(word, word)] += weight
     return dict(sorted(counts.items(), key=lambda item: -item[1])[:KEY_TERMS_STORED])
 
 
@@ -128,7 +147,7 @@ def prepare(document: dict, tokens_by_field: dict[str, tuple]) -> dict:
     prepared = dict(document)
     for name in TEXT_FIELDS:
         prepared[name] = Pretokenized(document[name], tokens_by_field[name])
-    prepared["terms"] = key_term_weights(tokens_by_field)
+    prepared["terms"] = key_term_weights(tokens_by_field, document)
     prepared["plan"] = PlanScores(plan_scores(document, tokens_by_field))
     return prepared
 
