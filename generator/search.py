@@ -14,13 +14,10 @@ import re
 import shutil
 import tempfile
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
-
-from whoosh.fields import FieldType
-from whoosh.formats import Frequency
-from whoosh.system import pack_uint
 
 from .files import exclusive, replace_dir
 from .model import Case
@@ -45,6 +42,8 @@ SCOPES = {"title": ("title", "subtitle"), "keywords": ("keywords",), "summary": 
 SIMILAR_FIELDS = {"title": 3.0, "keywords": 3.0, "summary": 1.5, "body": 1.0}
 MP_THRESHOLD = 400  # from this many new documents on, segment and index in two processes
 KEY_TERMS_STORED = 40
+PLAN_DIR = "plan"             # the planner's index (siteindex format) inside the index folder
+PLAN_SCORES = "_plan_scores"  # a prepared document's packed planner scores (not a Whoosh field)
 KEYWORD_WEIGHT, MECHANISM_WEIGHT = 6.0, 2.0  # whole keywords and mechanisms as similar-case terms
 
 
@@ -60,35 +59,8 @@ def _schema():
         category=ID(stored=True), mechanism=KEYWORD(commas=True, stored=True), year=ID(stored=True),
         region=ID(stored=True), unit=KEYWORD(commas=True), classification=ID(stored=True),
         typical=BOOLEAN(stored=True), replicable=BOOLEAN(stored=True), date=STORED(), terms=STORED(),
-        supervisors=KEYWORD(commas=True, stored=True), plan=PlanField(),
+        supervisors=KEYWORD(commas=True, stored=True),
     )
-
-
-class PlanScores(str):
-    """A case's query-planner term scores (siteindex.term_scores), handed to the plan field."""
-
-    def __new__(cls, scores: dict[str, int]):
-        value = super().__new__(cls, "")
-        value.scores = scores
-        return value
-
-    def __reduce__(self):
-        return (PlanScores, (self.scores,))
-
-
-class PlanField(FieldType):
-    """Postings whose weight is the planner's term score: the CLI ranks with the site's numbers."""
-
-    def __init__(self):
-        super().__init__(Frequency(), analyzer=None, scorable=False, stored=False)
-
-    def index(self, value, **kwargs):
-        one = pack_uint(1)
-        for term, score in sorted(getattr(value, "scores", {}).items()):
-            yield term.encode("utf-8"), 1, float(score), one
-
-    def __eq__(self, other):
-        return other.__class__ is self.__class__
 
 
 def _plain(markdown_text: str) -> str:
@@ -148,8 +120,14 @@ def prepare(document: dict, tokens_by_field: dict[str, tuple]) -> dict:
     for name in TEXT_FIELDS:
         prepared[name] = Pretokenized(document[name], tokens_by_field[name])
     prepared["terms"] = key_term_weights(tokens_by_field, document)
-    prepared["plan"] = PlanScores(plan_scores(document, tokens_by_field))
+    prepared[PLAN_SCORES] = pack_scores(plan_scores(document, tokens_by_field))
     return prepared
+
+
+def pack_scores(scores: dict[str, int]) -> str:
+    from .analysis import _pack
+
+    return _pack(scores)
 
 
 def plan_scores(document: dict, tokens_by_field: dict[str, tuple]) -> dict[str, int]:
@@ -216,6 +194,8 @@ def _open_existing(index_dir: Path):
         return None, {}, "索引缺少说明文件或格式版本不同"
     if meta.get("dictionary") != _dictionary_signature():
         return None, {}, "分词词典或分词规则已更新"
+    if not (index_dir / PLAN_DIR / "search" / "jiandu" / "manifest.js").is_file():
+        return None, {}, "索引缺少排序数据"
     try:
         ix = whoosh_index.open_dir(str(index_dir))
         if set(ix.schema.names()) != set(_schema().names()):
@@ -250,6 +230,55 @@ def _write_query_dictionary(ix, index_dir: Path) -> None:
     temp.replace(index_dir / QUERY_DICT)
 
 
+class LazyPlanScores:
+    """Packed planner scores, unpacked when the plan index needs them (see analysis.LazyScores)."""
+
+    def __new__(cls, packed: str):
+        from .analysis import LazyScores
+
+        return LazyScores(packed)
+
+
+class _DeferredScores(Mapping):
+    """An unchanged case's planner scores: computed only if the plan index has to be rebuilt whole."""
+
+    def __init__(self, document: dict, segments: SegmentCache):
+        self._document, self._segments, self._scores = document, segments, None
+
+    def _computed(self) -> dict[str, int]:
+        if self._scores is None:
+            (_, tokens), = iter_tokens([self._document], self._segments)
+            self._scores = plan_scores(self._document, tokens)
+        return self._scores
+
+    def items(self):
+        return self._computed().items()
+
+    def __getitem__(self, term: str) -> int:
+        return self._computed()[term]
+
+    def __iter__(self):
+        return iter(self._computed())
+
+    def __len__(self) -> int:
+        return len(self._computed())
+
+
+def _plan_doc(document: dict, scores, digests: dict[str, str]):
+    from .siteindex import SearchDoc
+
+    return SearchDoc(location=f"cases/{document['id']}.html", title=document["title"], text="", fields={},
+                     scores=scores, key=f"{digests[document['id']]}-{_dictionary_signature()}")
+
+
+def _write_plan(index_dir: Path, docs: list) -> None:
+    """The planner's index of the cases, in the site index's format: `jiandu search` ranks as the site does."""
+    from .siteindex import write_site_search
+
+    plan = index_dir / PLAN_DIR
+    write_site_search(plan / "search", docs, state_dir=plan / "state")
+
+
 def _rebuild(index_dir: Path, documents: dict[str, dict], digests: dict[str, str], segments: SegmentCache) -> None:
     from whoosh import index as whoosh_index
 
@@ -260,9 +289,12 @@ def _rebuild(index_dir: Path, documents: dict[str, dict], digests: dict[str, str
         options = {"procs": 2, "multisegment": True, "limitmb": 128} if len(documents) >= MP_THRESHOLD else {}
         prepared = _prepare_all(list(documents.values()), segments)
         writer = ix.writer(**options)
+        plan_docs = []
         for document in prepared:
+            plan_docs.append(_plan_doc(document, LazyPlanScores(document.pop(PLAN_SCORES)), digests))
             writer.add_document(**document)
         writer.commit()
+        _write_plan(temp, plan_docs)
         _write_meta(temp, digests)
         _write_query_dictionary(ix, temp)
         ix.close()
@@ -305,15 +337,20 @@ def update_index(index_dir: Path, cases: Iterable[Case], *, rebuild: bool = Fals
                 writer = ix.writer(timeout=30)
             except LockError:
                 raise UserError(f"检索索引 {index_dir} 正被其他程序写入，请稍后再试") from None
+            fresh = {}
             try:
                 for case_id in removed:
                     writer.delete_by_term("id", case_id)
                 for document in _prepare_all([documents[case_id] for case_id in changed], segments):
+                    fresh[document["id"]] = LazyPlanScores(document.pop(PLAN_SCORES))
                     writer.update_document(**document)
             except BaseException:
                 writer.cancel()  # nothing half-written stays; the lock is released
                 raise
+            (index_dir / META_FILE).unlink(missing_ok=True)  # until the plan index matches (a crash: rebuild)
             writer.commit()
+            _write_plan(index_dir, [_plan_doc(document, fresh.get(case_id) or _DeferredScores(document, segments),
+                                              digests) for case_id, document in documents.items()])
             _write_meta(index_dir, digests)
             _write_query_dictionary(ix, index_dir)
         ix.close()
@@ -403,6 +440,25 @@ def _sentences(text: str) -> list[str]:
     return [s for s in sentences if s]
 
 
+def _sentence_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence of _sentences(text), in text order."""
+    spans, start = [], 0
+    for index, ch in enumerate(text):
+        if ch in _SENTENCE_END:
+            spans.append((start, index + 1))
+            start = index + 1
+    spans.append((start, len(text)))
+    trimmed = []
+    for start, end in spans:
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        if start < end:
+            trimmed.append((start, end))
+    return trimmed
+
+
 def snippet(text: str, words: list[str], top: int = 2, max_chars: int = 160) -> str:
     """The sentences (split on 。！？；) with most query words, in text order, words in 【】.
 
@@ -411,8 +467,9 @@ def snippet(text: str, words: list[str], top: int = 2, max_chars: int = 160) -> 
     query highlights Simplified text and the other way round.
     """
     scored = []
-    for order, sentence in enumerate(_sentences(text)):
-        normal = normalize(sentence)
+    normal_text = normalize(text)  # once for the whole text (same length), not per sentence
+    for order, (start, end) in enumerate(_sentence_spans(text)):
+        sentence, normal = text[start:end], normal_text[start:end]
         hits = sum(normal.count(word) for word in words)
         if hits:
             scored.append((-len({w for w in words if w in normal}), -hits, order, sentence, normal))
@@ -440,11 +497,11 @@ class SearchSession:
     """An open index and searcher, for several queries in a row (site build, benchmarks, services)."""
 
     def __init__(self, index_dir: Path):
+        self.index_dir = Path(index_dir)
         self.index = open_index(index_dir)
         self.searcher = self.index.searcher()
         self._parsers: dict = {}
         self._similarity: SimilarityModel | None = None
-        self._plan_source: WhooshSource | None = None
 
     def __enter__(self) -> "SearchSession":
         return self
@@ -477,25 +534,36 @@ class SearchSession:
             return self._scoped(text, filters, scope, limit)
         from .queryplan import marks, parse, rank
 
-        source = self._source()
+        source = self.plan_source()
         words = parse(normalize(text), source, synonyms if synonyms is not None else load_default_synonyms())
         if not words:
             raise UserError(f"检索词“{text}”只含虚词，请输入要查找的词语")
         filter_query = (filters or Filters()).query()
         allowed = None
         if filter_query is not None:
-            allowed = set(self.searcher.docs_for_query(filter_query))
+            numbers = self._plan_numbers()
+            allowed = {numbers[f"cases/{self.searcher.stored_fields(docnum)['id']}.html"]
+                       for docnum in self.searcher.docs_for_query(filter_query)}
         marked = marks(words)
         hits = []
+        manifest = source.manifest
         for position, found in enumerate(rank(words, source, allowed)[:limit], 1):
-            stored = self.searcher.stored_fields(found.doc)
+            location = source.reader.load(f"d/{found.doc // manifest['ds']}")[found.doc % manifest["ds"]][0]
+            stored = self.searcher.stored_fields(self.searcher.document_number(id=location[len("cases/"):-5]))
             hits.append(self._hit(position, stored, found.score / 10000, marked, found.missing))
         return hits
 
-    def _source(self) -> "WhooshSource":
-        if self._plan_source is None:
-            self._plan_source = WhooshSource(self.searcher)
-        return self._plan_source
+    def plan_source(self):
+        """The planner's index as a queryplan.Source; fresh per query (shards are read for the query)."""
+        from .siteindex import INDEX_DIR, ShardSource, _Reader
+
+        reader = _Reader(self.index_dir / PLAN_DIR / "search" / INDEX_DIR)
+        return ShardSource(reader, reader.load("manifest"))
+
+    def _plan_numbers(self) -> dict[str, int]:
+        """Case page location → its number in the planner's index (from the plan index's build state)."""
+        state = json.loads((self.index_dir / PLAN_DIR / "state" / "state.json").read_text("utf-8"))
+        return {location: entry[0] for location, entry in state["docs"].items()}
 
     @staticmethod
     def _hit(rank: int, stored: dict, score: float, marked: list[str], missing: list[str]) -> Hit:
@@ -532,43 +600,6 @@ def load_default_synonyms() -> dict[str, list[str]]:
     from .queryplan import load_synonyms
 
     return load_synonyms()
-
-
-class WhooshSource:
-    """The Whoosh index's plan field as the query planner's Source (see queryplan.Source)."""
-
-    def __init__(self, searcher):
-        from .queryplan import GRAM_MARK
-
-        self.searcher = searcher
-        self.reader = searcher.reader()
-        self.n = searcher.doc_count()
-        self.mark = GRAM_MARK
-        self._postings: dict[str, tuple[list[int], list[int]]] = {}
-
-    def has(self, term: str) -> bool:
-        return ("plan", term) in self.reader
-
-    def expansions(self, prefix: str) -> list[str]:
-        from .queryplan import EXPANSIONS
-
-        found = [t.decode("utf-8") if isinstance(t, bytes) else t for t in self.reader.expand_prefix("plan", prefix)]
-        found = [t for t in found if len(t) > len(prefix) and not t.endswith(self.mark)]
-        found.sort(key=lambda t: -self.reader.doc_frequency("plan", t))
-        return found[:EXPANSIONS]
-
-    def postings(self, term: str) -> tuple[list[int], list[int]]:
-        if term not in self._postings:
-            docs: list[int] = []
-            scores: list[int] = []
-            if self.has(term):
-                matcher = self.reader.postings("plan", term)
-                while matcher.is_active():
-                    docs.append(matcher.id())
-                    scores.append(int(round(matcher.weight())))
-                    matcher.next()
-            self._postings[term] = (docs, scores)
-        return self._postings[term]
 
 
 # --- similar cases ----------------------------------------------------------------------

@@ -25,7 +25,7 @@ from generator.queryplan import (
     parse,
     rank,
 )
-from generator.search import SearchSession, WhooshSource, update_index
+from generator.search import SearchSession, update_index
 from generator.siteindex import INDEX_DIR, ShardSource, _Reader, query_site, search_docs_for_cases, \
     write_site_search
 from generator.tokens import index_tokens, normalize
@@ -87,7 +87,7 @@ def test_a_library_adds_its_own_synonyms(tmp_path):
 def test_cli_and_site_parse_every_query_alike(library, session):
     _, _, search_dir = library
     reader = _Reader(search_dir / INDEX_DIR)
-    site, cli = ShardSource(reader, reader.load("manifest")), WhooshSource(session.searcher)
+    site, cli = ShardSource(reader, reader.load("manifest")), session.plan_source()
     synonyms = load_synonyms()
     for item in queries():
         text = normalize(item["query"])
@@ -97,9 +97,10 @@ def test_cli_and_site_parse_every_query_alike(library, session):
 
 def test_cli_and_site_rank_alike(library, session):
     _, _, search_dir = library
-    same = [cli_ids(session, item["query"]) == site_ids(search_dir, item["query"]) for item in queries()]
-    # The site index also holds the hand-written pages in a built site, not here: same documents, same order.
-    assert sum(same) / len(same) >= 0.97, sum(same)
+    # The same planner over the same index format: the same ranking (a built site also holds the
+    # hand-written pages, which changes document counts and so idf slightly; here it holds the cases only).
+    for item in queries():
+        assert cli_ids(session, item["query"], 10) == site_ids(search_dir, item["query"], 10), item["query"]
 
 
 # --- segmentation: query and index agree ----------------------------------------------------
@@ -210,7 +211,7 @@ def test_metadata_ranks_first_but_does_not_filter(library, session):
 
 def test_plan_alternatives_for_a_synonym_and_an_abbreviation(library, session):
     synonyms = load_synonyms()
-    source = WhooshSource(session.searcher)
+    source = session.plan_source()
     words = parse("两院 行刑衔接", source, synonyms)
     assert [w.word for w in words] == ["两院", "行刑衔接"]
     assert Alternative(("法院", "检察院"), 8) in words[0].alts
