@@ -300,7 +300,13 @@ class Ranked:
     doc: int
     score: int
     matched: int
-    missing: list[str]
+    mask: int                   # bit i set: the case holds query word i
+    words: list[Word] = field(repr=False, compare=False, default_factory=list)
+
+    @property
+    def missing(self) -> list[str]:
+        """The query words this case lacks."""
+        return [w.word for bit, w in enumerate(self.words) if not self.mask >> bit & 1]
 
 
 def needed(words: int) -> int:
@@ -308,30 +314,39 @@ def needed(words: int) -> int:
     return max(1, (words + 1) // 2)
 
 
-def word_scores(word: Word, source: Source) -> dict[int, int]:
-    """doc → the word's score there: its best alternative, plus a quarter of the others."""
-    found: dict[int, list[int]] = {}
+def word_scores(word: Word, source: Source):
+    """(docs, scores) as sorted numpy arrays: the word's best alternative, plus a quarter of the others.
+
+    Vectorised (a word may match most of a 10,000-case library); integer arithmetic throughout, so
+    the worker's loop over Maps gives the same numbers.
+    """
+    import numpy as np
+
+    parts_docs, parts_values = [], []
     for alt in word.alts:
-        total: dict[int, int] | None = None
+        docs = values = None
         for term in alt.terms:
-            docs, scores = source.postings(term)
-            factor = idf_q(source.n, len(docs)) * alt.weight
-            if total is None:
-                total = {doc: factor * score for doc, score in zip(docs, scores)}
+            term_docs, term_scores = (np.asarray(a, dtype=np.int64) for a in source.postings(term))
+            factor = idf_q(source.n, len(term_docs)) * alt.weight
+            if docs is None:
+                docs, values = term_docs, factor * term_scores
             else:
-                total = {doc: value + factor * score for doc, score in zip(docs, scores)
-                         if (value := total.get(doc)) is not None}
-            if not total:
+                docs, mine, theirs = np.intersect1d(docs, term_docs, assume_unique=True, return_indices=True)
+                values = values[mine] + factor * term_scores[theirs]
+            if not len(docs):
                 break
-        for doc, value in (total or {}).items():
-            entry = found.get(doc)
-            if entry is None:
-                found[doc] = [value, value]
-            else:
-                entry[0] = max(entry[0], value)
-                entry[1] += value
-    # the best alternative counts in full, the others (say the word and its synonym both occur) a quarter
-    return {doc: best + (total - best) // 4 for doc, (best, total) in found.items()}
+        if docs is not None and len(docs):
+            parts_docs.append(docs)
+            parts_values.append(values)
+    if not parts_docs:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    docs, values = np.concatenate(parts_docs), np.concatenate(parts_values)
+    order = np.argsort(docs, kind="stable")
+    docs, values = docs[order], values[order]
+    starts = np.flatnonzero(np.r_[True, docs[1:] != docs[:-1]])
+    best = np.maximum.reduceat(values, starts)
+    total = np.add.reduceat(values, starts)
+    return docs[starts], best + (total - best) // 4
 
 
 def rank(words: list[Word], source: Source, allowed=None) -> list[Ranked]:
@@ -339,26 +354,31 @@ def rank(words: list[Word], source: Source, allowed=None) -> list[Ranked]:
 
     allowed: a container of doc numbers to keep (filters), or None for all.
     """
+    import numpy as np
+
     if not words:
         return []
     per_word = [word_scores(word, source) for word in words]
-    totals: dict[int, list[int]] = {}
-    for bit, scores in enumerate(per_word):
-        for doc, value in scores.items():
-            if allowed is not None and doc not in allowed:
-                continue
-            entry = totals.get(doc)
-            if entry is None:
-                totals[doc] = [value, 1, 1 << bit]
-            else:
-                entry[0] += value
-                entry[1] += 1
-                entry[2] |= 1 << bit
-    need = needed(len(words))
-    ranked = sorted(((doc, entry) for doc, entry in totals.items() if entry[1] >= need),
-                    key=lambda item: (-item[1][1], -item[1][0], item[0]))
-    return [Ranked(doc, entry[0], entry[1], [w.word for bit, w in enumerate(words) if not entry[2] >> bit & 1])
-            for doc, entry in ranked]
+    docs = np.concatenate([d for d, _ in per_word])
+    values = np.concatenate([v for _, v in per_word])
+    bits = np.concatenate([np.full(len(d), 1 << i, dtype=np.int64) for i, (d, _) in enumerate(per_word)])
+    if allowed is not None:
+        keep = np.isin(docs, np.fromiter(allowed, dtype=np.int64, count=len(allowed)))
+        docs, values, bits = docs[keep], values[keep], bits[keep]
+    if not len(docs):
+        return []
+    order = np.argsort(docs, kind="stable")
+    docs, values, bits = docs[order], values[order], bits[order]
+    starts = np.flatnonzero(np.r_[True, docs[1:] != docs[:-1]])
+    docs = docs[starts]
+    totals = np.add.reduceat(values, starts)
+    masks = np.bitwise_or.reduceat(bits, starts)
+    counts = np.add.reduceat(np.ones(len(values), dtype=np.int64), starts)
+    keep = counts >= needed(len(words))
+    docs, totals, masks, counts = docs[keep], totals[keep], masks[keep], counts[keep]
+    order = np.lexsort((docs, -totals, -counts))
+    return [Ranked(doc, total, count, mask, words) for doc, total, count, mask in
+            zip(docs[order].tolist(), totals[order].tolist(), counts[order].tolist(), masks[order].tolist())]
 
 
 def marks(words: list[Word]) -> list[str]:

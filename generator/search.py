@@ -422,7 +422,6 @@ def open_index(index_dir: Path):
     ix, _, reason = _open_existing(index_dir)
     if ix is None:
         raise UserError(f"检索索引不可用（{reason or '尚未建立'}）：请先运行 jiandu index")
-    _use_index_dictionary(index_dir)
     return ix
 
 
@@ -499,6 +498,7 @@ class SearchSession:
     def __init__(self, index_dir: Path):
         self.index_dir = Path(index_dir)
         self.index = open_index(index_dir)
+        self._dictionary_loaded = False
         self.searcher = self.index.searcher()
         self._parsers: dict = {}
         self._similarity: SimilarityModel | None = None
@@ -573,6 +573,9 @@ class SearchSession:
                    classification=stored["classification"], date=stored.get("date", ""), missing=missing)
 
     def _scoped(self, text: str, filters: Filters | None, scope: str, limit: int) -> list[Hit]:
+        if not self._dictionary_loaded:  # jieba over the index vocabulary, for Whoosh's query parser
+            _use_index_dictionary(self.index_dir)
+            self._dictionary_loaded = True
         words = query_words(text)
         if not words:
             raise UserError(f"检索词“{text}”为空或只含标点，请输入要查找的词语")

@@ -1067,13 +1067,12 @@ class ShardSource:
         found.sort(key=lambda w: -sh.df(w))
         return found[:self.manifest["expand"]]
 
-    def postings(self, term: str) -> tuple[list[int], list[int]]:
+    def postings(self, term: str) -> tuple[np.ndarray, np.ndarray]:
         entry = self.shard(term[0]).entries.get(term)
         if entry is None:
-            return [], []
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
         encoded = self.reader.load(entry[1]) if isinstance(entry, list) else entry
-        docs, scores = _decode_arrays(encoded)
-        return docs.tolist(), scores.tolist()
+        return _decode_arrays(encoded)
 
 
 def _facet_rows(reader: _Reader, plan: dict, docs: list[int]) -> dict[int, list]:
