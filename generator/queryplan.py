@@ -241,7 +241,7 @@ def _alternatives(word: str, source: Source, synonyms: dict[str, list[str]], pre
             parts += known
         if parts:
             alts.append(Alternative(tuple(parts), SYNONYM_WEIGHT))
-    if len(word) >= 2 and CJK_START.match(word):
+    if len(word) >= 2 and CJK_START.match(word):  # any two characters of a title or keyword, however segmented
         word_grams = tuple(dict.fromkeys(word[i:i + 2] + GRAM_MARK for i in range(len(word) - 1)))
         if all(source.has(g) for g in word_grams):
             alts.append(Alternative(word_grams, GRAM_WEIGHT))

@@ -16,6 +16,7 @@ import tempfile
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -268,7 +269,15 @@ def _plan_doc(document: dict, scores, digests: dict[str, str]):
     from .siteindex import SearchDoc
 
     return SearchDoc(location=f"cases/{document['id']}.html", title=document["title"], text="", fields={},
-                     scores=scores, key=f"{digests[document['id']]}-{_dictionary_signature()}")
+                     scores=scores, key=f"{digests[document['id']]}-{_plan_signature()}")
+
+
+@lru_cache(maxsize=1)
+def _plan_signature() -> str:
+    """Changes whenever a case's planner scores could: the dictionary, the tokenizer, the scoring code."""
+    from .files import package_digest
+
+    return package_digest("queryplan.py", "siteindex.py", extra=_dictionary_signature())[:16]
 
 
 def _write_plan(index_dir: Path, docs: list) -> None:

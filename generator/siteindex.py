@@ -65,7 +65,7 @@ from .queryplan import EXACT_WEIGHT, EXPANSIONS, GRAM_LENGTH, GRAM_MARK, GRAM_WE
     PREFIX_WEIGHT, STOP, SYNONYM_WEIGHT, Ranked, idf_q, needed, parse, rank
 from .search import FIELD_BOOSTS
 
-FORMAT = 2                   # of the index files (the browser's side)
+FORMAT = 3                   # of the index files (the browser's side)
 STATE_FORMAT = 1             # of the build state
 SCORES_VERSION = 2           # of term_scores: a cache of SearchDoc.scores must depend on it
 INDEX_DIR = "jiandu"
@@ -78,7 +78,7 @@ FIELDS = ("title", "subtitle", "keywords", "summary", "body")
 REFERENCE_LENGTHS = {"title": 10, "subtitle": 16, "keywords": 12, "summary": 45, "body": 400}
 K1, B = 1.2, 0.75
 SCALE = 8                    # posting scores in 1/8 steps
-DOCS_PER_SHARD = 16
+DOCS_PER_SHARD = 8           # a result row costs its doc shard: small shards, small downloads
 TEASER_CHARS = 160
 LARGE_POSTINGS = 1024        # encoded postings longer than this get a file of their own
 SHARD_BYTES = 24 * 1024      # aim for term shards about this size
@@ -303,7 +303,9 @@ def teaser(text: str) -> str:
 
 
 def shard_of(term: str, shards: int) -> int:
-    return ord(term[0]) % shards
+    """The term shard of a term: by its first character; bigram-field terms in shards of their own
+    (numbers shards … 2·shards-1), read only when a query needs the bigram fallback."""
+    return ord(term[0]) % shards + (shards if term.endswith(GRAM_MARK) else 0)
 
 
 def _row(doc: SearchDoc) -> list[str]:
@@ -462,9 +464,9 @@ def _build(docs: list[SearchDoc], *, numbers: dict | None = None, shards: int | 
         entries.append(entry)
         size += _entry_size(term, entry)
     count = _shard_count(size, shards, shard_bytes)
-    grouped: list[tuple[list[str], list]] = [([], []) for _ in range(count)]
+    grouped: list[tuple[list[str], list]] = [([], []) for _ in range(2 * count)]
     for term, entry in zip(vocabulary, entries):
-        words, values = grouped[ord(term[0]) % count]
+        words, values = grouped[shard_of(term, count)]
         words.append(term)
         values.append(entry)
     for k, (words, values) in enumerate(grouped):
@@ -787,7 +789,7 @@ def _update(search_dir: Path, docs: list[SearchDoc], state_dir: Path, state: dic
     taken = {name.removesuffix(".js") for name in recorded if name.startswith("p/")}
     by_shard: dict[int, list[str]] = {}
     for term in changes:
-        by_shard.setdefault(ord(term[0]) % shards, []).append(term)
+        by_shard.setdefault(shard_of(term, shards), []).append(term)
     for k, shard_terms in by_shard.items():
         name = f"t/{k}.js"
         data = _parse_script((index_dir / name).read_bytes())
@@ -1051,24 +1053,24 @@ class ShardSource:
     def __init__(self, reader: _Reader, manifest: dict):
         self.reader, self.manifest, self.n = reader, manifest, manifest["n"]
 
-    def shard(self, ch: str) -> _TermShard:
-        key = f"t/{ord(ch) % self.manifest['b']}"
+    def shard(self, term: str) -> _TermShard:
+        key = f"t/{shard_of(term, self.manifest['b'])}"
         if key not in self.reader.cache:
             self.reader.cache[key] = _TermShard(self.reader.load(key))  # first load records the file
         return self.reader.cache[key]
 
     def has(self, term: str) -> bool:
-        return term in self.shard(term[0]).entries
+        return term in self.shard(term).entries
 
     def expansions(self, prefix: str) -> list[str]:
-        sh = self.shard(prefix[0])
+        sh = self.shard(prefix)
         mark = self.manifest["mark"]
         found = [w for w in sh.words if len(w) > len(prefix) and w.startswith(prefix) and not w.endswith(mark)]
         found.sort(key=lambda w: -sh.df(w))
         return found[:self.manifest["expand"]]
 
     def postings(self, term: str) -> tuple[np.ndarray, np.ndarray]:
-        entry = self.shard(term[0]).entries.get(term)
+        entry = self.shard(term).entries.get(term)
         if entry is None:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
         encoded = self.reader.load(entry[1]) if isinstance(entry, list) else entry

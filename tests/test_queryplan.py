@@ -121,7 +121,7 @@ def test_every_title_and_keyword_word_finds_its_case(library, session):
     words = {case.id: _title_and_keyword_words(case) for case in cases}
     # the fields shown in a case's header: a case holding the word there may rightly rank as high
     titles = [normalize(" ".join([case.title, case.subtitle, *case.keywords, case.category, *case.mechanisms,
-                                  *case.supervised, case.region])) for case in cases]
+                                  *case.supervised, *case.supervisors, case.region])) for case in cases]
     checked = 0
     for case in cases:
         for word in words[case.id]:

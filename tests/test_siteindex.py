@@ -84,7 +84,7 @@ def test_files_are_self_registering_scripts(site_search, sample_docs):
         name = path.relative_to(index).as_posix().removesuffix(".js")
         assert text.startswith(f'jianduShard("{name}",') and text.endswith(");\n")
         assert "\\u" not in text  # UTF-8, not escapes
-    assert len(list((index / "t").glob("*.js"))) == manifest["b"]
+    assert len(list((index / "t").glob("*.js"))) == 2 * manifest["b"]  # words, then title bigrams
     assert json.loads((site_search / "search_index.json").read_text("utf-8")) == json.loads(stub_index())
     assert (site_search / "search_index.js").read_text("utf-8") == "var __index = " + stub_index()
     vocabulary = {w for p in (index / "t").glob("*.js") for w in read_shard(p)["w"]}
@@ -228,7 +228,7 @@ def test_stale_files_are_removed(tmp_path, sample_docs):
     assert not list((search_dir / INDEX_DIR / "p").glob("*.js"))
     produced = {p.relative_to(search_dir).as_posix() for p in search_dir.rglob("*") if p.is_file()}
     manifest = read_shard(search_dir / INDEX_DIR / "manifest.js")
-    assert len([p for p in produced if p.startswith("jiandu/t/")]) == manifest["b"]
+    assert len([p for p in produced if p.startswith("jiandu/t/")]) == 2 * manifest["b"]
 
 
 def test_never_writes_through_a_hard_link(tmp_path, sample_docs):

@@ -56,8 +56,9 @@
     return { docs: docs, scores: scores };
   }
 
-  async function termShard(ch) {
-    var name = "t/" + (ch.codePointAt(0) % manifest.b);
+  /* siteindex.shard_of: by the first character; bigram-field terms in shards b … 2b-1 */
+  async function termShard(term) {
+    var name = "t/" + (term.codePointAt(0) % manifest.b + (term.endsWith(manifest.mark) ? manifest.b : 0));
     if (!shards[name]) {
       var data = await load(name), entries = new Map();
       data.w.forEach(function (word, i) { entries.set(word, data.p[i]); });
@@ -119,7 +120,7 @@
       }
       if (parts.length) alts.push({ terms: parts, weight: w8[2] });
     }
-    if (word.length >= 2 && CJK_START.test(word)) {
+    if (word.length >= 2 && CJK_START.test(word)) {  /* any two characters of a title or keyword */
       var grams = [];
       for (var g = 0; g + 1 < word.length; g++) {
         var gram = word.slice(g, g + 2) + manifest.mark;
