@@ -79,11 +79,11 @@ REFERENCE_LENGTHS = {"title": 10, "subtitle": 16, "keywords": 12, "summary": 45,
 K1, B = 1.2, 0.75
 SCALE = 8                    # posting scores in 1/8 steps
 DOCS_PER_SHARD = 8           # a result row costs its doc shard: small shards, small downloads
-TEASER_CHARS = 160
+TEASER_CHARS = 120
 LARGE_POSTINGS = 1024        # encoded postings longer than this get a file of their own
-SHARD_BYTES = 24 * 1024      # aim for term shards about this size
+SHARD_BYTES = 12 * 1024      # aim for term shards about this size (a query reads several)
 MAX_SHARDS = 4096
-RESULTS = 20                 # results shown (material renders what it gets)
+RESULTS = 10                 # results shown (material renders what it gets)
 DEFAULT_SEPARATOR = r'[\s\u200b\u3000\-、。，．？！；：“”‘’（）《》,.:;!?()]+'
 
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_"
