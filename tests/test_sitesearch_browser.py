@@ -83,7 +83,7 @@ def test_count_line_says_how_many_matched(site, tmp_path):
     with serve_directory(big) as base, chromium_page() as (page, outside):
         page.goto(base + "index.html")
         assert len(search(page, "填充")) >= 10
-        page.wait_for_function("() => /共 25 个结果，显示前 20 个/.test("
+        page.wait_for_function("() => /共 25 个结果，显示前 10 个/.test("
                                "document.querySelector('.md-search-result__meta').textContent)")
         assert outside == []
 
