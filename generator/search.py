@@ -231,13 +231,11 @@ def _write_query_dictionary(ix, index_dir: Path) -> None:
     temp.replace(index_dir / QUERY_DICT)
 
 
-class LazyPlanScores:
-    """Packed planner scores, unpacked when the plan index needs them (see analysis.LazyScores)."""
+def _unpacked_later(packed: str):
+    """Packed planner scores, unpacked only when the plan index reads them (analysis.LazyScores)."""
+    from .analysis import LazyScores
 
-    def __new__(cls, packed: str):
-        from .analysis import LazyScores
-
-        return LazyScores(packed)
+    return LazyScores(packed)
 
 
 class _DeferredScores(Mapping):
@@ -300,7 +298,7 @@ def _rebuild(index_dir: Path, documents: dict[str, dict], digests: dict[str, str
         writer = ix.writer(**options)
         plan_docs = []
         for document in prepared:
-            plan_docs.append(_plan_doc(document, LazyPlanScores(document.pop(PLAN_SCORES)), digests))
+            plan_docs.append(_plan_doc(document, _unpacked_later(document.pop(PLAN_SCORES)), digests))
             writer.add_document(**document)
         writer.commit()
         _write_plan(temp, plan_docs)
@@ -351,7 +349,7 @@ def update_index(index_dir: Path, cases: Iterable[Case], *, rebuild: bool = Fals
                 for case_id in removed:
                     writer.delete_by_term("id", case_id)
                 for document in _prepare_all([documents[case_id] for case_id in changed], segments):
-                    fresh[document["id"]] = LazyPlanScores(document.pop(PLAN_SCORES))
+                    fresh[document["id"]] = _unpacked_later(document.pop(PLAN_SCORES))
                     writer.update_document(**document)
             except BaseException:
                 writer.cancel()  # nothing half-written stays; the lock is released
