@@ -180,7 +180,7 @@ def test_all_problems_reported_at_once(write_case):
 
 def test_deep_nesting_is_an_error_not_a_crash(write_case):
     error = only_error(check(write_case("id: " + "[" * 5000 + "]" * 5000 + "\n"))[1])
-    assert "嵌套层次过深" in error.message
+    assert "嵌套层次过深" in error.message and error.line == 1
 
 
 def test_non_utf8_file_and_bom(write_case):
