@@ -11,19 +11,23 @@ from conftest import REPO, valid_text
 from generator.cli import main
 
 
-def run(*args, cwd=None):
-    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
-    return subprocess.run([sys.executable, "-m", "generator.cli", *args], cwd=cwd or REPO, env=env,
-                          capture_output=True, text=True, timeout=300)
+@pytest.fixture
+def run(sample_project):
+    """Run the CLI as a user would, in a copy of the sample library (never in the checkout)."""
+    def run(*args, cwd=None):
+        env = dict(os.environ, NO_MKDOCS_2_WARNING="1", PYTHONPATH=str(REPO))
+        return subprocess.run([sys.executable, "-m", "generator.cli", *args], cwd=cwd or sample_project, env=env,
+                              capture_output=True, text=True, timeout=300)
+    return run
 
 
-def test_check_passes_on_sample_library():
+def test_check_passes_on_sample_library(run):
     result = run("check")
     assert result.returncode == 0, result.stderr
     assert "校验通过" in result.stdout
 
 
-def test_check_reports_errors_without_traceback(write_case, tmp_path):
+def test_check_reports_errors_without_traceback(run, write_case, tmp_path):
     write_case(valid_text().replace("date: 2025-06-26", "date: 2025-02-30"))
     write_case("title: [\n", name="CZ-2025-002.yaml")
     result = run("check", "--root", str(tmp_path))
@@ -34,7 +38,7 @@ def test_check_reports_errors_without_traceback(write_case, tmp_path):
     assert "共 2 个错误" in result.stderr
 
 
-def test_build_with_invalid_case_fails_cleanly(library):
+def test_build_with_invalid_case_fails_cleanly(run, library):
     (library / "cases" / "bad.yaml").write_text("classification: 绝密\n", "utf-8")
     result = run("build", "--root", str(library), "--quiet")
     assert result.returncode == 1 and "Traceback" not in result.stderr
@@ -69,18 +73,18 @@ def test_new_refuses_a_bad_id(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("command", ["check", "build", "serve", "schema", "new"])
-def test_every_command_has_chinese_help(command):
+def test_every_command_has_chinese_help(run, command):
     result = run(command, "--help")
     assert result.returncode == 0
     assert "用法：" in result.stdout and "用法：用法：" not in result.stdout and "显示本帮助并退出" in result.stdout
 
 
-def test_unknown_option_gives_chinese_error():
+def test_unknown_option_gives_chinese_error(run):
     result = run("build", "--no-such-option")
     assert result.returncode == 2 and "参数错误" in result.stderr
 
 
-def test_file_errors_are_reported_without_traceback(tmp_path):
+def test_file_errors_are_reported_without_traceback(run, tmp_path):
     result = run("schema", "--out", str(tmp_path))
     assert result.returncode == 1 and "Traceback" not in result.stderr and "错误" in result.stderr
     result = run("new", "CZ-0000-001", "--root", str(tmp_path))
