@@ -8,9 +8,7 @@ import os
 import subprocess
 import sys
 import textwrap
-import time
 
-import pytest
 from conftest import REPO, copy_project
 
 WINDOWS_LIKE = textwrap.dedent("""\
@@ -52,45 +50,49 @@ def test_fcntl_is_not_imported_at_module_level(tmp_path):
 
 def test_commands_run_without_fcntl(tmp_path):
     root = copy_project(tmp_path / "project")
-    commands = [["check"], ["new", "CZ-2026-009"], ["schema", "--out", "build/case.schema.json"],
+    commands = [["check"], ["schema", "--out", "build/case.schema.json"],
                 ["build", "--quiet", "--as-of", "2026-11-23"], ["index"], ["search", "挂案"],
                 ["similar", "JMS-2024-002"], ["alerts", "--as-of", "2026-11-23"],
                 ["ledger", "--as-of", "2026-11-23", "--out", "台账.xlsx"], ["stats", "--year", "2024", "--as-of", "2026-11-23"],
                 ["doc", "rectification", "CZ-2026-001", "--to", "市市场监督管理局", "--date", "2026-05-12", "--out", "通知.docx"],
-                ["verify", "通知.docx"], ["register", "check"], ["compile", "2024", "--date", "2026-01-10", "--out", "汇编.docx"]]
-    (root / "cases" / "2026").mkdir(exist_ok=True)
-    for argv in commands:
-        result = windows_like(f"""\
-            from generator.cli import main
-            sys.exit(main({argv!r} + ["--root", "."]))
-            """, root)
-        if argv[0] == "new":  # the scaffold is not yet filled in: leave it out of the library
-            (root / "cases" / "2026" / "CZ-2026-009.yaml").unlink()
-        assert result.returncode == 0, (argv, result.stdout, result.stderr)
-        assert "Traceback" not in result.stderr
+                ["verify", "通知.docx"], ["register", "check"], ["compile", "2024", "--date", "2026-01-10", "--out", "汇编.docx"],
+                ["new", "CZ-2026-009"]]
+    result = windows_like(f"""\
+        from generator.cli import main
+        for argv in {commands!r}:
+            code = main(argv + ["--root", "."])
+            print("EXIT", argv[0], code, flush=True)
+        """, root)
+    assert "Traceback" not in result.stderr, result.stderr
+    exits = [line.split()[1:] for line in result.stdout.splitlines() if line.startswith("EXIT ")]
+    assert exits == [[argv[0], "0"] for argv in commands], (result.stdout, result.stderr)
     assert (root / "site" / "index.html").is_file() and (root / "通知.docx").is_file()
+    assert (root / "cases" / "2026" / "CZ-2026-009.yaml").is_file()
 
 
 def test_the_windows_lock_makes_a_second_holder_wait(tmp_path):
+    lock, told = tmp_path / "x.lock", tmp_path / "told"
     holder = subprocess.Popen([sys.executable, "-c", WINDOWS_LIKE + textwrap.dedent(f"""\
         import time
         from pathlib import Path
         from generator.files import exclusive
-        with exclusive(Path({str(tmp_path / "x.lock")!r}), print, ""):
+        with exclusive(Path({str(lock)!r}), print, ""):
             print("held", flush=True)
-            time.sleep(1.5)
+            deadline = time.monotonic() + 60
+            while not Path({str(told)!r}).exists() and time.monotonic() < deadline:
+                time.sleep(0.05)  # keep the lock until the second process says it is waiting
         """)], cwd=tmp_path, env=dict(os.environ, PYTHONPATH=str(REPO)), stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "held"
-        started = time.monotonic()
         waiter = windows_like(f"""\
-            import time
             from pathlib import Path
             from generator.files import exclusive
-            with exclusive(Path({str(tmp_path / "x.lock")!r}), print, "等待"):
+            def say(message):
+                print(message, flush=True)
+                Path({str(told)!r}).touch()
+            with exclusive(Path({str(lock)!r}), say, "等待"):
                 print("got it")
-            """, tmp_path, timeout=60)
+            """, tmp_path, timeout=90)
         assert waiter.stdout.split() == ["等待", "got", "it"], waiter.stderr
-        assert time.monotonic() - started > 0.5
     finally:
-        holder.wait(timeout=30)
+        holder.wait(timeout=90)
