@@ -89,3 +89,49 @@ def test_file_errors_are_reported_without_traceback(run, tmp_path):
     assert result.returncode == 1 and "Traceback" not in result.stderr and "错误" in result.stderr
     result = run("new", "CZ-0000-001", "--root", str(tmp_path))
     assert result.returncode == 1 and "Traceback" not in result.stderr and "年份" in result.stderr
+
+
+ENGLISH = __import__("re").compile(r"[A-Za-z]{3,}[ ,]+[A-Za-z]{3,}")
+COMMANDS = ["check", "build", "serve", "schema", "index", "search", "similar", "doc", "verify", "register", "alerts",
+            "ledger", "stats", "compile", "new"]
+
+
+@pytest.mark.parametrize("argv", [["bogus"], ["build", "--nope"], ["ledger"], ["build", "--edition", "x"],
+                                  ["search", "x", "--limit", "abc"], ["search", "--in"], ["similar"],
+                                  ["build", "--as-of", "2026-13-01"], ["compile", "abc"], ["register", "verify"]])
+def test_argument_errors_are_chinese(argv, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(argv)
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    message = [line for line in err.splitlines() if "参数错误：" in line]
+    assert err.startswith("用法：") and message and not ENGLISH.search(message[0].split("参数错误：")[1]), err
+
+
+def test_top_level_help_has_one_command_heading_and_full_width_colons(capsys):
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    out = capsys.readouterr().out
+    assert out.count("命令：") == 1 and "\n命令\n" not in out and "  命令\n" not in out
+    assert not __import__("re").search(r"^\S[^\n]*:\n", out, __import__("re").M), out
+    assert all(command in out for command in COMMANDS)
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_each_help_is_chinese_without_raw_yaml(command, capsys):
+    with pytest.raises(SystemExit):
+        main([command, "--help"])
+    out = capsys.readouterr().out
+    headings = [line for line in out.splitlines() if line and not line.startswith(" ") and line.endswith((":", "："))]
+    assert headings and all(line.endswith("：") for line in headings), headings
+    assert not __import__("re").search(r"\b[a-z_]+: (true|false)\b", out), out
+    prose = __import__("re").sub(r"\{[a-z,]+\}", "", out.split("\n\n", 1)[1]).replace("JSON Schema", "")
+    prose = __import__("re").sub(r"--?[a-z-]+", "", prose.replace(f"jiandu {command}", ""))  # options, examples
+    assert not ENGLISH.search(prose), out
+
+
+@pytest.mark.parametrize("command", [["register", "check"], ["verify", "x.docx"]])
+def test_options_that_do_nothing_are_gone(command, capsys):
+    with pytest.raises(SystemExit):
+        main(command + ["--cases", "cases"])
+    assert "无法识别的参数：--cases" in capsys.readouterr().err
