@@ -109,6 +109,27 @@ def write_case(tmp_path):
     return write
 
 
+SCAFFOLD_ANSWERS = {
+    "请填写案例标题": "联合监督推动挂案清理",
+    "用一句话概括这项做法": "以联合监督推动挂案清理",
+    "请填写地区": "常州市",
+    "请用一到三句话概括案例要旨。": "政法委牵头、检察机关同步监督，集中清理挂案。",
+    "请填写基本情况：监督的起因、对象和范围。": "部分刑事案件立案后长期挂而不决。",
+    "1. 请分条填写主要做法；": "1. 逐案建立台账；",
+    "请填写工作成效，尽量写明数字。": "清理挂案 12 件。",
+    "请填写经验启示（可选）。": "联合监督形成合力。",
+}
+
+
+def fill_scaffold(path: Path) -> None:
+    """Do what a user does after `jiandu new`: replace every placeholder with the case's own words."""
+    text = path.read_text("utf-8")
+    for placeholder, answer in SCAFFOLD_ANSWERS.items():
+        assert placeholder in text, placeholder
+        text = text.replace(placeholder, answer)
+    path.write_text(text, "utf-8")
+
+
 def valid_text() -> str:
     return VALID_CASE.read_text(encoding="utf-8")
 

@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import REPO, valid_text
+from conftest import REPO, fill_scaffold, valid_text
 
 from generator.cli import main
 
@@ -57,10 +57,14 @@ def test_schema_describes_the_contract(capsys):
     assert schema["properties"]["title"]["title"] == "标题"
 
 
-def test_new_scaffolds_a_valid_case(tmp_path, capsys):
+def test_new_scaffold_is_refused_until_filled_in(tmp_path, capsys):
     assert main(["new", "HA-2026-007", "--root", str(tmp_path)]) == 0
     path = tmp_path / "cases" / "2026" / "HA-2026-007.yaml"
-    assert path.is_file() and "# 案例编号" in path.read_text("utf-8")
+    assert path.is_file() and "# 案例编号" in path.read_text("utf-8") and "docs/case-format.md" in path.read_text("utf-8")
+    assert main(["check", "--root", str(tmp_path)]) == 1  # placeholders left: refused, each named
+    err = capsys.readouterr().err
+    assert "字段 title" in err and "字段 region" in err and "占位文字" in err and "请填写案例标题" in err
+    fill_scaffold(path)
     assert main(["check", "--root", str(tmp_path)]) == 0
     assert main(["new", "HA-2026-007", "--root", str(tmp_path)]) == 1
     assert "已存在" in capsys.readouterr().err

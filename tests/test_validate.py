@@ -272,3 +272,9 @@ def test_figure_names_and_characters_xml_cannot_hold_are_refused(write_case):
     write_case(valid_text().replace("subtitle: ", "subtitle: \ufffe", 1))
     cases, problems = load_cases(cases_dir, load_taxonomy())
     assert cases == [] and any("控制字符" in p.message for p in problems)
+
+
+def test_scaffold_placeholders_are_refused(write_case):
+    text = valid_text().replace("region: 常州市", "region: 请填写地区")
+    error = only_error(check(write_case(text))[1])
+    assert error.field == "region" and error.line == 5 and "占位文字“请填写地区”" in error.message
