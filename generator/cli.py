@@ -483,7 +483,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.set_defaults(func=cmd_serve)
 
     schema = commands.add_parser("schema", help="输出案例格式的 JSON Schema（供编辑器提示和校验）",
-                                 description="输出案例格式的 JSON Schema，供 yaml-language-server 等编辑器插件使用。")
+                                 description="输出案例格式的 JSON Schema，供 yaml-language-server 等编辑器插件使用。\n"
+                                             "字段、写法和全部校验提示见 docs/case-format.md。")
     _add_library_options(schema)
     schema.add_argument("--out", default=None, help="写入文件；默认输出到标准输出")
     schema.set_defaults(func=cmd_schema)

@@ -1,4 +1,4 @@
-"""The case data contract (../shared/spec/case-format.md) as data.
+"""The case data contract (docs/case-format.md) as data.
 
 One table drives validation, the JSON Schema and the scaffold, so the three
 cannot drift apart.

@@ -139,3 +139,11 @@ def test_options_that_do_nothing_are_gone(command, capsys):
     with pytest.raises(SystemExit):
         main(command + ["--cases", "cases"])
     assert "无法识别的参数：--cases" in capsys.readouterr().err
+
+
+def test_schema_and_its_help_point_at_the_data_contract(capsys):
+    assert main(["schema"]) == 0
+    assert "docs/case-format.md" in json.loads(capsys.readouterr().out)["description"]
+    with pytest.raises(SystemExit):
+        main(["schema", "--help"])
+    assert "docs/case-format.md" in capsys.readouterr().out
