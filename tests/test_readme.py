@@ -18,6 +18,7 @@ import pytest
 from conftest import REPO, copy_project, fill_scaffold
 
 README = (REPO / "README.md").read_text("utf-8")
+ENGLISH = re.compile(r"[A-Za-z]{3,}[ ,]+[A-Za-z]{3,}")
 FLOWS = {"check", "new", "build", "serve", "search", "similar", "doc", "verify", "alerts", "ledger", "stats", "compile"}
 
 
@@ -88,6 +89,9 @@ def run_readme(root, monkeypatch, capsys) -> list[str]:
             code = main(argv)
             out, err = capsys.readouterr()
             assert code == 0, (command, out, err)
+            said = re.sub(r"jiandu [a-z]+", "", (out + err).replace(str(root), ""))  # paths and command names
+            english = [line for line in said.splitlines() if ENGLISH.search(line) and not line.startswith(("{", " ", "["))]
+            assert not english, (command, english)  # everything a user reads is Chinese
         if argv[0] == "new":
             fill_scaffold(root / "cases" / argv[1].split("-")[1] / f"{argv[1]}.yaml")
         ran.append(command)
