@@ -12,7 +12,7 @@ from pathlib import Path
 
 import yaml
 
-from .problems import Problem
+from .problems import Problem, UserError
 
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -216,6 +216,15 @@ def _at_end(text: str, mark) -> bool:
         return False
     rest = text.split("\n")[mark.line + 1:] if mark.line < text.count("\n") + 1 else []
     return not _line_text(text, mark)[mark.column:].strip() and not any(row.strip() for row in rest)
+
+
+def parse_settings_yaml(text: str, display: str) -> object:
+    """A settings file (organisation.yaml, taxonomy.yaml): its data, or a UserError with the same Chinese messages."""
+    data, _, problems = parse_yaml(text, display)
+    errors = [str(p).removeprefix(f"[{p.severity}] ") for p in problems if p.is_error]
+    if errors:
+        raise UserError("\n".join(errors))
+    return data
 
 
 def read_case_file(path: Path, root: Path) -> tuple[RawCase | None, list[Problem]]:

@@ -105,3 +105,18 @@ def test_any_tag_on_any_scalar_is_reported_not_raised(loader, tag, scalar, shape
         assert re.search(r"[\u4e00-\u9fff]", problem.message) and not ENGLISH.search(problem.message), problem.message
     if problems:
         assert data is None
+
+
+def test_settings_files_get_the_same_chinese_messages(tmp_path):
+    from generator.documents import load_settings
+    from generator.problems import UserError
+    from generator.taxonomy import load_taxonomy
+
+    (tmp_path / "taxonomy.yaml").write_text("categories: [司法公正\n", "utf-8")
+    with pytest.raises(UserError) as error:
+        load_taxonomy(tmp_path)
+    assert "没有闭合" in str(error.value) and "第 1 行" in str(error.value) and not ENGLISH.search(str(error.value))
+    (tmp_path / "organisation.yaml").write_text("issuer: 常州市委政法委\ncodes: !!set {a}\n", "utf-8")
+    with pytest.raises(UserError) as error:
+        load_settings(tmp_path)
+    assert "organisation.yaml 第 2 行" in str(error.value) and "!!set" in str(error.value)
