@@ -183,6 +183,8 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, text: str) -> tuple[int, str]:
     mark = exc.problem_mark or exc.context_mark
     line = mark.line + 1 if mark else 1
     here = _char_at(text, mark)
+    if _flow_depth(text, mark) > MAX_DEPTH:  # some libyaml builds stop deep [[[… while scanning, before any event
+        return line, f"YAML 嵌套层次过深（超过 {MAX_DEPTH} 层），案例文件不应有这样的结构"
     if _at_end(text, mark) and exc.context_mark is not None and exc.context_mark is not mark:
         return exc.context_mark.line + 1, "YAML 语法错误：引号或括号没有闭合（从这一行开始，到文件末尾也没有找到结束的引号或括号）"
     if here == "\t" or (here is not None and "\t" in _line_text(text, mark)[: mark.column + 1]):
@@ -196,6 +198,22 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, text: str) -> tuple[int, str]:
     if isinstance(exc, yaml.parser.ParserError):
         return line, "YAML 语法错误：结构不完整（常见原因：缩进不一致、缺少冒号“:”，或列表、映射没有写完）"
     return line, "YAML 语法错误：文档结构有误，请对照案例格式检查"
+
+
+def _flow_depth(text: str, mark) -> int:
+    """The deepest [ / { nesting in the text up to mark (quotes ignored: only used to name a failure)."""
+    if mark is None:
+        return 0
+    lines = text.split("\n")
+    before = "\n".join(lines[: mark.line] + [_line_text(text, mark)[: mark.column + 1]])
+    depth = deepest = 0
+    for char in before:
+        if char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth -= 1
+    return deepest
 
 
 def _line_text(text: str, mark) -> str:
