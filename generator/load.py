@@ -91,7 +91,7 @@ def parse_yaml(text: str, display: str) -> tuple[object, dict, list[Problem]]:
             _map_lines(node, (), lines, problems, display)
             if any(p.is_error for p in problems):
                 return None, {}, problems
-            return _construct(loader, node, display), lines, problems
+            return _construct(loader, node), lines, problems
         finally:
             loader.dispose()
     except _Refused as refused:
@@ -148,7 +148,7 @@ def _tag_message(tag: str) -> str:
     return f"不支持 YAML 标签“{shown[:40]}”：请删除标签，直接写出内容（文本、数字、true/false、列表或映射）"
 
 
-def _construct(loader, node, display: str):
+def _construct(loader, node):
     """Build the Python data; a value the core types cannot hold (e.g. !!int abc, a 5,000-digit number)
     is reported at its own line."""
     try:
