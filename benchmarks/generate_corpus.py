@@ -20,7 +20,8 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from generator.project import Project  # noqa: E402
+from generator.taxonomy import load_taxonomy  # noqa: E402
+from generator.validate import load_cases  # noqa: E402
 
 REGIONS = {"CZ": "常州市", "YC": "宜春市", "HA": "淮安市", "JMS": "佳木斯市", "NJ": "南京市", "SZ": "苏州市",
            "WX": "无锡市", "NC": "南昌市", "HEB": "哈尔滨市", "QQHR": "齐齐哈尔市", "XZ": "徐州市", "YZ": "扬州市"}
@@ -101,7 +102,8 @@ def _clue(number: int, day: date, rng: random.Random) -> dict:
 
 def generate(count: int, root: Path, seed: int = 7, years=(2021, 2022, 2023, 2024, 2025, 2026),
              replicable_share: float = 0.3) -> Path:
-    sample = Project.at(Path(__file__).resolve().parent.parent).load_valid().cases
+    repo = Path(__file__).resolve().parent.parent
+    sample, _ = load_cases(repo / "cases", load_taxonomy(repo))  # no cache: nothing is written into the repository
     pool = sentence_pool(sample)
     rng = random.Random(seed)
     cases_dir = root / "cases"

@@ -6,6 +6,7 @@ import argparse
 import json
 import os
 import sys
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -14,9 +15,66 @@ from .problems import LibraryError, UserError, format_report
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
 
 
+# argparse's own words, by message id, in Chinese. Used only while the parser runs (see _in_chinese).
+_ARGPARSE_CHINESE = {
+    "usage: ": "用法：",
+    "positional arguments": "参数",
+    "options": "选项",
+    "optional arguments": "选项",
+    "show this help message and exit": "显示本帮助并退出",
+    "unrecognized arguments: %s": "无法识别的参数：%s",
+    "the following arguments are required: %s": "缺少必需的参数：%s",
+    "one of the arguments %s is required": "必须给出以下参数之一：%s",
+    "argument %(argument_name)s: %(message)s": "参数 %(argument_name)s：%(message)s",
+    "invalid choice: %(value)r (choose from %(choices)s)": "无效的取值 %(value)r（可选：%(choices)s）",
+    "invalid choice: %(value)r, maybe you meant %(closest)r?": "无效的取值 %(value)r，是否想输入 %(closest)r？",
+    "invalid %(type)s value: %(value)r": "%(value)r 不是有效的值（%(type)s）",
+    "expected one argument": "需要一个值",
+    "expected at least one argument": "至少需要一个值",
+    "expected at most one argument": "至多只能有一个值",
+    "ambiguous option: %(option)s could match %(matches)s": "选项 %(option)s 不明确，可能是：%(matches)s",
+    "not allowed with argument %s": "不能与参数 %s 同时使用",
+    "ignored explicit argument %r": "选项不接受值 %r",
+    "unexpected option string: %s": "无法识别的选项：%s",
+}
+
+
+def _translate(message: str) -> str:
+    return _ARGPARSE_CHINESE.get(message, message)
+
+
+def _translate_plural(singular: str, plural: str, count: int) -> str:
+    if singular == "expected %s argument":
+        return "需要 %s 个值"
+    return singular if count == 1 else plural
+
+
+@contextmanager
+def _in_chinese():
+    """argparse looks its messages up through its module's gettext names; answer them in Chinese meanwhile."""
+    saved = argparse._, argparse.ngettext
+    argparse._, argparse.ngettext = _translate, _translate_plural
+    try:
+        yield
+    finally:
+        argparse._, argparse.ngettext = saved
+
+
+_METAVARS = {"root": "目录", "cases": "目录", "site_dir": "目录", "index_dir": "目录", "as_of": "日期", "date": "日期",
+             "out": "文件", "year": "年份", "unit": "单位", "region": "地区", "category": "监督内容",
+             "mechanism": "工作机制", "limit": "条数", "to": "单位", "findings": "问题编号", "clue": "线索编号",
+             "host": "地址", "port": "端口"}
+
+
 class _Formatter(argparse.RawDescriptionHelpFormatter):
     def add_usage(self, usage, actions, groups, prefix=None):
         return super().add_usage(usage, actions, groups, prefix="用法：" if prefix is None else prefix)
+
+    def _format_action(self, action):
+        text = super()._format_action(action)
+        if isinstance(action, argparse._SubParsersAction):  # list the commands, not the 命令 placeholder above them
+            text = text.split("\n", 1)[1]
+        return text
 
 
 class _Parser(argparse.ArgumentParser):
@@ -27,6 +85,27 @@ class _Parser(argparse.ArgumentParser):
         self._positionals.title = "参数"
         self._optionals.title = "选项"
         self.add_argument("-h", "--help", action="help", help="显示本帮助并退出")
+
+    def add_argument(self, *names, **kwargs):
+        dest = kwargs.get("dest") or names[-1].lstrip("-").replace("-", "_")
+        if names[0].startswith("-") and "metavar" not in kwargs and dest in _METAVARS \
+                and kwargs.get("action") in (None, "store"):
+            kwargs["metavar"] = _METAVARS[dest]
+        return super().add_argument(*names, **kwargs)
+
+    def format_help(self):
+        text = super().format_help()
+        for group in self._action_groups:  # section headings end with a full-width colon, as 用法： does
+            text = text.replace(f"\n{group.title}:\n", f"\n{group.title}：\n")
+        return text
+
+    def parse_known_args(self, args=None, namespace=None):
+        with _in_chinese():
+            return super().parse_known_args(args, namespace)
+
+    def parse_args(self, args=None, namespace=None):
+        with _in_chinese():
+            return super().parse_args(args, namespace)
 
     def error(self, message):
         self.print_usage(sys.stderr)
@@ -53,9 +132,17 @@ def _positive_int(text: str) -> int:
     return value
 
 
-def _add_library_options(parser: argparse.ArgumentParser) -> None:
+def _int_arg(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"“{text}”不是整数") from None
+
+
+def _add_library_options(parser: argparse.ArgumentParser, cases: bool = True) -> None:
     parser.add_argument("--root", default=".", help="案例库项目目录（含 mkdocs.yml、content/、cases/），默认当前目录")
-    parser.add_argument("--cases", default=None, help="案例目录，默认 ROOT/cases")
+    if cases:
+        parser.add_argument("--cases", default=None, help="案例目录，默认 ROOT/cases")
 
 
 def _add_force_option(parser: argparse.ArgumentParser) -> None:
@@ -70,7 +157,7 @@ def _add_index_option(parser: argparse.ArgumentParser) -> None:
 def _project(args):
     from .project import Project
 
-    return Project.at(args.root, args.cases)
+    return Project.at(args.root, getattr(args, "cases", None))
 
 
 def cmd_check(args) -> int:
@@ -366,7 +453,7 @@ def cmd_compile(args) -> int:
     edition = edition_named(args.edition)
     chosen = select(library.cases, args.year, edition, args.typical)
     if not chosen:
-        raise UserError(f"{args.year} 年没有可编入汇编的案例（replicable: true{'，或 typical: true' if args.typical else ''}"
+        raise UserError(f"{args.year} 年没有可编入汇编的案例（标为可复制可推广的案例{'，或典型案例' if args.typical else ''}"
                         f"{'，且为公开案例' if edition.is_public else ''}）")
     title = settings.compilation_title.format(year=args.year)
     data = compile_book(library.cases, year=args.year, title=title, issuer=settings.issuer,
@@ -430,12 +517,13 @@ def build_parser() -> argparse.ArgumentParser:
                                 description="构建网站并在本机提供预览；案例或页面修改后自动重新构建。")
     _add_library_options(serve)
     serve.add_argument("--host", default="127.0.0.1", help="监听地址，默认 127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000, help="端口，默认 8000")
+    serve.add_argument("--port", type=_int_arg, default=8000, help="端口，默认 8000")
     serve.add_argument("--as-of", type=_date_arg, default=None, help="判断整改是否超期的参照日期，默认今天")
     serve.set_defaults(func=cmd_serve)
 
     schema = commands.add_parser("schema", help="输出案例格式的 JSON Schema（供编辑器提示和校验）",
-                                 description="输出案例格式的 JSON Schema，供 yaml-language-server 等编辑器插件使用。")
+                                 description="输出案例格式的 JSON Schema，供 yaml-language-server 等编辑器插件使用。\n"
+                                             "字段、写法和全部校验提示见 docs/case-format.md。")
     _add_library_options(schema)
     schema.add_argument("--out", default=None, help="写入文件；默认输出到标准输出")
     _add_force_option(schema)
@@ -458,7 +546,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="只在某一部分中检索：title 标题，keywords 关键词，summary 导语，body 正文")
     search.add_argument("--category", help="监督内容，如 办案效率")
     search.add_argument("--mechanism", help="工作机制，如 线索移送")
-    search.add_argument("--year", type=int, help="年份，如 2025")
+    search.add_argument("--year", type=_int_arg, help="年份，如 2025")
     search.add_argument("--region", help="地区，如 常州市")
     search.add_argument("--unit", help="被监督单位或整改责任单位，如 市公安局")
     search.add_argument("--typical", action="store_true", help="只看典型案例")
@@ -498,14 +586,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     verify = commands.add_parser("verify", help="核对一个 .docx 是否正是登记簿中某个文号印发的文件",
                                  description="计算文件的 SHA-256，与登记簿比对。")
-    _add_library_options(verify)
+    _add_library_options(verify, cases=False)
     verify.add_argument("file", help=".docx 文件")
     verify.set_defaults(func=cmd_verify)
 
     register = commands.add_parser("register", help="登记簿操作：check 校验，repair 处理中断的印发",
                                    description="check：校验登记簿的哈希链、文号是否唯一且连续、register.head 锚点及其 git 历史，"
                                                "并与 documents/ 中的文书核对。\nrepair：补登或移出印发中断时留下的文书，然后校验。")
-    _add_library_options(register)
+    _add_library_options(register, cases=False)
     register.add_argument("action", choices=["check", "repair"], help="check：校验整本登记簿；repair：处理中断的印发后校验")
     register.set_defaults(func=cmd_register)
 
@@ -521,7 +609,7 @@ def build_parser() -> argparse.ArgumentParser:
     ledger = commands.add_parser("ledger", help="生成整改落实跟踪台账（.xlsx 或 .docx）",
                                  description="每个问题一行：序号、案例、来源文书及文号、问题、整改要求、责任单位、整改期限、状态、销号日期、标识。")
     _add_library_options(ledger)
-    ledger.add_argument("--year", type=int, help="只含该年的案例")
+    ledger.add_argument("--year", type=_int_arg, help="只含该年的案例")
     ledger.add_argument("--unit", help="只含该责任单位")
     ledger.add_argument("--as-of", type=_date_arg, help="参照日期，默认今天")
     ledger.add_argument("--format", choices=["xlsx", "docx"], default=None, help="xlsx 或 docx（横向）；默认按 --out 的扩展名")
@@ -532,7 +620,7 @@ def build_parser() -> argparse.ArgumentParser:
     stats = commands.add_parser("stats", help="统计：案例、整改完成率和按期率、线索办结、数字合计",
                                 description="按年份、地区或单位统计，并给出可直接用于年度报告的表述。")
     _add_library_options(stats)
-    stats.add_argument("--year", type=int, help="年份")
+    stats.add_argument("--year", type=_int_arg, help="年份")
     stats.add_argument("--region", help="地区")
     stats.add_argument("--unit", help="单位")
     stats.add_argument("--as-of", type=_date_arg, help="参照日期，默认今天")
@@ -540,10 +628,10 @@ def build_parser() -> argparse.ArgumentParser:
     stats.set_defaults(func=cmd_stats)
 
     compile_ = commands.add_parser("compile", help="生成年度可复制可推广经验汇编（.docx，可同时生成 PDF）",
-                                   description="收录该年 replicable: true 的案例，按监督内容分类编排：封面、目录（Word 目录域）、"
+                                   description="收录该年标为可复制可推广的案例，按监督内容分类编排：封面、目录（Word 目录域）、"
                                                "前言（数字取自案例数据）、各案例。公开版只含公开案例，并先做个人信息检查。")
     _add_library_options(compile_)
-    compile_.add_argument("year", type=int, help="年份，如 2024")
+    compile_.add_argument("year", type=_int_arg, help="年份，如 2024")
     compile_.add_argument("--edition", choices=["internal", "public"], default="internal",
                           help="internal：内部版（默认，全部案例）；public：公开版（只含公开案例）")
     compile_.add_argument("--typical", action="store_true", help="同时收录该年的全部典型案例")

@@ -1,4 +1,4 @@
-"""The case data contract (../shared/spec/case-format.md) as data.
+"""The case data contract (docs/case-format.md) as data.
 
 One table drives validation, the JSON Schema and the scaffold, so the three
 cannot drift apart.
@@ -19,6 +19,8 @@ CLASSIFICATIONS = ("公开", "内部")
 FINDING_STATUSES = ("待整改", "整改中", "已报告", "已销号")
 CLUE_STATUSES = ("已移送", "已受理", "办理中", "已办结")
 CLASSIFIED_WORDS = ("绝密", "机密", "秘密", "涉密")
+# Words of the `jiandu new` scaffold that are instructions, not content: a case still holding one is refused.
+SCAFFOLD_PLACEHOLDERS = ("请填写", "请用一到三句话概括", "请分条填写", "用一句话概括这项做法")
 
 
 @dataclass(frozen=True)

@@ -20,11 +20,11 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
-import yaml
 
 from . import PACKAGE_DIR
 from .chinese import cn_date, cn_number
 from .layout import Letterhead, OfficialDocument
+from .load import parse_settings_yaml
 from .model import Case, Finding
 from .problems import UserError
 from .safetext import markdown_paragraphs
@@ -107,9 +107,9 @@ def load_settings(root: Path) -> Settings:
     if not path.is_file():
         raise UserError(f"缺少发文机关设置 {path}：可复制 {PACKAGE_DIR / 'data' / 'organisation.example.yaml'} 后修改")
     try:
-        data = yaml.safe_load(path.read_text("utf-8")) or {}
-    except (yaml.YAMLError, ValueError, RecursionError) as exc:  # ValueError: bad UTF-8, a 4300-digit number
-        raise UserError(f"{path} 无法读取：{str(exc)[:300]}") from None
+        data = parse_settings_yaml(path.read_text("utf-8"), str(path)) or {}
+    except UnicodeDecodeError:
+        raise UserError(f"{path} 不是 UTF-8 编码，无法读取") from None
     if not isinstance(data, dict):
         raise UserError(f"{path}：顶层应为映射（键: 值）")
     bodies = data.pop("bodies", None) or []

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import errno
-import fcntl
 import hashlib
 import os
 import pickle
 import shutil
+import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable
@@ -63,15 +63,49 @@ def exchange_paths(first: Path, second: Path) -> bool:
 
 @contextmanager
 def exclusive(lock_file: Path, say: Callable[[str], None], waiting_message: str):
-    """Hold an exclusive lock on lock_file; a second holder waits (and is told so)."""
+    """Hold an exclusive lock on lock_file; a second holder waits (and is told so). Works on Linux and Windows."""
     lock_file.parent.mkdir(parents=True, exist_ok=True)
     with open(lock_file, "w") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
+        if not _try_lock(handle):
             say(waiting_message)
-            fcntl.flock(handle, fcntl.LOCK_EX)
-        yield
+            while not _try_lock(handle):
+                time.sleep(0.1)
+        try:
+            yield
+        finally:
+            _unlock(handle)
+
+
+def _try_lock(handle) -> bool:
+    """Take the lock without waiting; False when another process holds it."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: no fcntl, a byte-range lock on the first byte instead
+        import msvcrt
+
+        handle.seek(0)
+        try:
+            msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
+        except OSError:
+            return False
+        return True
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
+
+
+def _unlock(handle) -> None:
+    try:
+        import fcntl
+    except ImportError:
+        import msvcrt
+
+        handle.seek(0)
+        msvcrt.locking(handle.fileno(), msvcrt.LK_UNLCK, 1)
+        return
+    fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def new_temp_file(path: Path) -> tuple[Path, int]:

@@ -293,6 +293,23 @@ def nav_sources(config) -> set[str]:
     return {PurePosixPath(path).as_posix() for path in found if path.endswith(".md")}
 
 
+_ROOT_ABSOLUTE = re.compile(r'(\b(?:href|src|action)=")/(?!/)')
+
+
+def relative_not_found(html: str) -> str:
+    """MkDocs writes 404.html with root-absolute links (/assets/…): right only for a site at a server's root.
+    The page sits at the top of the site, so the same links relative to it work from file:// and from a sub-path."""
+    html = _ROOT_ABSOLUTE.sub(r"\1./", html)
+    return re.sub(r'("base":\s*)"/"', r'\1"."', html)
+
+
+class _RelativeNotFound:
+    """A minimal MkDocs plugin: rewrites the 404 page's links after the theme rendered it."""
+
+    def on_post_template(self, output_content: str, template_name: str, config) -> str:
+        return relative_not_found(output_content) if template_name == "404.html" else output_content
+
+
 def _render(config, edition, extra_plugins: dict) -> None:
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.exceptions import MkDocsException
@@ -300,7 +317,7 @@ def _render(config, edition, extra_plugins: dict) -> None:
     config.theme.dirs.insert(0, str(OVERRIDES_DIR))
     config.extra["jiandu_edition"] = edition.name
     config.extra["jiandu_edition_label"] = edition.label
-    for name, plugin in extra_plugins.items():
+    for name, plugin in {**extra_plugins, "jiandu/not-found": _RelativeNotFound()}.items():
         config.plugins[name] = plugin
     logger = logging.getLogger("mkdocs")
     handler, propagate = _ConsoleHandler(), logger.propagate

@@ -1,4 +1,4 @@
-"""`jiandu new`: a valid case file with Chinese comments, ready to fill in."""
+"""`jiandu new`: a case file with Chinese comments; `check` refuses it until the placeholders are filled in."""
 
 from __future__ import annotations
 
@@ -11,7 +11,9 @@ from .problems import UserError
 from .taxonomy import Taxonomy
 
 TEMPLATE = """\
-# 监督案例。带 # 的行是说明，可以删除。字段说明见“使用说明 → 如何添加案例”。
+# 监督案例。带 # 的行是说明，可以删除。全部字段和校验规则见 docs/case-format.md（案例格式），
+# 也可以运行 jiandu schema 查看；站内“使用说明 → 如何添加案例”有逐步说明。
+# 把“请填写……”等占位文字改写为本案例的内容：留着占位文字，jiandu check 不会通过。
 id: {id}                       # 案例编号：地区代码-年份-序号，必须与文件名一致
 title: 请填写案例标题            # 4–60 个字
 subtitle: 用一句话概括这项做法    # 可选

@@ -56,7 +56,8 @@ def case_schema(taxonomy: Taxonomy) -> dict:
     schema = {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": "监督案例",
-        "description": "监督案例库的案例文件格式（每个案例一个 YAML 文件，文件名与编号一致）",
+        "description": "监督案例库的案例文件格式（每个案例一个 YAML 文件，文件名与编号一致）。"
+                       "字段、写法和全部校验提示见案例库中的 docs/case-format.md",
         **_object_schema(CASE_FIELDS, taxonomy),
     }
     return schema

@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
 
 from . import DATA_DIR
 from .problems import UserError
@@ -41,10 +40,9 @@ def _entries(data: object, key: str, source: str) -> dict[str, str]:
 
 
 def _read(text: str, source: str) -> object:
-    try:
-        return yaml.safe_load(text)
-    except (yaml.YAMLError, ValueError, RecursionError) as exc:  # ValueError: a number of more than 4300 digits
-        raise UserError(f"{source}：YAML 语法错误：{str(exc)[:300]}") from None
+    from .load import parse_settings_yaml
+
+    return parse_settings_yaml(text, source)
 
 
 def load_taxonomy(library_root: Path | None = None) -> Taxonomy:

@@ -22,6 +22,7 @@ from .contract import (
     MAX_LIST_ITEMS,
     MAX_TEXT_CHARS,
     MAX_UNKNOWN_KEY_WARNINGS,
+    SCAFFOLD_PLACEHOLDERS,
     SUB_ID_PATTERN,
     TITLE_MAX,
     TITLE_MIN,
@@ -98,6 +99,9 @@ class _Checker:
             return None
         if not value.strip():
             self.report(path, f"{label}不能为空")
+            return None
+        if any(words in value for words in SCAFFOLD_PLACEHOLDERS):
+            self.report(path, f"{label}还是 jiandu new 模板中的占位文字“{value.strip()[:30]}”，请改写为本案例的内容")
             return None
         return value.strip()
 

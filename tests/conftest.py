@@ -1,5 +1,9 @@
+import functools
+import importlib.util
+import os
 import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -7,15 +11,78 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 VALID_CASE = FIXTURES / "library" / "cases" / "2025" / "CZ-2025-001.yaml"
+PROJECT_FILES = ("mkdocs.yml", "content", "cases", "organisation.yaml", "register.jsonl")
 
 sys.path.insert(0, str(REPO))
 
+# Tests never write into the checkout: byte code of everything imported from here on, in this process and
+# in the CLI subprocesses, goes to a temporary folder, and so does Hypothesis' example database.
+_SCRATCH = Path(tempfile.mkdtemp(prefix="jiandu-tests-"))
+sys.pycache_prefix = str(_SCRATCH / "pycache")
+os.environ["PYTHONPYCACHEPREFIX"] = sys.pycache_prefix
+os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
 
-def pytest_collection_modifyitems(config, items):
-    if any(item.get_closest_marker("browser") for item in items) and not Path("/usr/bin/chromium").exists():
-        raise pytest.UsageError("浏览器测试需要 Debian 的 chromium：请先运行 bash tools/install-test-deps.sh")
-    if any(item.get_closest_marker("office") for item in items) and not shutil.which("soffice"):
-        raise pytest.UsageError("文档渲染测试需要 LibreOffice：请先运行 bash tools/install-test-deps.sh")
+
+def _hypothesis_outside_the_checkout() -> None:
+    from hypothesis import configuration, settings
+
+    configuration.set_hypothesis_home_dir(str(_SCRATCH / "hypothesis"))
+    settings.register_profile("jiandu", database=None)
+    settings.load_profile("jiandu")
+
+
+_hypothesis_outside_the_checkout()
+
+
+def pytest_unconfigure(config):
+    shutil.rmtree(_SCRATCH, ignore_errors=True)
+
+
+# --- slow tests and the tools they need ------------------------------------------------------------
+# A missing tool skips the test with a reason; with JIANDU_REQUIRE_TOOLS=1 (set by .ci/run) it fails it.
+
+def _missing(marker: str) -> list[str]:
+    if marker == "browser":
+        needed = [("Debian 的 chromium（/usr/bin/chromium）", Path("/usr/bin/chromium").exists()),
+                  ("Python 包 playwright", importlib.util.find_spec("playwright") is not None)]
+    else:
+        needed = [(f"{tool}（LibreOffice / poppler-utils）", shutil.which(tool) is not None)
+                  for tool in ("soffice", "pdftotext", "pdftoppm")]
+    return [name for name, present in needed if not present]
+
+
+@functools.lru_cache(maxsize=None)
+def _tool_problem(marker: str) -> str | None:
+    missing = _missing(marker)
+    if not missing:
+        return None
+    return f"缺少 {'、'.join(missing)}：运行 bash tools/install-test-deps.sh 安装"
+
+
+def pytest_runtest_setup(item):
+    for marker in ("browser", "office"):
+        if item.get_closest_marker(marker) and (problem := _tool_problem(marker)):
+            if os.environ.get("JIANDU_REQUIRE_TOOLS") == "1":
+                pytest.fail(f"{problem}（JIANDU_REQUIRE_TOOLS=1：CI 中缺少工具即为失败）", pytrace=False)
+            pytest.skip(problem)
+
+
+def copy_project(root: Path) -> Path:
+    """The repository's sample library (configuration, pages, cases, register) copied to root."""
+    root.mkdir(parents=True, exist_ok=True)
+    for name in PROJECT_FILES:
+        source = REPO / name
+        if source.is_dir():
+            shutil.copytree(source, root / name)
+        else:
+            shutil.copy(source, root / name)
+    return root
+
+
+@pytest.fixture(scope="session")
+def sample_project(tmp_path_factory) -> Path:
+    """A read-mostly copy of the sample library for commands that would write build/ or documents/."""
+    return copy_project(tmp_path_factory.mktemp("project") / "project")
 
 
 @pytest.fixture
@@ -40,6 +107,27 @@ def write_case(tmp_path):
         return cases
 
     return write
+
+
+SCAFFOLD_ANSWERS = {
+    "请填写案例标题": "联合监督推动挂案清理",
+    "用一句话概括这项做法": "以联合监督推动挂案清理",
+    "请填写地区": "常州市",
+    "请用一到三句话概括案例要旨。": "政法委牵头、检察机关同步监督，集中清理挂案。",
+    "请填写基本情况：监督的起因、对象和范围。": "部分刑事案件立案后长期挂而不决。",
+    "1. 请分条填写主要做法；": "1. 逐案建立台账；",
+    "请填写工作成效，尽量写明数字。": "清理挂案 12 件。",
+    "请填写经验启示（可选）。": "联合监督形成合力。",
+}
+
+
+def fill_scaffold(path: Path) -> None:
+    """Do what a user does after `jiandu new`: replace every placeholder with the case's own words."""
+    text = path.read_text("utf-8")
+    for placeholder, answer in SCAFFOLD_ANSWERS.items():
+        assert placeholder in text, placeholder
+        text = text.replace(placeholder, answer)
+    path.write_text(text, "utf-8")
 
 
 def valid_text() -> str:
@@ -101,10 +189,18 @@ findings:
 """
 
 
-def sample_cases():
-    from generator.project import Project
+@functools.lru_cache(maxsize=1)
+def _sample_cases() -> tuple:
+    from generator.taxonomy import load_taxonomy
+    from generator.validate import load_cases
 
-    return Project.at(REPO).load_valid().cases
+    cases, problems = load_cases(REPO / "cases", load_taxonomy(REPO), cache_dir=None)  # no cache: reads only
+    assert not [p for p in problems if p.is_error], problems
+    return tuple(cases)
+
+
+def sample_cases() -> list:
+    return list(_sample_cases())
 
 
 @pytest.fixture(scope="session")

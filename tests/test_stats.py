@@ -1,6 +1,7 @@
 """Statistics: counts, rates (zero denominators), report sentences, the stats and alerts commands."""
 
 import json
+import os
 import subprocess
 import sys
 from datetime import date
@@ -37,9 +38,10 @@ def test_year_scope_and_sentences():
     assert f"全年移送线索{stats.clues_referred}条，已办结{stats.clues_closed}条" in sentences
 
 
-def test_stats_and_alerts_commands():
+def test_stats_and_alerts_commands(sample_project):
+    env = dict(os.environ, PYTHONPATH=str(REPO))
     run = lambda *args: subprocess.run([sys.executable, "-m", "generator.cli", *args], capture_output=True,
-                                       text=True, cwd=REPO, timeout=120)
+                                       text=True, cwd=sample_project, env=env, timeout=120)  # never in the checkout
     data = json.loads(run("stats", "--year", "2024", "--json", "--as-of", "2026-11-23").stdout)
     assert data["cases"] == 6 and data["sentences"]
     table = run("stats", "--year", "2024", "--as-of", "2026-11-23")

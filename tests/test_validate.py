@@ -180,7 +180,7 @@ def test_all_problems_reported_at_once(write_case):
 
 def test_deep_nesting_is_an_error_not_a_crash(write_case):
     error = only_error(check(write_case("id: " + "[" * 5000 + "]" * 5000 + "\n"))[1])
-    assert "嵌套层次过深" in error.message
+    assert "嵌套层次过深" in error.message and error.line == 1
 
 
 def test_non_utf8_file_and_bom(write_case):
@@ -272,3 +272,9 @@ def test_figure_names_and_characters_xml_cannot_hold_are_refused(write_case):
     write_case(valid_text().replace("subtitle: ", "subtitle: \ufffe", 1))
     cases, problems = load_cases(cases_dir, load_taxonomy())
     assert cases == [] and any("控制字符" in p.message for p in problems)
+
+
+def test_scaffold_placeholders_are_refused(write_case):
+    text = valid_text().replace("region: 常州市", "region: 请填写地区")
+    error = only_error(check(write_case(text))[1])
+    assert error.field == "region" and error.line == 5 and "占位文字“请填写地区”" in error.message

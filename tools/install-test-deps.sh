@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install what the tests need on a fresh Debian machine: the package with its
-# test extras, Debian's chromium (driven by Playwright), LibreOffice Writer and
+# test extras at the locked versions, Debian's chromium (driven by Playwright), LibreOffice Writer and
 # poppler (documents rendered to PDF and read back), and CJK fonts.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,4 +17,5 @@ if [ ${#missing[@]} -gt 0 ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
-python3 -m pip install -q --disable-pip-version-check -e ".[test]"
+# Python packages: exactly the versions in requirements.lock (see README, 开发).
+python3 -m pip install -q --disable-pip-version-check -c requirements.lock -e ".[test]"
