@@ -105,7 +105,7 @@ def parse_yaml(text: str, display: str) -> tuple[object, dict, list[Problem]]:
         finally:
             loader.dispose()
     except _NumberTooLong as number:
-        problems.append(Problem(display, f"数字超过 {_MAX_DIGITS} 位，不是合理的取值", field=number.field,
+        problems.append(Problem(display, f"整数超过 {_MAX_DIGITS} 位，不是合理的取值", field=number.field,
                                 line=number.line))
     except _Refused as refused:
         problems.append(Problem(display, refused.message, line=refused.line))

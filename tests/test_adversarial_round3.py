@@ -201,7 +201,7 @@ def test_r5_a_huge_number_in_the_settings_is_a_chinese_error(office):
     settings = office / "organisation.yaml"
     settings.write_text(settings.read_text("utf-8").replace("reply_days: 15", "reply_days: " + "9" * 5000), "utf-8")
     result = cli(office, "doc", "report", "CZ-2026-001", "--draft")
-    assert_clean_failure(result, "organisation.yaml", "无法读取")
+    assert_clean_failure(result, "organisation.yaml", "reply_days", "100 位")
     (office / "taxonomy.yaml").write_text("categories: [{name: 甲, description: " + "9" * 5000 + "}]\n", "utf-8")
     assert_clean_failure(cli(office, "check"), "taxonomy.yaml")
 
