@@ -47,14 +47,16 @@ from .parallel import map_in_processes
 from .pii import load_allow_list, scan_cases
 from .problems import LibraryError, Problem, UserError
 from .project import Library, Project
-from .register import entries_by_case
+from .register import entries_by_case, safe_file_name
 from .segments import SegmentCache
 
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
 
 SITE_MARKER = ".jiandu-site"
+LEDGER_DOWNLOADS = {"下载台账（.xlsx）": "整改台账.xlsx", "下载台账（.docx）": "整改台账.docx"}
 PARALLEL_PAGES_FROM = 300  # pages to render; below this a process pool costs more than it saves
-_RENDER_CODE = ("pages.py", "safetext.py", "charts.py", "chinese.py", "frames.py", "model.py", "enrich.py", "stats.py")
+_RENDER_CODE = ("pages.py", "safetext.py", "charts.py", "chinese.py", "frames.py", "model.py", "enrich.py", "stats.py",
+                "compilation.py", "contract.py")
 
 
 @dataclass
@@ -171,7 +173,8 @@ def _frame_source(page: Page, sources: dict[str, str]) -> str:
 def _render_case(index: int) -> int:
     job = _JOB
     case = job["cases"][index]
-    page = case_page(case, job["as_of"], job["similar"].get(case.id, ()), job["issued"].get(case.id, ()))
+    page = case_page(case, job["as_of"], job["similar"].get(case.id, ()), job["issued"].get(case.id, ()),
+                     job["issued_files"])
     _write_page(job["site"] / page.path, job["frames"][_frame_source(page, job["sources"])].fill(page))
     return index
 
@@ -226,7 +229,8 @@ class _Build:
         started = self._timed("similar", started)
         self._update_search_index(segments)
         started = self._timed("whoosh", started)
-        pages = listing_pages(self.cases, self.library.taxonomy, self.as_of, issued)
+        downloads = {} if self.edition.is_public else dict(LEDGER_DOWNLOADS)
+        pages = listing_pages(self.cases, self.library.taxonomy, self.as_of, issued, downloads)
         home = Page("index.html", "首页", dashboard_block(self.cases, self.library.taxonomy, self.as_of))
         compilations, books = self._compilations()
         pages += compilations
@@ -262,8 +266,12 @@ class _Build:
                 key = _key(signature, page, frame_keys[source])
                 self._output(site, previous, old, state, page.path, key, lambda p=page, f=frames.frames[source]: f.fill(p))
             started = self._timed("listing-pages", started)
-            self._case_pages(site, previous, old, state, similar, issued, frames, sources, signature, frame_keys)
+            issued_files = self._issued_files(site, previous, old, state, issued)
+            self._case_pages(site, previous, old, state, similar, issued, frames, sources, signature, frame_keys,
+                             issued_files)
             started = self._timed("case-pages", started)
+            if downloads:
+                self._ledger_files(site, previous, old, state, issued)
             self._books(site, previous, old, state, books)
             started = self._timed("books", started)
             del pages, similar, issued  # the search index is built last; what the pages needed can go
@@ -330,7 +338,39 @@ class _Build:
 
     # --- case pages
 
-    def _case_pages(self, site, previous, old, state, similar, issued, frames, sources, signature, frame_keys):
+    def _issued_files(self, site, previous, old, state, issued) -> dict[str, str]:
+        """Issued documents the case pages link to (internal edition only): the files in documents/ whose
+        SHA-256 the register recorded, i.e. exactly what was issued; 文号 → path in the site."""
+        folder = self.project.root / "documents"
+        if self.edition.is_public or not issued or not folder.is_dir():
+            return {}
+        wanted = {entry.sha256: entry for entries in issued.values() for entry in entries}
+        found: dict[str, str] = {}
+        for path in sorted(folder.glob("*.docx")):
+            if not path.is_file() or path.name.startswith("."):
+                continue
+            data = path.read_bytes()
+            entry = wanted.get(hashlib.sha256(data).hexdigest())
+            if entry is None or entry.doc_number in found:
+                continue
+            target = f"documents/{entry.seq}-{safe_file_name(path.name)}"
+            found[entry.doc_number] = target
+            self._output(site, previous, old, state, target, _key(entry.sha256), lambda d=data: d)
+        return found
+
+    def _ledger_files(self, site, previous, old, state, issued) -> None:
+        """整改台账 as .xlsx and .docx next to the ledger page (internal edition)."""
+        from . import ledger
+
+        rows = ledger.rows(self.cases, self.as_of, issued=issued)
+        code = package_digest("ledger.py", "layout.py", "enrich.py", "textwidth.py", "data/layout-gbt9704.yaml")
+        title = "整改落实跟踪台账"
+        for path, make in ((LEDGER_DOWNLOADS["下载台账（.xlsx）"], lambda: ledger.xlsx_bytes(rows, title, self.as_of)),
+                           (LEDGER_DOWNLOADS["下载台账（.docx）"], lambda: ledger.docx_bytes(rows, title, self.as_of))):
+            self._output(site, previous, old, state, path, _key(code, path, rows, self.as_of), make)
+
+    def _case_pages(self, site, previous, old, state, similar, issued, frames, sources, signature, frame_keys,
+                    issued_files=None):
         cases_frames = {name: key for name, key in frame_keys.items() if name.startswith("cases/")}
         todo = []
         made = False
@@ -338,7 +378,9 @@ class _Build:
             path = f"cases/{case.id}.html"
             related = [(s.id, s.title, s.exact_score) for s in similar.get(case.id, ())]
             day = self.as_of if any(f.is_open for f in case.findings) else None
-            key = _key(signature, case, related, tuple(issued.get(case.id, ())), day, cases_frames)
+            documents = tuple(issued.get(case.id, ()))
+            links = {e.doc_number: issued_files[e.doc_number] for e in documents if e.doc_number in (issued_files or {})}
+            key = _key(signature, case, related, documents, links, day, cases_frames)
             if not made:
                 (site / "cases").mkdir(parents=True, exist_ok=True)
                 made = True
@@ -349,7 +391,7 @@ class _Build:
         (site / "cases").mkdir(parents=True, exist_ok=True)
         self.progress(f"渲染案例页面 {len(todo)} 个……")
         _JOB.update(cases=self.cases, as_of=self.as_of, similar=similar, issued=issued, frames=frames.frames,
-                    sources=sources, site=site)
+                    sources=sources, site=site, issued_files=issued_files or {})
         try:
             map_in_processes(_render_case, todo, parallel_from=PARALLEL_PAGES_FROM)
         finally:
@@ -379,7 +421,7 @@ class _Build:
             name = f"{title}.docx"
             books.append({"path": f"compilation/{name}", "year": year, "title": title, "issuer": settings.issuer,
                           "chosen": chosen})
-            pages.append(compilation_page(year, chosen, name, title))
+            pages.append(compilation_page(year, chosen, name, title, list(self.library.taxonomy.categories)))
         pages.append(compilation_index(years))
         return pages, books
 
