@@ -278,7 +278,8 @@ def _list_row(case: Case, prefix: str) -> str:
 _rows_cache: dict[tuple[int, str], str] = {}  # listing_pages fills and clears it: a case is in seven lists
 
 
-def case_list(cases: list[Case], from_dir: str) -> str:
+def case_list(cases: list[Case], from_dir: str, sortable: bool = True) -> str:
+    """A table of cases; a sortable one gets the date-order buttons (jiandu-site.js)."""
     if not cases:
         return "<p>暂无案例。</p>\n"
     prefix = _relative("", from_dir)
@@ -291,7 +292,8 @@ def case_list(cases: list[Case], from_dir: str) -> str:
             if _caching:
                 _rows_cache[key] = row
         rows.append(row)
-    return _LIST_HEAD + "<tbody>\n" + "\n".join(rows) + "\n</tbody>\n</table>\n"
+    head = _LIST_HEAD if sortable else _LIST_HEAD.replace(' data-jiandu-sort="desc"', "", 1)
+    return head + "<tbody>\n" + "\n".join(rows) + "\n</tbody>\n</table>\n"
 
 
 _caching = False
@@ -328,11 +330,13 @@ def _size_class(count: int, most: int) -> int:
     return 4 if share > 0.66 else 3 if share > 0.33 else 2
 
 
-def value_cloud(dimension: Dimension, groups: dict[str, list[Case]], values: list[str], from_dir: str) -> str:
+def value_cloud(dimension: Dimension, groups: dict[str, list[Case]], values: list[str], from_dir: str,
+                counts: bool = True) -> str:
     most = max((len(groups[v]) for v in values), default=1)
     items = "\n".join(
         f'<li><a class="jiandu-size-{_size_class(len(groups[v]), most)}" href="{browse_href(dimension.key, v, from_dir)}">'
-        f'{escape(v)}</a> <span class="jiandu-count">{len(groups[v])} 件</span></li>' for v in values)
+        f'{escape(v)}</a>' + (f' <span class="jiandu-count">{len(groups[v])} 件</span>' if counts else "") + "</li>"
+        for v in values)
     return f'<ul class="jiandu-cloud">\n{items}\n</ul>\n'
 
 
@@ -345,7 +349,7 @@ def _cloud_index(dimension: Dimension, groups: dict[str, list[Case]], values: li
     if shared:
         parts.append(heading(f"多件案例涉及（{len(shared)} 个）", "shared") + value_cloud(dimension, groups, shared, from_dir))
     if single:
-        parts.append(heading(f"仅 1 件案例涉及（{len(single)} 个）", "single") + value_cloud(dimension, groups, single, from_dir))
+        parts.append(heading(f"仅 1 件案例涉及（{len(single)} 个）", "single") + value_cloud(dimension, groups, single, from_dir, counts=False))
     return "".join(parts)
 
 
@@ -441,8 +445,8 @@ def _headline(label: str, value: str, note: str = "") -> str:
 
 
 def _unbroken(note: str) -> str:
-    """Each "典型 3" of a note kept on one line (a narrow card breaks between the parts, never inside)."""
-    return " · ".join(f"<span>{part}</span>" for part in note.split(" · "))
+    """Each "典型 3 ·" of a note kept on one line (a narrow card breaks between the parts, never inside)."""
+    return " ".join(f"<span>{part}</span>" for part in note.replace(" · ", " ·\0").split("\0"))
 
 
 def dashboard_block(cases: list[Case], taxonomy: Taxonomy, as_of: date) -> str:
@@ -482,7 +486,7 @@ def latest_block(cases: list[Case], limit: int = 8) -> str:
     return (f'<p class="jiandu-headline">案例库收录案例 <strong>{len(cases)}</strong> 件，覆盖 '
             f"<strong>{regions}</strong> 个地区，其中典型案例 <strong>{sum(c.typical for c in cases)}</strong> 件、"
             f"可复制可推广 <strong>{sum(c.replicable for c in cases)}</strong> 件。</p>\n\n"
-            f"{heading('最新案例', 'latest')}{case_list(latest, '')}\n{heading('典型案例', 'typical')}{case_list(typical, '')}")
+            f"{heading('最新案例', 'latest')}{case_list(latest, '', False)}\n{heading('典型案例', 'typical')}{case_list(typical, '', False)}")
 
 
 # --- closed loop: ledger and clue pages -------------------------------------------
@@ -591,7 +595,7 @@ def compilation_page(year: int, cases: list[Case], book_name: str, title: str, a
              f"<p>收录可复制可推广经验 {len(cases)} 件，按监督内容分类，同类中按监督日期排列。</p>\n"]
     for index, (area, members) in enumerate(group_by_area(cases, list(area_order)), 1):
         parts.append(heading(f"{cn_number(index)}、{area}（{len(members)} 件）", f"area-{index}")
-                     + case_list(members, "compilation"))
+                     + case_list(members, "compilation", sortable=False))
     body = "\n".join(parts)
     return Page(f"compilation/{year}.html", f"{year}年度汇编", body, toc_of(body))
 

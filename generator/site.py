@@ -410,6 +410,9 @@ class _Build:
             settings = load_settings(self.project.root)
         except UserError:
             settings = Settings(issuer="", codes={}, printed_by="")
+        from .bookpdf import can_make_pdf
+
+        with_pdf = can_make_pdf()  # LibreOffice at build: page numbers in the contents, and a PDF of each book
         years: dict[int, list] = {}
         pages, books = [], []
         for year in sorted({case.year for case in self.cases}):
@@ -419,15 +422,16 @@ class _Build:
             years[year] = chosen
             title = settings.compilation_title.format(year=year)
             name = f"{title}.docx"
+            pdf_name = f"{title}.pdf" if with_pdf else None
             books.append({"path": f"compilation/{name}", "year": year, "title": title, "issuer": settings.issuer,
-                          "chosen": chosen})
-            pages.append(compilation_page(year, chosen, name, title, list(self.library.taxonomy.categories)))
+                          "chosen": chosen, "pdf": f"compilation/{pdf_name}" if pdf_name else None})
+            pages.append(compilation_page(year, chosen, name, title, list(self.library.taxonomy.categories), pdf_name))
         pages.append(compilation_index(years))
         return pages, books
 
     def _books(self, site, previous, old, state, books: list[dict]) -> None:
-        """The downloadable book of each year, built without the LibreOffice pass: Word fills in the
-        contents' page numbers on opening; `jiandu compile --pdf` gives a book with them filled in."""
+        """The downloadable book of each year. With LibreOffice present the contents carry page numbers
+        and a PDF is made next to it (bookpdf); without, Word fills the numbers in on opening."""
         code = package_digest("compilation.py", "layout.py", "documents.py", "stats.py", "chinese.py", "safetext.py",
                               "model.py", "data/layout-gbt9704.yaml")
         areas = list(self.library.taxonomy.categories)
@@ -436,8 +440,11 @@ class _Build:
             # The foreword counts every case of the year (findings, clues, figures), not only those in the book.
             year_cases = [case for case in self.cases if case.year == book["year"]]
             key = _key(code, book["title"], book["issuer"], self.as_of, areas,
-                       self.edition.name, book["chosen"], year_cases)
-            if not self._reuse(site, previous, old, state, book["path"], key):
+                       self.edition.name, book["chosen"], year_cases, book["pdf"])
+            reused = self._reuse(site, previous, old, state, book["path"], key)
+            if book["pdf"]:
+                reused = self._reuse(site, previous, old, state, book["pdf"], key) and reused
+            if not reused:
                 todo.append(book)
         if not todo:
             return
@@ -447,8 +454,17 @@ class _Build:
             contents = map_in_processes(_build_book, todo, parallel_from=2, chunksize=1)
         finally:
             _JOB.clear()
-        for book, content in zip(todo, contents):
-            _write_page(site / book["path"], content)
+        if todo[0]["pdf"]:
+            from .bookpdf import finish_books
+
+            self.progress(f"用 LibreOffice 排版汇编并生成 PDF（{len(todo)} 册）……")
+            for book, (docx, pdf) in zip(todo, finish_books(contents)):
+                for path, data in ((book["path"], docx), (book["pdf"], pdf)):
+                    (site / path).unlink(missing_ok=True)  # one of the pair may have been linked from the last build
+                    _write_page(site / path, data)
+        else:
+            for book, (content, _) in zip(todo, contents):
+                _write_page(site / book["path"], content)
         self.rendered += len(todo)
 
     # --- search index
@@ -477,10 +493,10 @@ class _Build:
         write_site_search(search_dir, docs, state_dir=self.project.cache_dir / f"site-search-{self.edition.name}")
 
 
-def _build_book(book: dict) -> bytes:
+def _build_book(book: dict) -> tuple[bytes, list]:
+    """(the book's .docx, its headings for the contents)."""
     from .compilation import build_book
 
     job = _JOB
-    content, _ = build_book(job["cases"], year=book["year"], title=book["title"], issuer=book["issuer"],
-                            day=job["as_of"], area_order=job["areas"], edition=job["edition"])
-    return content
+    return build_book(job["cases"], year=book["year"], title=book["title"], issuer=book["issuer"],
+                      day=job["as_of"], area_order=job["areas"], edition=job["edition"])
