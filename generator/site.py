@@ -83,7 +83,10 @@ def check_output_dir(target: Path, project: Project) -> None:
 
 
 def build_site(project: Project, *, as_of: date | None = None, site_dir: Path | None = None,
-               say: Callable[[str], None] = print, quiet: bool = False, edition: Edition = INTERNAL) -> BuildReport:
+               say: Callable[[str], None] = print, quiet: bool = False, edition: Edition = INTERNAL,
+               book_pdf: bool = False) -> BuildReport:
+    """book_pdf: lay the compilation books out with LibreOffice (page numbers, a PDF each); `jiandu build`
+    asks for it when LibreOffice is installed."""
     started = time.perf_counter()
     progress = (lambda message: None) if quiet else say
     as_of = as_of or date.today()
@@ -100,6 +103,7 @@ def build_site(project: Project, *, as_of: date | None = None, site_dir: Path | 
     timings = {"load": time.perf_counter() - started}
     with exclusive(project.build_dir / ".lock", say, "另一个构建正在进行，等待其完成……"):
         build = _Build(project, library, cases, edition, site_dir, as_of, progress, timings)
+        build.book_pdf = book_pdf
         build.run()
     return BuildReport(cases=len(cases), pages=build.page_count, seconds=time.perf_counter() - started,
                        site_dir=site_dir, rendered=build.rendered, frames_rendered=build.frames_rendered,
@@ -203,6 +207,7 @@ class _Build:
         self.state_file = project.cache_dir / f"site-{edition.name}.json"
         self.page_count = self.rendered = 0
         self.frames_rendered = False
+        self.book_pdf = False
 
     def _timed(self, name: str, started: float) -> float:
         now = time.perf_counter()
@@ -410,9 +415,7 @@ class _Build:
             settings = load_settings(self.project.root)
         except UserError:
             settings = Settings(issuer="", codes={}, printed_by="")
-        from .bookpdf import can_make_pdf
-
-        with_pdf = can_make_pdf()  # LibreOffice at build: page numbers in the contents, and a PDF of each book
+        with_pdf = self.book_pdf  # LibreOffice at build: page numbers in the contents, and a PDF of each book
         years: dict[int, list] = {}
         pages, books = [], []
         for year in sorted({case.year for case in self.cases}):
