@@ -503,37 +503,59 @@ CLUES_TITLE = "线索移送"
 COMPILATION_TITLE = "年度汇编"
 
 
-def ledger_page(cases: list[Case], as_of: date, issued: dict, downloads: dict[str, str] | None = None) -> Page:
-    """整改台账: one table of every finding, filtered in the page (open, overdue, flag, unit) and sorted by
-    deadline; downloads: label → site path of the .xlsx / .docx made with it."""
-    states = sorted(finding_states(cases, as_of), key=lambda s: (s.finding.deadline, s.case.id, s.finding.id))
+LEDGER_PAGE_SIZE = 300  # findings on one ledger page (about 400 KB): a 10,000-case library stays at small pages
+
+
+def _ledger_order(state) -> tuple:
+    """Open findings first, the nearest deadline first; then the rest, the latest deadline first."""
+    if state.finding.is_open:
+        return (0, state.finding.deadline.toordinal(), state.case.id, state.finding.id)
+    return (1, -state.finding.deadline.toordinal(), state.case.id, state.finding.id)
+
+
+def ledger_pages(cases: list[Case], as_of: date, issued: dict, downloads: dict[str, str] | None = None) -> list[Page]:
+    """整改台账: a table of every finding, open ones first, filtered in the page (open, overdue, flag, unit)
+    and sorted by deadline; LEDGER_PAGE_SIZE findings to a page. downloads: label → site path of the
+    .xlsx / .docx of the whole ledger."""
+    states = sorted(finding_states(cases, as_of), key=_ledger_order)
     units = sorted({s.finding.unit for s in states}, key=lambda u: (-sum(s.finding.unit == u for s in states), u))
     open_units = open_by_unit(cases, as_of)
-    parts = [f'<p class="jiandu-as-of">数据截至 {cn_date(as_of)}。共 {len(states)} 个问题，'
-             f'{sum(len(v) for v in open_units.values())} 个尚未完成整改，{sum(s.overdue for s in states)} 个超期。标识：'
-             f'{_flag_badge(RED)} 超期 30 天以上　{_flag_badge(YELLOW)} 超期 30 天以内　{_flag_badge(BLUE)} 7 天内到期。</p>\n',
-             # printed across the sheet: the table has ten columns
-             "<style>@page { size: A4 landscape; }</style>\n"]
+    head = [f'<p class="jiandu-as-of">数据截至 {cn_date(as_of)}。共 {len(states)} 个问题，'
+            f'{sum(len(v) for v in open_units.values())} 个尚未完成整改，{sum(s.overdue for s in states)} 个超期。标识：'
+            f'{_flag_badge(RED)} 超期 30 天以上　{_flag_badge(YELLOW)} 超期 30 天以内　{_flag_badge(BLUE)} 7 天内到期。</p>\n',
+            # printed across the sheet: the table has eight columns
+            "<style>@page { size: A4 landscape; }</style>\n"]
     if downloads:
-        parts.append('<p class="jiandu-downloads jiandu-noprint">' + "".join(
+        head.append('<p class="jiandu-downloads jiandu-noprint">' + "".join(
             f'<a class="md-button" href="{quote(path)}" download>{escape(label)}</a>' for label, path in downloads.items())
-                     + "</p>\n")
-    parts.append(_ledger_filters(units, len(states)))
+                    + "</p>\n")
+    chunks = [states[start:start + LEDGER_PAGE_SIZE] for start in range(0, len(states), LEDGER_PAGE_SIZE)] or [[]]
+    pages = []
+    for number, chunk in enumerate(chunks, 1):
+        nav = pager("ledger", number, len(chunks))
+        note = (f'<p class="jiandu-note">第 {number} 页列出第 {(number - 1) * LEDGER_PAGE_SIZE + 1}–'
+                f"{(number - 1) * LEDGER_PAGE_SIZE + len(chunk)} 项（未完成的在前）；筛选只作用于本页，"
+                f"全部问题见下载的台账。</p>\n" if len(chunks) > 1 else "")
+        body = "\n".join(head + [note, _ledger_filters(units, len(chunk)), nav, _ledger_table(chunk, issued), nav])
+        pages.append(Page(page_path("ledger", number), LEDGER_TITLE if number == 1 else f"{LEDGER_TITLE}（第 {number} 页）",
+                          body))
+    return pages
+
+
+def _ledger_table(states, issued: dict) -> str:
     rows, attributes = [], []
-    for state in states:
+    for rank, state in enumerate(states):
         documents = "；".join(escape(e.doc_number) for e in issued.get(state.case.id, ())
                              if e.addressee == state.finding.unit) or "—"
         rows.append([f'<a href="{case_href(state.case.id, "")}">{escape(state.case.id)}</a>', escape(state.finding.unit),
                      escape(state.finding.problem), escape(state.finding.requirement), documents,
                      cn_date(state.finding.deadline), escape(state.status_text), _flag_badge(state.flag)])
-        attributes.append(f' data-deadline="{state.finding.deadline.isoformat()}" data-key="{escape(state.case.id)}-'
+        attributes.append(f' data-rank="{rank:06d}" data-deadline="{state.finding.deadline.isoformat()}" data-key="{escape(state.case.id)}-'
                           f'{escape(state.finding.id)}" data-unit="{escape(state.finding.unit)}" '
                           f'data-status="{escape(state.finding.status)}" data-open="{int(state.finding.is_open)}" '
                           f'data-overdue="{int(state.overdue)}" data-flag="{escape(state.flag or "")}"')
-    parts.append(_html_table("jiandu-ledger", ["案例", "责任单位", "问题", "整改要求", "文号", "整改期限", "状态", "标识"],
-                             rows, attributes, ' id="ledger-table"'))
-    body = "\n".join(parts)
-    return Page("ledger.html", LEDGER_TITLE, body)
+    return _html_table("jiandu-ledger", ["案例", "责任单位", "问题", "整改要求", "文号", "整改期限", "状态", "标识"],
+                       rows, attributes, ' id="ledger-table"')
 
 
 def _ledger_filters(units: list[str], total: int) -> str:
@@ -550,29 +572,42 @@ def _ledger_filters(units: list[str], total: int) -> str:
             + select("flag", "标识", [("", "全部"), (RED, "红（超期 30 天以上）"), (YELLOW, "黄（超期 30 天以内）"),
                                      (BLUE, "蓝（7 天内到期）")])
             + select("unit", "责任单位", [("", "全部")] + [(u, u) for u in units])
-            + select("order", "整改期限", [("asc", "最早到期在前"), ("desc", "最晚到期在前")])
+            + select("order", "排序", [("", "未完成在前"), ("asc", "整改期限最早在前"), ("desc", "整改期限最晚在前")])
             + f'<button type="reset">清除筛选</button><span data-jiandu-count aria-live="polite">共 {total} 项</span></form>\n')
 
 
 LOOP_STAGES = ("线索发现", "初审分流", "协同处置", "结果反馈")
 
 
-def clues_page(cases: list[Case], as_of: date) -> Page:
-    """线索移送: each clue's place in the loop 线索发现—初审分流—协同处置—结果反馈."""
+CLUES_PAGE_SIZE = 400  # clues on one page (about 200 KB)
+
+
+def clues_pages(cases: list[Case], as_of: date) -> list[Page]:
+    """线索移送: each clue's place in the loop 线索发现—初审分流—协同处置—结果反馈; newest first,
+    CLUES_PAGE_SIZE to a page."""
     states = sorted(clue_states(cases, as_of), key=lambda s: s.clue.date, reverse=True)
-    parts = [f'<p class="jiandu-as-of">数据截至 {cn_date(as_of)}。共 {len(states)} 条线索，已办结 '
-             f'{sum(s.closed for s in states)} 条。</p>\n']
-    for state in states:
-        steps = "".join(f'<li class="{"done" if index < state.stage else "todo"}">{name}</li>'
-                        for index, name in enumerate(LOOP_STAGES))
-        feedback = escape(state.clue.result) if state.has_feedback else "（尚无反馈）"
-        parts.append(
-            f'<div class="jiandu-clue"><p><strong>{escape(state.clue.sender)} → {escape(state.clue.receiver)}</strong>　'
-            f'{cn_date(state.clue.date)}　<a href="{case_href(state.case.id, "")}">{escape(state.case.id)} '
-            f'{escape(state.case.title)}</a></p>\n<p>{escape(state.clue.summary)}</p>\n'
-            f'<ol class="jiandu-loop">{steps}</ol>\n<p>状态：{escape(state.clue.status)}，'
-            f'{"历时" if state.closed else "已历时"} {state.days_open} 天。结果反馈：{feedback}</p></div>\n')
-    return Page("clues.html", CLUES_TITLE, "\n".join(parts))
+    intro = (f'<p class="jiandu-as-of">数据截至 {cn_date(as_of)}。共 {len(states)} 条线索，已办结 '
+             f'{sum(s.closed for s in states)} 条。</p>\n')
+    chunks = [states[start:start + CLUES_PAGE_SIZE] for start in range(0, len(states), CLUES_PAGE_SIZE)] or [[]]
+    pages = []
+    for number, chunk in enumerate(chunks, 1):
+        nav = pager("clues", number, len(chunks))
+        pages.append(Page(page_path("clues", number), CLUES_TITLE if number == 1 else f"{CLUES_TITLE}（第 {number} 页）",
+                          "\n".join([intro, nav, *(_clue_block(state) for state in chunk), nav])))
+    return pages
+
+
+def _clue_block(state) -> str:
+    """One clue as a card: who sent it to whom, the loop stages reached, the feedback."""
+    steps = "".join(f'<li class="{"done" if index < state.stage else "todo"}">{name}</li>'
+                    for index, name in enumerate(LOOP_STAGES))
+    feedback = escape(state.clue.result) if state.has_feedback else "（尚无反馈）"
+    return (
+        f'<div class="jiandu-clue"><p><strong>{escape(state.clue.sender)} → {escape(state.clue.receiver)}</strong>　'
+        f'{cn_date(state.clue.date)}　<a href="{case_href(state.case.id, "")}">{escape(state.case.id)} '
+        f'{escape(state.case.title)}</a></p>\n<p>{escape(state.clue.summary)}</p>\n'
+        f'<ol class="jiandu-loop">{steps}</ol>\n<p>状态：{escape(state.clue.status)}，'
+        f'{"历时" if state.closed else "已历时"} {state.days_open} 天。结果反馈：{feedback}</p></div>\n')
 
 
 # --- annual compilation -----------------------------------------------------------
@@ -616,7 +651,7 @@ def listing_pages(cases: list[Case], taxonomy: Taxonomy, as_of: date, issued: di
 
 def _listing_pages(cases: list[Case], taxonomy: Taxonomy, as_of: date, issued: dict,
                    downloads: dict[str, str] | None) -> list[Page]:
-    pages = [ledger_page(cases, as_of, issued, downloads), clues_page(cases, as_of), *all_cases_pages(cases),
+    pages = [*ledger_pages(cases, as_of, issued, downloads), *clues_pages(cases, as_of), *all_cases_pages(cases),
              browse_overview(cases, taxonomy)]
     for dimension in DIMENSIONS:
         groups = group_by(cases, dimension)

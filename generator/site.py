@@ -356,8 +356,8 @@ class _Build:
                 continue
             data = path.read_bytes()
             entry = wanted.get(hashlib.sha256(data).hexdigest())
-            if entry is None or entry.doc_number in found:
-                continue
+            if entry is None or entry.doc_number in found or not data.startswith(b"PK\x03\x04"):
+                continue  # not issued, a second copy, or not a Word package at all
             target = f"documents/{entry.seq}-{safe_file_name(path.name)}"
             found[entry.doc_number] = target
             self._output(site, previous, old, state, target, _key(entry.sha256), lambda d=data: d)
@@ -370,7 +370,8 @@ class _Build:
         rows = ledger.rows(self.cases, self.as_of, issued=issued)
         code = package_digest("ledger.py", "layout.py", "enrich.py", "textwidth.py", "data/layout-gbt9704.yaml")
         title = "整改落实跟踪台账"
-        for path, make in ((LEDGER_DOWNLOADS["下载台账（.xlsx）"], lambda: ledger.xlsx_bytes(rows, title, self.as_of)),
+        for path, make in ((LEDGER_DOWNLOADS["下载台账（.xlsx）"],
+                            lambda: _fixed_times(ledger.xlsx_bytes(rows, title, self.as_of), self.as_of)),
                            (LEDGER_DOWNLOADS["下载台账（.docx）"], lambda: ledger.docx_bytes(rows, title, self.as_of))):
             self._output(site, previous, old, state, path, _key(code, path, rows, self.as_of), make)
 
@@ -494,6 +495,21 @@ class _Build:
                                   fields={"title": tuple(w for _, w, _, _ in title_tokens),
                                           "body": tuple(w for _, w, _, _ in body_tokens)}, key=key))
         write_site_search(search_dir, docs, state_dir=self.project.cache_dir / f"site-search-{self.edition.name}")
+
+
+def _fixed_times(xlsx: bytes, day: date) -> bytes:
+    """The workbook with its creation times set to the reference date and fixed zip timestamps
+    (openpyxl stamps the current time): the same ledger gives the same file, so rebuilds can reuse it."""
+    import zipfile
+    from io import BytesIO
+
+    from .layout import rewrite_zip
+
+    with zipfile.ZipFile(BytesIO(xlsx)) as package:
+        core = package.read("docProps/core.xml").decode("utf-8")
+    stamp = f"{day.isoformat()}T00:00:00Z"
+    core = re.sub(r"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)", rf"\g<1>{stamp}\g<2>", core)
+    return rewrite_zip(xlsx, {"docProps/core.xml": core.encode("utf-8")})
 
 
 def _build_book(book: dict) -> tuple[bytes, list]:

@@ -4,6 +4,7 @@ the filterable ledger with its downloads, the compilation by area, issued docume
 import dataclasses
 import io
 import re
+import zipfile
 from datetime import date, timedelta
 
 import pytest
@@ -19,7 +20,7 @@ from generator.pages import (
     dashboard_block,
     dimension_index,
     group_by,
-    ledger_page,
+    ledger_pages,
     statute_name,
 )
 from generator.project import Project
@@ -94,14 +95,30 @@ def test_dashboard_bars_link_to_their_listings():
 
 def test_ledger_page_filters_sorts_and_downloads():
     cases = [make_case(valid_text())]
-    page = ledger_page(cases, date(2025, 9, 15), {}, dict(LEDGER_DOWNLOADS))
-    rows = re.findall(r"<tr data-deadline=\"([\d-]+)\"[^>]*data-open=\"(\d)\" data-overdue=\"(\d)\"", page.body)
-    assert len(rows) == len(cases[0].findings) and [r[0] for r in rows] == sorted(r[0] for r in rows)
+    [page] = ledger_pages(cases, date(2025, 9, 15), {}, dict(LEDGER_DOWNLOADS))
+    rows = re.findall(r"<tr data-rank=\"\d+\" data-deadline=\"([\d-]+)\"[^>]*data-open=\"(\d)\" data-overdue=\"(\d)\"",
+                      page.body)
+    assert len(rows) == len(cases[0].findings)
+    opened = [r for r in rows if r[1] == "1"]
+    assert rows[:len(opened)] == opened  # open findings first, the nearest deadline first
+    assert [r[0] for r in opened] == sorted(r[0] for r in opened)
     assert ("1", "1") in {(r[1], r[2]) for r in rows}  # one open, overdue finding on this day
     for name in ("status", "flag", "unit", "order"):
         assert f'<select name="{name}">' in page.body
     assert "size: A4 landscape" in page.body
     assert 'href="%E6%95%B4%E6%94%B9%E5%8F%B0%E8%B4%A6.xlsx" download' in page.body
+
+
+def test_a_long_ledger_is_split_into_pages():
+    from generator.pages import LEDGER_PAGE_SIZE
+
+    cases = many(LEDGER_PAGE_SIZE // 2 + 1)  # two findings each
+    pages = ledger_pages(cases, AS_OF, {})
+    total = sum(len(c.findings) for c in cases)
+    assert [p.path for p in pages][:2] == ["ledger.html", "ledger.p2.html"]
+    assert sum(p.body.count("<tr data-rank=") for p in pages) == total
+    assert all(p.body.count("<tr data-rank=") <= LEDGER_PAGE_SIZE for p in pages)
+    assert 'rel="next"' in pages[0].body and "筛选只作用于本页" in pages[0].body
 
 
 def test_compilation_page_grouped_by_area_in_taxonomy_order():
@@ -121,8 +138,12 @@ def test_build_writes_ledger_files_and_links_issued_documents(library):
     from generator.edition import PUBLIC
     from generator.register import issue
 
+    package = io.BytesIO()
+    with zipfile.ZipFile(package, "w") as docx:
+        docx.writestr("word/document.xml", "<w:document/>")
+    issued = package.getvalue()
     issue(library, code="常政法监", year=2025, kind="整改通知书", case="CZ-2025-001", addressee="市中级人民法院",
-          day="2025-07-01", render=lambda number: b"issued docx bytes", out_dir=library / "documents")
+          day="2025-07-01", render=lambda number: issued, out_dir=library / "documents")
     build_site(Project.at(library), as_of=AS_OF, quiet=True, say=lambda message: None)
     site = library / "site"
     book = load_workbook(io.BytesIO((site / "整改台账.xlsx").read_bytes()))
@@ -132,7 +153,7 @@ def test_build_writes_ledger_files_and_links_issued_documents(library):
     link = re.search(r'href="\.\./(documents/[^"]+)" download>常政法监〔2025〕1号', page).group(1)
     from urllib.parse import unquote
 
-    assert (site / unquote(link)).read_bytes() == b"issued docx bytes"
+    assert (site / unquote(link)).read_bytes() == issued
     assert (site / "browse" / "statute" / "index.html").is_file()
 
     build_site(Project.at(library), as_of=AS_OF, quiet=True, say=lambda message: None, edition=PUBLIC)

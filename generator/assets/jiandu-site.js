@@ -114,7 +114,8 @@
     function apply(remember) {
       var status = form.elements.status.value, flag = form.elements.flag.value, unit = form.elements.unit.value;
       var shown = 0, rows = table.tBodies[0].rows;
-      sortRows(table.tBodies[0], "data-deadline", form.elements.order.value !== "desc");
+      var order = form.elements.order.value;
+      sortRows(table.tBodies[0], order ? "data-deadline" : "data-rank", order !== "desc");
       for (var i = 0; i < rows.length; i++) {
         var show = matches(rows[i], status, flag, unit);
         rows[i].hidden = !show;
@@ -125,7 +126,7 @@
         var query = new URLSearchParams();
         ["status", "flag", "unit", "order"].forEach(function (name) {
           var value = form.elements[name].value;
-          if (value && !(name === "order" && value === "asc")) query.set(name, value);
+          if (value) query.set(name, value);
         });
         try { history.replaceState(null, "", (query.toString() ? "?" + query : location.pathname.split("/").pop()) + location.hash); }
         catch (error) { /* file:// in some browsers: the filter still works */ }
