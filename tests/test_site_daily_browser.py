@@ -1,6 +1,7 @@
 """The site as staff use it, in Debian chromium: a 390 px phone and a 1280 px desktop, printed to
 PDF, in the dark scheme, checked by axe-core, opened from file:// and from a sub-path."""
 
+import os
 import re
 import subprocess
 from pathlib import Path
@@ -28,8 +29,12 @@ def base(site):
 
 
 def _require_axe():
+    """Skipped locally with the reason when axe-core is not installed; a failure on CI."""
     if not AXE_JS.is_file():
-        pytest.fail(f"缺少 axe-core（{AXE_JS}）：请先运行 bash tools/install-test-deps.sh")
+        message = f"缺少 axe-core（{AXE_JS}）：请先运行 bash tools/install-test-deps.sh"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
 
 
 @pytest.mark.parametrize("kind", sorted(PAGE_KINDS))
