@@ -319,7 +319,7 @@ def ordered_values(dimension: Dimension, groups: dict[str, list[Case]], taxonomy
     return order + sorted(v for v in groups if v not in order)
 
 
-CLOUD_DIMENSIONS = ("keyword", "unit", "statute")  # many values, most used once: a cloud sized by use
+CLOUD_DIMENSIONS = ("keyword", "unit")  # many short values, most used once: a cloud sized by use
 
 
 def _size_class(count: int, most: int) -> int:

@@ -53,10 +53,10 @@ def test_tables_become_cards_and_chart_labels_stay_readable(base):
         assert page.evaluate("el => getComputedStyle(el, '::before').content", cell.element_handle()) == '"问题"'
         assert cell.bounding_box()["width"] > 300  # a card row, not a one-character column
         page.goto(base + "index.html")
-        sizes = page.eval_on_selector_all(
+        sizes = page.eval_on_selector_all(  # the label's font size times the drawing's scale on the screen
             "svg.jiandu-chart text.jiandu-chart-label",
-            "els => els.map(t => t.getBoundingClientRect().height)")
-        assert sizes and min(sizes) >= 12, sizes  # 13 px labels drawn at about their size
+            "els => els.map(t => parseFloat(t.getAttribute('font-size')) * t.getScreenCTM().a)")
+        assert sizes and min(sizes) >= 12, sizes  # was about 7 px: a 640-unit drawing shrunk into 358 px
         assert outside == []
 
 

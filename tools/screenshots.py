@@ -25,7 +25,7 @@ WIDTHS = {1280: 860, 390: 844}
 def readme_pictures(page, base: str) -> None:
     page.goto(base + "index.html")
     page.screenshot(path=str(OUT / "home.png"))
-    page.set_viewport_size({"width": 1280, "height": 1500})
+    page.set_viewport_size({"width": 1280, "height": 2600})
     page.locator(".jiandu-dashboard").screenshot(path=str(OUT / "dashboard.png"))
     page.set_viewport_size({"width": 1280, "height": 860})
     page.goto(base + "cases/JMS-2024-002.html")
