@@ -377,7 +377,8 @@ def value_pages(dimension: Dimension, value: str, cases: list[Case]) -> list[Pag
     """The cases with one value, newest first, PAGE_SIZE to a page."""
     back = f'<p><a href="index.html">← 按{dimension.label}浏览</a></p>\n'
     return paginated(f"browse/{dimension.key}/{slug(value)}", f"{dimension.label}：{value}",
-                     back + f"<p>共 {len(cases)} 件案例，按监督日期由近及远排列。</p>\n", cases)
+                     back + f"<p>共 {len(cases)} 件案例，按监督日期由近及远排列。</p>\n" + _combine_link(dimension, value),
+                     cases)
 
 
 def page_path(stem: str, number: int) -> str:
@@ -404,15 +405,61 @@ def pager(stem: str, number: int, total: int) -> str:
             f"{following}</nav>\n")
 
 
-def paginated(stem: str, title: str, intro: str, cases: list[Case]) -> list[Page]:
+def paginated(stem: str, title: str, intro: str, cases: list[Case], before: str = "") -> list[Page]:
+    """PAGE_SIZE cases to a page; before: what goes above the listing (the combined filter)."""
     from_dir = str(PurePosixPath(stem).parent)
     chunks = [cases[start:start + PAGE_SIZE] for start in range(0, len(cases), PAGE_SIZE)] or [[]]
     pages = []
     for number, chunk in enumerate(chunks, 1):
         nav = pager(stem, number, len(chunks))
         name = title if number == 1 else f"{title}（第 {number} 页）"
-        pages.append(Page(page_path(stem, number), name, intro + nav + "\n" + case_list(chunk, from_dir) + nav))
+        listing = nav + "\n" + case_list(chunk, from_dir) + nav
+        if before:
+            listing = f"<div data-jiandu-static>\n{listing}</div>\n"
+        pages.append(Page(page_path(stem, number), name, intro + before + listing))
     return pages
+
+
+# --- combined filtering on the listing ------------------------------------------------
+
+FILTERED = {"area", "year", "mechanism", "region", "unit"}  # the facets of the listing (jiandu-listing.js)
+DATA_CHUNK = 2000  # cases per data script (about 400 KB), loaded only when a filter is chosen
+
+
+def _record(case: Case) -> list:
+    return [case.id, case.title, case.date.isoformat(), case.category, list(case.mechanisms), case.region,
+            list(case.supervised)]
+
+
+def case_data_scripts(cases: list[Case]) -> list[tuple[str, str]]:
+    """(site path, script) of the data the listing filters: [id, title, date, 监督内容, 机制, 地区, 被监督单位]."""
+    import json
+
+    chunks = [cases[start:start + DATA_CHUNK] for start in range(0, len(cases), DATA_CHUNK)]
+    scripts = []
+    for number, chunk in enumerate(chunks):
+        data = json.dumps([_record(c) for c in chunk], ensure_ascii=False, separators=(",", ":"))
+        data = data.replace("<", "\\u003c").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+        scripts.append((f"data/cases-{number}.js", "/* 监督案例库 — 全部案例的组合筛选数据（构建时生成） */\n"
+                        f"(window.jianduCaseData = window.jianduCaseData || []).push.apply(window.jianduCaseData, {data});\n"))
+    return scripts
+
+
+def _list_filter(cases: list[Case]) -> str:
+    chunks = (len(cases) + DATA_CHUNK - 1) // DATA_CHUNK
+    return (f'<div id="jiandu-list-filter" class="jiandu-list-filter" data-base="../data/" data-cases="" '
+            f'data-chunks="{chunks}" hidden>\n<div class="jiandu-list-facets" aria-label="组合筛选"></div>\n'
+            '<p class="jiandu-list-status" role="status" aria-live="polite"></p>\n'
+            '<div class="jiandu-list-results"></div>\n</div>\n'
+            '<script src="../assets/javascripts/jiandu-facets.js"></script>\n'
+            '<script src="../assets/javascripts/jiandu-listing.js"></script>\n')
+
+
+def _combine_link(dimension: Dimension, value: str) -> str:
+    if dimension.key not in FILTERED:
+        return ""
+    return (f'<p class="jiandu-noprint"><a href="../../cases/index.html#f.{dimension.key}={quote(value)}">'
+            f"与其他条件组合筛选（如再按年份、地区）→</a></p>\n")
 
 
 BROWSE_TITLE = "浏览案例"
@@ -435,7 +482,7 @@ def browse_overview(cases: list[Case], taxonomy: Taxonomy) -> Page:
 
 def all_cases_pages(cases: list[Case]) -> list[Page]:
     return paginated("cases/index", ALL_CASES_TITLE, f"<p>案例库共收录 {len(cases)} 件案例，按监督日期由近及远排列。</p>\n",
-                     cases)
+                     cases, _list_filter(cases))
 
 
 def _headline(label: str, value: str, note: str = "") -> str:

@@ -42,7 +42,7 @@ from .frames import (
     project_theme_files,
 )
 from .model import Case
-from .pages import Page, case_page, dashboard_block, listing_pages
+from .pages import Page, case_data_scripts, case_page, dashboard_block, listing_pages
 from .parallel import map_in_processes
 from .pii import load_allow_list, scan_cases
 from .problems import LibraryError, Problem, UserError
@@ -277,6 +277,8 @@ class _Build:
             started = self._timed("case-pages", started)
             if downloads:
                 self._ledger_files(site, previous, old, state, issued)
+            for path, script in case_data_scripts(self.cases):
+                self._output(site, previous, old, state, path, _key(script), lambda s=script: s)
             self._books(site, previous, old, state, books)
             started = self._timed("books", started)
             del pages, similar, issued  # the search index is built last; what the pages needed can go

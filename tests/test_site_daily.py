@@ -174,3 +174,22 @@ def test_build_with_libreoffice_adds_book_pdf_with_page_numbers(library):
     assert "\u2063" not in text  # no placeholder left
     page = (folder / "2025.html").read_text("utf-8")
     assert re.search(r'href="[^"]+\.pdf" download', page)
+
+
+def test_listing_filter_data_holds_every_case_of_the_edition():
+    import json
+
+    from generator.pages import DATA_CHUNK, case_data_scripts
+
+    cases = many(DATA_CHUNK + 3)
+    cases[0] = dataclasses.replace(cases[0], title="标题</script><script>alert(1)</script>")
+    scripts = case_data_scripts(cases)
+    assert [path for path, _ in scripts] == ["data/cases-0.js", "data/cases-1.js"]
+    records = []
+    for _, script in scripts:
+        assert "<" not in script.split("\n", 1)[1]  # no markup can close a script element
+        records += json.loads(script[script.index("jianduCaseData, ") + len("jianduCaseData, "):script.rindex(");")])
+    assert [r[0] for r in records] == [c.id for c in cases]
+    assert records[0][1] == "标题</script><script>alert(1)</script>"
+    page = all_cases_pages(cases)[0].body
+    assert 'id="jiandu-list-filter"' in page and 'data-chunks="2"' in page and "data-jiandu-static" in page

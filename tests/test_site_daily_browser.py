@@ -229,3 +229,31 @@ def _visit(page, base: str) -> None:
         page.goto(base + path)
         assert page.locator("article h1").count() == 1
     assert page.locator("link[href*='jiandu.css']").count() == 1
+
+
+def test_listing_combines_two_dimensions_with_the_shared_facet_component(site):
+    """监督内容 × 年份 on the 全部案例 page, from file://, through the search page's facet component."""
+    from conftest import sample_cases
+
+    expected = sorted(c.id for c in sample_cases() if c.category == "办案效率" and c.year == 2024)
+    with chromium_page(PHONE, 844) as (page, outside):
+        errors = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto((site / "cases" / "index.html").as_uri())
+        page.click("text=组合筛选（")
+        page.check("fieldset.jiandu-facet:has(legend:text('监督内容')) input[value='办案效率']")
+        page.check("fieldset.jiandu-facet:has(legend:text('年份')) input[value='2024']")
+        rows = page.eval_on_selector_all(".jiandu-list-results tbody tr td:first-child", "t => t.map(x => x.textContent)")
+        assert sorted(rows) == expected and len(expected) >= 2
+        assert not page.locator("[data-jiandu-static]").is_visible()
+        assert "f.area=" in page.url and "f.year=2024" in page.url
+        assert overflow(page)["widest"] <= PHONE
+        page.reload()  # the choice is in the address
+        page.wait_for_selector(".jiandu-list-results tbody tr")
+        assert page.locator(".jiandu-list-results tbody tr").count() == len(expected)
+        page.goto((site / "browse" / "area" / "办案效率.html").as_uri())
+        page.click("text=与其他条件组合筛选")
+        page.wait_for_selector(".jiandu-list-results tbody tr")
+        assert page.locator(".jiandu-list-results tbody tr").count() == sum(
+            c.category == "办案效率" for c in sample_cases())
+        assert errors == [] and outside == []
