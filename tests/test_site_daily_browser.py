@@ -257,3 +257,16 @@ def test_listing_combines_two_dimensions_with_the_shared_facet_component(site):
         assert page.locator(".jiandu-list-results tbody tr").count() == sum(
             c.category == "办案效率" for c in sample_cases())
         assert errors == [] and outside == []
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_search_results_pass_axe(base, scheme):
+    from tools.browser import search
+
+    _require_axe()
+    with chromium_page() as (page, outside):
+        page.emulate_media(color_scheme=scheme)
+        page.goto(base + "index.html")
+        assert search(page, "挂案")
+        assert axe_violations(page) == []
+        assert outside == []
