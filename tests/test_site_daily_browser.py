@@ -270,3 +270,21 @@ def test_search_results_pass_axe(base, scheme):
         assert search(page, "挂案")
         assert axe_violations(page) == []
         assert outside == []
+
+
+def test_public_edition_prints_its_own_marking(library, tmp_path):
+    from conftest import AS_OF
+
+    from generator.edition import PUBLIC
+    from generator.project import Project
+    from generator.site import build_site
+
+    build_site(Project.at(library), as_of=AS_OF, quiet=True, say=lambda message: None, edition=PUBLIC)
+    with chromium_page() as (page, outside):
+        page.goto((library / "site-public" / "cases" / "CZ-2025-001.html").as_uri())
+        pdf = tmp_path / "public.pdf"
+        page.pdf(path=str(pdf), prefer_css_page_size=True)
+        assert outside == []
+    pages = _pdf_pages(pdf)
+    assert pages and all("公开版" in text and "案例编号 CZ-2025-001" in text for text in pages)
+    assert not any("内部资料" in text for text in pages)
