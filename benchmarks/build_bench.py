@@ -39,7 +39,8 @@ from benchmarks.generate_corpus import generate  # noqa: E402
 
 AS_OF = "2026-11-23"
 QUERIES = ["挂案", "检察建议", "人民检察院 检察建议", "减刑假释", "檢察建議", "犯罪记录封存", "员额法官", "联席会议",
-           "涉法涉诉信访", "行刑衔接", "执法监督", "线索移送", "政法委", "未成年人", "超期羁押", "检察建", "2025"]
+           "涉法涉诉信访", "行刑衔接", "执法监督", "线索移送", "政法委", "未成年人", "超期羁押", "检察建", "2025",
+           "监督", "常州 2024年 检察建议"]
 _RUN = """
 import json, resource, sys, time
 sys.argv = ["jiandu"] + sys.argv[1:]
@@ -123,14 +124,21 @@ def gzip_bytes(paths) -> int:
 def query_costs(site: Path) -> dict:
     from generator.siteindex import plan_query
 
-    raw, packed = [], []
+    from generator.siteindex import query_site
+
+    raw, packed, page_raw, page_packed = [], [], [], []
     for query in QUERIES:
         files, _ = plan_query(site / "search", query)
         unique = list(dict.fromkeys(files))
         raw.append(sum(p.stat().st_size for p in unique))
         packed.append(gzip_bytes(unique))
+        # the search page: the same query with facet counts over every result and the rows shown
+        unique = list(dict.fromkeys(query_site(site / "search", query).files))
+        page_raw.append(sum(p.stat().st_size for p in unique))
+        page_packed.append(gzip_bytes(unique))
     return {"median_raw": statistics.median(raw), "max_raw": max(raw), "median_gzip": statistics.median(packed),
-            "max_gzip": max(packed)}
+            "max_gzip": max(packed), "page_median_gzip": statistics.median(page_packed),
+            "page_max_gzip": max(page_packed), "page_max_raw": max(page_raw)}
 
 
 def browser_first_result(site: Path) -> dict:
@@ -187,7 +195,7 @@ def bench(count: int, repeat: int, browser: bool, fresh: bool, root: Path | None
     figures["edit"], figures["add"] = edits, adds
     site = root / "site"
     figures["site"] = folder_bytes(site)
-    index_files = [p for p in (site / "search" / "jiandu").rglob("*.js")]
+    index_files = [p for folder in ("jiandu", "jiandu-x") for p in (site / "search" / folder).rglob("*.js")]
     figures["index"] = {"raw": sum(p.stat().st_size for p in index_files), "gzip": gzip_bytes(index_files),
                         "files": len(index_files)}
     figures["query"] = query_costs(site)
@@ -222,6 +230,8 @@ def table(results: dict[int, dict]) -> str:
                  lambda f: f"{f['index']['raw'] / mb:.1f} / {f['index']['gzip'] / mb:.2f} MB，{f['index']['files']:,} 个文件"),
              row("每次检索读取（中位数 / 最大，gzip）",
                  lambda f: f"{f['query']['median_gzip'] / 1024:.0f} / {f['query']['max_gzip'] / 1024:.0f} KB"),
+             row("检索页每次读取，含分面计数（中位数 / 最大，gzip）",
+                 lambda f: f"{f['query']['page_median_gzip'] / 1024:.0f} / {f['query']['page_max_gzip'] / 1024:.0f} KB"),
              row("Whoosh 索引（分词已缓存）", lambda f: f"{f['whoosh']:.1f} s")]
     if all("browser" in results[n] for n in sizes):
         lines += [row("浏览器：页面载入后到首个结果（含打字）", lambda f: f"{f['browser']['seconds']:.2f} s"),
@@ -244,10 +254,12 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="增量构建各重复几次，取中位数（默认 3）")
     parser.add_argument("--no-browser", action="store_true", help="不做浏览器测量")
     parser.add_argument("--fresh", action="store_true", help="重新生成案例库")
+    parser.add_argument("--root", type=Path, help="案例库放在此目录下（ROOT/N），默认 /tmp/jiandu-build-bench-N")
     args = parser.parse_args()
     results = {}
     for count in args.sizes:
-        results[count] = bench(count, args.repeat, not args.no_browser, args.fresh)
+        results[count] = bench(count, args.repeat, not args.no_browser, args.fresh,
+                               args.root / str(count) if args.root else None)
         Path("/tmp/jiandu-build-bench.json").write_text(json.dumps(results, ensure_ascii=False, indent=1), "utf-8")
     print(table(results))
 

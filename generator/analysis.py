@@ -29,7 +29,7 @@ from .search import (
 )
 from .segments import SegmentCache, decode, dictionary_signature, text_key
 
-ANALYSIS_FORMAT = 1
+ANALYSIS_FORMAT = 2
 _SEP = "\x1f"
 
 
@@ -75,7 +75,7 @@ def _pack(scores: dict[str, int]) -> str:
 
 @lru_cache(maxsize=1)
 def _signature() -> str:
-    return package_digest("analysis.py", "search.py", "siteindex.py",
+    return package_digest("analysis.py", "search.py", "siteindex.py", "queryplan.py", "data/synonyms.yaml",
                           extra=dictionary_signature() + str(ANALYSIS_FORMAT))[:16]
 
 
@@ -122,13 +122,15 @@ def _analyse_all(todo: list[tuple[str, dict]], segments: SegmentCache):
 
 
 def _analyse_one(item: tuple[str, dict]) -> tuple[str, CaseAnalysis]:
+    from .queryplan import extra_fields
     from .siteindex import SearchDoc, term_scores
 
     key, document = item
     tokens = {name: decode(_KNOWN[text_key(document[name])], document[name]) for name in TEXT_FIELDS}
     fields = {name: tuple(word for _, word, _, _ in tokens[name]) for name in TEXT_FIELDS}
+    fields.update(extra_fields(document))
     scores = term_scores(SearchDoc(location="", title="", text="", fields=fields))
-    return document["id"], CaseAnalysis(key, _pack(scores), key_term_weights(tokens))
+    return document["id"], CaseAnalysis(key, _pack(scores), key_term_weights(tokens, document))
 
 
 def similar_cases(cases: list[Case], analysis: dict[str, CaseAnalysis], limit: int = 5) -> dict[str, list[Similar]]:

@@ -137,21 +137,24 @@ def _filters(args):
 
 
 def cmd_search(args) -> int:
+    from .queryplan import load_synonyms
     from .search import search
     from .textwidth import table
 
     index_dir = _index_dir(args)
     _ensure_index(args, index_dir)
-    hits = search(index_dir, " ".join(args.query), filters=_filters(args), scope=args.scope, limit=args.limit)
+    hits = search(index_dir, " ".join(args.query), filters=_filters(args), scope=args.scope, limit=args.limit,
+                  synonyms=load_synonyms(_project(args).cases_dir))
     if args.json:
         print(json.dumps([hit.__dict__ for hit in hits], ensure_ascii=False, indent=2))
         return 0
     if not hits:
         print("没有找到符合条件的案例。")
         return 0
-    rows = [[str(h.rank), h.id, h.title, h.year, h.region, h.category, f"{h.score:.2f}"] for h in hits]
-    print(table(["名次", "编号", "标题", "年份", "地区", "监督内容", "得分"], rows,
-                notes={i: hits[i].snippet for i in range(len(hits))}))
+    rows = [[str(h.rank), h.id, h.title, h.date or h.year, h.region, h.category, f"{h.score:.2f}"] for h in hits]
+    notes = {i: (f"〔缺少：{'、'.join(hits[i].missing)}〕" if hits[i].missing else "") + hits[i].snippet
+             for i in range(len(hits))}
+    print(table(["名次", "编号", "标题", "日期", "地区", "监督内容", "得分"], rows, notes=notes))
     return 0
 
 

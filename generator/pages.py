@@ -696,10 +696,35 @@ def listing_pages(cases: list[Case], taxonomy: Taxonomy, as_of: date, issued: di
         _rows_cache.clear()
 
 
+SEARCH_PAGE = "find.html"
+
+
+def search_page() -> Page:
+    """The search page: query box, order, facet filters and results, filled in by jiandu-search-page.js."""
+    body = (
+        '<form id="jiandu-search-form" class="jiandu-search" role="search" '
+        'data-worker="assets/javascripts/jiandu-search-worker.js">\n'
+        '<label for="jiandu-search-q">检索词</label> '
+        '<input id="jiandu-search-q" type="search" name="q" autocomplete="off" '
+        'placeholder="如：挂案、两法衔接、昆明 2024年、NJ-2025-004"> '
+        '<label for="jiandu-search-sort">排序</label> '
+        '<select id="jiandu-search-sort" name="sort"><option value="relevance">按相关度</option>'
+        '<option value="date">按日期（由近及远）</option></select> '
+        '<button type="submit">检索</button>\n</form>\n'
+        '<p id="jiandu-search-status" class="jiandu-search-status" role="status" aria-live="polite">'
+        '检索功能需要浏览器启用 JavaScript。</p>\n'
+        '<div class="jiandu-search-layout">\n'
+        '<aside id="jiandu-search-facets" class="jiandu-search-facets" aria-label="筛选"></aside>\n'
+        '<ol id="jiandu-search-results" class="jiandu-search-results"></ol>\n</div>\n'
+        '<script src="assets/javascripts/jiandu-facets.js"></script>\n'
+        '<script src="assets/javascripts/jiandu-search-page.js"></script>\n')
+    return Page(SEARCH_PAGE, "检索案例", body)
+
+
 def _listing_pages(cases: list[Case], taxonomy: Taxonomy, as_of: date, issued: dict,
                    downloads: dict[str, str] | None) -> list[Page]:
     pages = [*ledger_pages(cases, as_of, issued, downloads), *clues_pages(cases, as_of), *all_cases_pages(cases),
-             browse_overview(cases, taxonomy)]
+             browse_overview(cases, taxonomy), search_page()]
     for dimension in DIMENSIONS:
         groups = group_by(cases, dimension)
         pages.append(dimension_index(dimension, groups, taxonomy))

@@ -14,7 +14,9 @@ import re
 import shutil
 import tempfile
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -26,12 +28,13 @@ from .tokens import (
     STOPWORDS,
     Pretokenized,
     analyzer,
+    is_word,
     normalize,
     query_words,
     set_query_tokenizer,
 )
 
-INDEX_FORMAT = 3
+INDEX_FORMAT = 4
 META_FILE = "jiandu-index.json"
 QUERY_DICT = "query-dict.txt"
 TEXT_FIELDS = ("title", "subtitle", "keywords", "summary", "body")
@@ -40,6 +43,9 @@ SCOPES = {"title": ("title", "subtitle"), "keywords": ("keywords",), "summary": 
 SIMILAR_FIELDS = {"title": 3.0, "keywords": 3.0, "summary": 1.5, "body": 1.0}
 MP_THRESHOLD = 400  # from this many new documents on, segment and index in two processes
 KEY_TERMS_STORED = 40
+PLAN_DIR = "plan"             # the planner's index (siteindex format) inside the index folder
+PLAN_SCORES = "_plan_scores"  # a prepared document's packed planner scores (not a Whoosh field)
+KEYWORD_WEIGHT, MECHANISM_WEIGHT = 6.0, 2.0  # whole keywords and mechanisms as similar-case terms
 
 
 def _schema():
@@ -54,6 +60,7 @@ def _schema():
         category=ID(stored=True), mechanism=KEYWORD(commas=True, stored=True), year=ID(stored=True),
         region=ID(stored=True), unit=KEYWORD(commas=True), classification=ID(stored=True),
         typical=BOOLEAN(stored=True), replicable=BOOLEAN(stored=True), date=STORED(), terms=STORED(),
+        supervisors=KEYWORD(commas=True, stored=True),
     )
 
 
@@ -74,18 +81,37 @@ def case_document(case: Case) -> dict:
         "summary": case.summary, "body": body, "category": case.category, "mechanism": ",".join(case.mechanisms),
         "year": str(case.year), "region": case.region,
         "unit": ",".join(dict.fromkeys(list(case.supervised) + [f.unit for f in case.findings])),
+        "supervisors": ",".join(case.supervisors),
         "classification": case.classification, "typical": case.typical, "replicable": case.replicable,
         "date": case.date.isoformat(),
     }
 
 
-def key_term_weights(tokens_by_field: dict[str, tuple]) -> dict[str, float]:
-    """The heaviest key terms of a case (field-weighted counts), stored for similar cases."""
+def key_term_weights(tokens_by_field: dict[str, tuple], document: dict | None = None) -> dict[str, float]:
+    """The heaviest key terms of a case (field-weighted counts), stored for similar cases.
+
+    Only whole words: jieba's precise-mode words (not the pieces inside longer words, such as
+    委会 in 人大常委会), the case's keywords and its mechanisms. Synonyms count as one word (the
+    first of their group), so 行刑衔接 and 两法衔接 make two cases similar.
+    """
+    from .queryplan import canonical_terms
+
+    canonical = canonical_terms()
     counts: dict[str, float] = defaultdict(float)
     for name, weight in SIMILAR_FIELDS.items():
-        for _, word, _, _ in tokens_by_field.get(name, ()):
+        last = None
+        for position, word, _, _ in tokens_by_field.get(name, ()):
+            if position == last:
+                continue  # a piece of the word before it
+            last = position
             if len(word) > 1 and word not in STOPWORDS and not word.isdigit():  # tokens.key_terms, inlined
-                counts[word] += weight
+                counts[canonical.get(word, word)] += weight
+    if document is not None:
+        for word, weight in [(k, KEYWORD_WEIGHT) for k in document.get("keywords", "").split(" ")] + \
+                [(m, MECHANISM_WEIGHT) for m in document.get("mechanism", "").split(",")]:
+            word = normalize(word.strip())
+            if len(word) > 1:
+                counts[canonical.get(word, word)] += weight
     return dict(sorted(counts.items(), key=lambda item: -item[1])[:KEY_TERMS_STORED])
 
 
@@ -94,8 +120,25 @@ def prepare(document: dict, tokens_by_field: dict[str, tuple]) -> dict:
     prepared = dict(document)
     for name in TEXT_FIELDS:
         prepared[name] = Pretokenized(document[name], tokens_by_field[name])
-    prepared["terms"] = key_term_weights(tokens_by_field)
+    prepared["terms"] = key_term_weights(tokens_by_field, document)
+    prepared[PLAN_SCORES] = pack_scores(plan_scores(document, tokens_by_field))
     return prepared
+
+
+def pack_scores(scores: dict[str, int]) -> str:
+    from .analysis import _pack
+
+    return _pack(scores)
+
+
+def plan_scores(document: dict, tokens_by_field: dict[str, tuple]) -> dict[str, int]:
+    """The query planner's term scores of a case: the same numbers as the site index's."""
+    from .queryplan import extra_fields
+    from .siteindex import SearchDoc, term_scores
+
+    fields = {name: tuple(word for _, word, _, _ in tokens_by_field[name]) for name in TEXT_FIELDS}
+    fields.update(extra_fields(document))
+    return term_scores(SearchDoc(location="", title="", text="", fields=fields))
 
 
 def iter_tokens(documents: list[dict], segments: SegmentCache, batch: int = 500):
@@ -152,6 +195,8 @@ def _open_existing(index_dir: Path):
         return None, {}, "索引缺少说明文件或格式版本不同"
     if meta.get("dictionary") != _dictionary_signature():
         return None, {}, "分词词典或分词规则已更新"
+    if not (index_dir / PLAN_DIR / "search" / "jiandu" / "manifest.js").is_file():
+        return None, {}, "索引缺少排序数据"
     try:
         ix = whoosh_index.open_dir(str(index_dir))
         if set(ix.schema.names()) != set(_schema().names()):
@@ -186,6 +231,61 @@ def _write_query_dictionary(ix, index_dir: Path) -> None:
     temp.replace(index_dir / QUERY_DICT)
 
 
+def _unpacked_later(packed: str):
+    """Packed planner scores, unpacked only when the plan index reads them (analysis.LazyScores)."""
+    from .analysis import LazyScores
+
+    return LazyScores(packed)
+
+
+class _DeferredScores(Mapping):
+    """An unchanged case's planner scores: computed only if the plan index has to be rebuilt whole."""
+
+    def __init__(self, document: dict, segments: SegmentCache):
+        self._document, self._segments, self._scores = document, segments, None
+
+    def _computed(self) -> dict[str, int]:
+        if self._scores is None:
+            (_, tokens), = iter_tokens([self._document], self._segments)
+            self._scores = plan_scores(self._document, tokens)
+        return self._scores
+
+    def items(self):
+        return self._computed().items()
+
+    def __getitem__(self, term: str) -> int:
+        return self._computed()[term]
+
+    def __iter__(self):
+        return iter(self._computed())
+
+    def __len__(self) -> int:
+        return len(self._computed())
+
+
+def _plan_doc(document: dict, scores, digests: dict[str, str]):
+    from .siteindex import SearchDoc
+
+    return SearchDoc(location=f"cases/{document['id']}.html", title=document["title"], text="", fields={},
+                     scores=scores, key=f"{digests[document['id']]}-{_plan_signature()}")
+
+
+@lru_cache(maxsize=1)
+def _plan_signature() -> str:
+    """Changes whenever a case's planner scores could: the dictionary, the tokenizer, the scoring code."""
+    from .files import package_digest
+
+    return package_digest("queryplan.py", "siteindex.py", extra=_dictionary_signature())[:16]
+
+
+def _write_plan(index_dir: Path, docs: list) -> None:
+    """The planner's index of the cases, in the site index's format: `jiandu search` ranks as the site does."""
+    from .siteindex import write_site_search
+
+    plan = index_dir / PLAN_DIR
+    write_site_search(plan / "search", docs, state_dir=plan / "state")
+
+
 def _rebuild(index_dir: Path, documents: dict[str, dict], digests: dict[str, str], segments: SegmentCache) -> None:
     from whoosh import index as whoosh_index
 
@@ -196,9 +296,12 @@ def _rebuild(index_dir: Path, documents: dict[str, dict], digests: dict[str, str
         options = {"procs": 2, "multisegment": True, "limitmb": 128} if len(documents) >= MP_THRESHOLD else {}
         prepared = _prepare_all(list(documents.values()), segments)
         writer = ix.writer(**options)
+        plan_docs = []
         for document in prepared:
+            plan_docs.append(_plan_doc(document, _unpacked_later(document.pop(PLAN_SCORES)), digests))
             writer.add_document(**document)
         writer.commit()
+        _write_plan(temp, plan_docs)
         _write_meta(temp, digests)
         _write_query_dictionary(ix, temp)
         ix.close()
@@ -241,15 +344,20 @@ def update_index(index_dir: Path, cases: Iterable[Case], *, rebuild: bool = Fals
                 writer = ix.writer(timeout=30)
             except LockError:
                 raise UserError(f"检索索引 {index_dir} 正被其他程序写入，请稍后再试") from None
+            fresh = {}
             try:
                 for case_id in removed:
                     writer.delete_by_term("id", case_id)
                 for document in _prepare_all([documents[case_id] for case_id in changed], segments):
+                    fresh[document["id"]] = _unpacked_later(document.pop(PLAN_SCORES))
                     writer.update_document(**document)
             except BaseException:
                 writer.cancel()  # nothing half-written stays; the lock is released
                 raise
+            (index_dir / META_FILE).unlink(missing_ok=True)  # until the plan index matches (a crash: rebuild)
             writer.commit()
+            _write_plan(index_dir, [_plan_doc(document, fresh.get(case_id) or _DeferredScores(document, segments),
+                                              digests) for case_id, document in documents.items()])
             _write_meta(index_dir, digests)
             _write_query_dictionary(ix, index_dir)
         ix.close()
@@ -269,6 +377,8 @@ class Hit:
     category: str
     snippet: str
     classification: str
+    date: str = ""
+    missing: list[str] = field(default_factory=list)   # query words this case lacks (soft matching)
 
 
 @dataclass
@@ -319,7 +429,6 @@ def open_index(index_dir: Path):
     ix, _, reason = _open_existing(index_dir)
     if ix is None:
         raise UserError(f"检索索引不可用（{reason or '尚未建立'}）：请先运行 jiandu index")
-    _use_index_dictionary(index_dir)
     return ix
 
 
@@ -337,6 +446,25 @@ def _sentences(text: str) -> list[str]:
     return [s for s in sentences if s]
 
 
+def _sentence_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence of _sentences(text), in text order."""
+    spans, start = [], 0
+    for index, ch in enumerate(text):
+        if ch in _SENTENCE_END:
+            spans.append((start, index + 1))
+            start = index + 1
+    spans.append((start, len(text)))
+    trimmed = []
+    for start, end in spans:
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        if start < end:
+            trimmed.append((start, end))
+    return trimmed
+
+
 def snippet(text: str, words: list[str], top: int = 2, max_chars: int = 160) -> str:
     """The sentences (split on 。！？；) with most query words, in text order, words in 【】.
 
@@ -345,8 +473,9 @@ def snippet(text: str, words: list[str], top: int = 2, max_chars: int = 160) -> 
     query highlights Simplified text and the other way round.
     """
     scored = []
-    for order, sentence in enumerate(_sentences(text)):
-        normal = normalize(sentence)
+    normal_text = normalize(text)  # once for the whole text (same length), not per sentence
+    for order, (start, end) in enumerate(_sentence_spans(text)):
+        sentence, normal = text[start:end], normal_text[start:end]
         hits = sum(normal.count(word) for word in words)
         if hits:
             scored.append((-len({w for w in words if w in normal}), -hits, order, sentence, normal))
@@ -374,7 +503,9 @@ class SearchSession:
     """An open index and searcher, for several queries in a row (site build, benchmarks, services)."""
 
     def __init__(self, index_dir: Path):
+        self.index_dir = Path(index_dir)
         self.index = open_index(index_dir)
+        self._dictionary_loaded = False
         self.searcher = self.index.searcher()
         self._parsers: dict = {}
         self._similarity: SimilarityModel | None = None
@@ -399,25 +530,67 @@ class SearchSession:
         return self._parsers[scope]
 
     def search(self, text: str, *, filters: Filters | None = None, scope: str | None = None,
-               limit: int = 10) -> list[Hit]:
-        """BM25F-ranked search; every word of the query must occur (AND)."""
+               limit: int = 10, synonyms: dict[str, list[str]] | None = None) -> list[Hit]:
+        """Ranked by the query planner (queryplan.py), as the site search ranks: soft matching,
+        synonyms, metadata. With a scope, every word must occur in that part (BM25F, AND)."""
         if scope is not None and scope not in SCOPES:
             raise UserError(f"检索范围“{scope}”无效，可选：{'、'.join(SCOPES)}")
+        if not is_word(text):
+            raise UserError(f"检索词“{text}”为空或只含标点，请输入要查找的词语")
+        if scope is not None:
+            return self._scoped(text, filters, scope, limit)
+        from .queryplan import marks, parse, rank
+
+        source = self.plan_source()
+        words = parse(normalize(text), source, synonyms if synonyms is not None else load_default_synonyms())
+        if not words:
+            raise UserError(f"检索词“{text}”只含虚词，请输入要查找的词语")
+        filter_query = (filters or Filters()).query()
+        allowed = None
+        if filter_query is not None:
+            numbers = self._plan_numbers()
+            allowed = {numbers[f"cases/{self.searcher.stored_fields(docnum)['id']}.html"]
+                       for docnum in self.searcher.docs_for_query(filter_query)}
+        marked = marks(words)
+        hits = []
+        manifest = source.manifest
+        for position, found in enumerate(rank(words, source, allowed)[:limit], 1):
+            location = source.reader.load(f"d/{found.doc // manifest['ds']}")[found.doc % manifest["ds"]][0]
+            stored = self.searcher.stored_fields(self.searcher.document_number(id=location[len("cases/"):-5]))
+            hits.append(self._hit(position, stored, found.score / 10000, marked, found.missing))
+        return hits
+
+    def plan_source(self):
+        """The planner's index as a queryplan.Source; fresh per query (shards are read for the query)."""
+        from .siteindex import INDEX_DIR, ShardSource, _Reader
+
+        reader = _Reader(self.index_dir / PLAN_DIR / "search" / INDEX_DIR)
+        return ShardSource(reader, reader.load("manifest"))
+
+    def _plan_numbers(self) -> dict[str, int]:
+        """Case page location → its number in the planner's index (from the plan index's build state)."""
+        state = json.loads((self.index_dir / PLAN_DIR / "state" / "state.json").read_text("utf-8"))
+        return {location: entry[0] for location, entry in state["docs"].items()}
+
+    @staticmethod
+    def _hit(rank: int, stored: dict, score: float, marked: list[str], missing: list[str]) -> Hit:
+        text_snippet = snippet(stored["body"], marked) or snippet(stored["summary"], marked) or stored["summary"][:80]
+        return Hit(rank=rank, id=stored["id"], title=stored["title"], score=round(score, 3), year=stored["year"],
+                   region=stored["region"], category=stored["category"], snippet=" ".join(text_snippet.split()),
+                   classification=stored["classification"], date=stored.get("date", ""), missing=missing)
+
+    def _scoped(self, text: str, filters: Filters | None, scope: str, limit: int) -> list[Hit]:
+        if not self._dictionary_loaded:  # jieba over the index vocabulary, for Whoosh's query parser
+            _use_index_dictionary(self.index_dir)
+            self._dictionary_loaded = True
         words = query_words(text)
         if not words:
             raise UserError(f"检索词“{text}”为空或只含标点，请输入要查找的词语")
-        # Segment first so that each word may match in any field (AND across words, OR across
-        # fields); a quoted phrase goes to the parser as typed.
+        # Segment first so that each word may match in any field of the scope; a quoted phrase goes as typed.
         query = self._parser(scope).parse(text if '"' in text else " ".join(words))
         marked = [w for w in words if len(w) > 1] or words
         results = self.searcher.search(query, limit=limit, filter=(filters or Filters()).query())
-        hits = []
-        for rank, hit in enumerate(results, 1):
-            text_snippet = snippet(hit["body"], marked) or snippet(hit["summary"], marked) or hit["summary"][:80]
-            hits.append(Hit(rank=rank, id=hit["id"], title=hit["title"], score=round(hit.score, 3),
-                            year=hit["year"], region=hit["region"], category=hit["category"],
-                            snippet=" ".join(text_snippet.split()), classification=hit["classification"]))
-        return hits
+        return [self._hit(position, hit.fields(), hit.score, marked, []) for position, hit in enumerate(results, 1)]
 
     def similar(self, case_id: str, limit: int = 5, public_only: bool = False) -> list["Similar"]:
         if self._similarity is None:
@@ -428,9 +601,15 @@ class SearchSession:
 
 
 def search(index_dir: Path, text: str, *, filters: Filters | None = None, scope: str | None = None,
-           limit: int = 10) -> list[Hit]:
+           limit: int = 10, synonyms: dict[str, list[str]] | None = None) -> list[Hit]:
     with SearchSession(index_dir) as session:
-        return session.search(text, filters=filters, scope=scope, limit=limit)
+        return session.search(text, filters=filters, scope=scope, limit=limit, synonyms=synonyms)
+
+
+def load_default_synonyms() -> dict[str, list[str]]:
+    from .queryplan import load_synonyms
+
+    return load_synonyms()
 
 
 # --- similar cases ----------------------------------------------------------------------

@@ -477,17 +477,19 @@ class _Build:
 
     def _search(self, site: Path, previous: Path | None, analysis: dict[str, CaseAnalysis], frames: FrameSite,
                 segments: SegmentCache) -> None:
-        from .siteindex import SearchDoc, write_site_search
+        from .queryplan import load_synonyms
+        from .siteindex import SearchDoc, case_search_doc, write_site_search
 
         search_dir = site / "search"
         if previous is not None:  # unchanged shards are kept: the writer replaces only what changed
-            old_index = previous / "search" / "jiandu"
-            if old_index.is_dir():
-                for path in old_index.rglob("*"):
-                    if path.is_file():
-                        link_or_copy(path, search_dir / "jiandu" / path.relative_to(old_index))
-        docs = [SearchDoc(location=f"cases/{case.id}.html", title=case.title, text=case.summary, fields={},
-                          scores=analysis[case.id].scores, key=analysis[case.id].key) for case in self.cases]
+            for folder in ("jiandu", "jiandu-x"):
+                old_index = previous / "search" / folder
+                if old_index.is_dir():
+                    for path in old_index.rglob("*"):
+                        if path.is_file():
+                            link_or_copy(path, search_dir / folder / path.relative_to(old_index))
+        docs = [case_search_doc(case, scores=analysis[case.id].scores, key=analysis[case.id].key)
+                for case in self.cases]
         texts = [(page["title"], page["text"]) for page in frames.content_pages]
         tokens = segments.tokens(text for pair in texts for text in pair)
         for index, page in enumerate(frames.content_pages):
@@ -496,7 +498,8 @@ class _Build:
             docs.append(SearchDoc(location=page["location"], title=page["title"], text=page["text"],
                                   fields={"title": tuple(w for _, w, _, _ in title_tokens),
                                           "body": tuple(w for _, w, _, _ in body_tokens)}, key=key))
-        write_site_search(search_dir, docs, state_dir=self.project.cache_dir / f"site-search-{self.edition.name}")
+        write_site_search(search_dir, docs, state_dir=self.project.cache_dir / f"site-search-{self.edition.name}",
+                          synonyms=load_synonyms(self.project.cases_dir))
 
 
 def _fixed_times(xlsx: bytes, day: date) -> bytes:

@@ -61,12 +61,13 @@ from pathlib import Path
 import numpy as np
 
 from .files import write_atomically
+from .queryplan import EXACT_WEIGHT, EXPANSIONS, GRAM_LENGTH, GRAM_MARK, GRAM_WEIGHT, META_BOOSTS, META_LENGTH, \
+    PREFIX_WEIGHT, STOP, SYNONYM_WEIGHT, Ranked, idf_q, needed, parse, rank
 from .search import FIELD_BOOSTS
-from .tokens import STOPWORDS
 
-FORMAT = 1                   # of the index files (the browser's side)
+FORMAT = 3                   # of the index files (the browser's side)
 STATE_FORMAT = 1             # of the build state
-SCORES_VERSION = 1           # of term_scores: a cache of SearchDoc.scores must depend on it
+SCORES_VERSION = 2           # of term_scores: a cache of SearchDoc.scores must depend on it
 INDEX_DIR = "jiandu"
 STATE_FILE = "state.json"
 SCORES_DIR = "scores"
@@ -77,14 +78,12 @@ FIELDS = ("title", "subtitle", "keywords", "summary", "body")
 REFERENCE_LENGTHS = {"title": 10, "subtitle": 16, "keywords": 12, "summary": 45, "body": 400}
 K1, B = 1.2, 0.75
 SCALE = 8                    # posting scores in 1/8 steps
-DOCS_PER_SHARD = 16
+DOCS_PER_SHARD = 8           # a result row costs its doc shard: small shards, small downloads
 TEASER_CHARS = 120
 LARGE_POSTINGS = 1024        # encoded postings longer than this get a file of their own
-SHARD_BYTES = 24 * 1024      # aim for term shards about this size
+SHARD_BYTES = 12 * 1024      # aim for term shards about this size (a query reads several)
 MAX_SHARDS = 4096
-EXACT_WEIGHT, PREFIX_WEIGHT = 10, 7
-EXPANSIONS = 16              # a prefix term matches at most this many words (the most frequent)
-RESULTS = 20                 # results shown (material renders what it gets)
+RESULTS = 10                 # results shown (material renders what it gets)
 DEFAULT_SEPARATOR = r'[\s\u200b\u3000\-、。，．？！；：“”‘’（）《》,.:;!?()]+'
 
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_"
@@ -100,7 +99,9 @@ class SearchDoc:
     text: str                           # plain teaser text, untrusted
     fields: dict[str, tuple[str, ...]]  # field name -> the field's index terms, in order
     scores: dict[str, int] | None = None  # term_scores(doc) precomputed (then fields is not used)
-    key: str | None = None              # changes whenever title, text or scores change (the caller's promise)
+    key: str | None = None              # changes whenever title, text, meta or scores change (the caller's promise)
+    meta: tuple[str, ...] = ()          # shown with a result: case id, date, region, category
+    facets: dict | None = None          # facet name -> values (cases only), see write_facets
 
 
 @dataclass
@@ -114,6 +115,7 @@ class SiteSearchReport:
     removed: int = 0
     total_bytes: int = 0
     written_files: list[str] = field(default_factory=list)
+    numbers: dict[str, int] = field(default_factory=dict, repr=False)  # location -> doc number
 
     def __str__(self) -> str:
         return (f"站内检索索引：{self.docs} 个页面，{self.terms} 个词，{self.files} 个文件"
@@ -282,20 +284,17 @@ def term_scores(doc: SearchDoc) -> dict[str, int]:
         return doc.scores if type(doc.scores) is dict else dict(doc.scores.items())
     total: dict[str, float] = {}
     for name, terms in doc.fields.items():
-        weight = FIELD_BOOSTS.get(name)
+        weight = FIELD_BOOSTS.get(name, META_BOOSTS.get(name))
         if weight is None:
             raise ValueError(f"未知的检索字段：{name}")
-        kept = [term for term in terms if term and term not in STOPWORDS]
+        kept = [term for term in terms if term and term not in STOP]
         if not kept:
             continue
-        norm = K1 * (1 - B + B * len(kept) / REFERENCE_LENGTHS[name])
+        reference = REFERENCE_LENGTHS.get(name, GRAM_LENGTH if name == "gram" else META_LENGTH)
+        norm = K1 * (1 - B + B * len(kept) / reference)
         for term, tf in Counter(kept).items():
             total[term] = total.get(term, 0.0) + weight * tf * (K1 + 1) / (tf + norm)
     return {term: max(1, math.floor(score * SCALE + 0.5)) for term, score in total.items()}
-
-
-def idf_q(n: int, df: int) -> int:
-    return max(1, math.floor(math.log(1 + (n - df + 0.5) / (df + 0.5)) * 1000 + 0.5))
 
 
 def teaser(text: str) -> str:
@@ -304,11 +303,13 @@ def teaser(text: str) -> str:
 
 
 def shard_of(term: str, shards: int) -> int:
-    return ord(term[0]) % shards
+    """The term shard of a term: by its first character; bigram-field terms in shards of their own
+    (numbers shards … 2·shards-1), read only when a query needs the bigram fallback."""
+    return ord(term[0]) % shards + (shards if term.endswith(GRAM_MARK) else 0)
 
 
 def _row(doc: SearchDoc) -> list[str]:
-    return [doc.location, " ".join(doc.title.split()), teaser(doc.text)]
+    return [doc.location, " ".join(doc.title.split()), teaser(doc.text), *doc.meta]
 
 
 def _pack(scores: dict[str, int], code: str | None = None):
@@ -425,7 +426,8 @@ def _all_postings(numbers: list[int], scores: list[dict[str, int]]) \
 
 def _manifest(n: int, shards: int) -> bytes:
     return shard_script("manifest", {"v": FORMAT, "n": n, "b": shards, "ds": DOCS_PER_SHARD, "fields": list(FIELDS),
-                                     "stop": sorted(STOPWORDS), "weights": [EXACT_WEIGHT, PREFIX_WEIGHT],
+                                     "stop": sorted(STOP), "mark": GRAM_MARK,
+                                     "weights": [EXACT_WEIGHT, PREFIX_WEIGHT, SYNONYM_WEIGHT, GRAM_WEIGHT],
                                      "expand": EXPANSIONS, "top": RESULTS})
 
 
@@ -462,9 +464,9 @@ def _build(docs: list[SearchDoc], *, numbers: dict | None = None, shards: int | 
         entries.append(entry)
         size += _entry_size(term, entry)
     count = _shard_count(size, shards, shard_bytes)
-    grouped: list[tuple[list[str], list]] = [([], []) for _ in range(count)]
+    grouped: list[tuple[list[str], list]] = [([], []) for _ in range(2 * count)]
     for term, entry in zip(vocabulary, entries):
-        words, values = grouped[ord(term[0]) % count]
+        words, values = grouped[shard_of(term, count)]
         words.append(term)
         values.append(entry)
     for k, (words, values) in enumerate(grouped):
@@ -622,6 +624,7 @@ def _write_full(search_dir: Path, docs: list[SearchDoc], build: _Build, state_di
         state = {"format": STATE_FORMAT, "params": params, "shards": build.shards, "size": build.size,
                  "terms": build.terms, "slots": slots, "free": free, "docs": keys, "files": files}
         _replace(state_dir / STATE_FILE, json.dumps(state).encode("ascii"))
+    report.numbers = dict(build.numbers)
     return report
 
 
@@ -729,6 +732,7 @@ def _update(search_dir: Path, docs: list[SearchDoc], state_dir: Path, state: dic
         report.files += len(recorded)
         report.kept += len(recorded)
         report.total_bytes += sum(entry[0] for entry in recorded.values())
+        report.numbers = {loc: entry[0] for loc, entry in old_docs.items()}
         return report
     # 2. numbers (for new docs the lowest free ones, as in a full build), old and new scores
     numbers = {doc.location: old_docs[doc.location][0] for doc, _, _ in changed}
@@ -785,7 +789,7 @@ def _update(search_dir: Path, docs: list[SearchDoc], state_dir: Path, state: dic
     taken = {name.removesuffix(".js") for name in recorded if name.startswith("p/")}
     by_shard: dict[int, list[str]] = {}
     for term in changes:
-        by_shard.setdefault(ord(term[0]) % shards, []).append(term)
+        by_shard.setdefault(shard_of(term, shards), []).append(term)
     for k, shard_terms in by_shard.items():
         name = f"t/{k}.js"
         data = _parse_script((index_dir / name).read_bytes())
@@ -878,6 +882,7 @@ def _update(search_dir: Path, docs: list[SearchDoc], state_dir: Path, state: dic
     report.files += len(files)
     report.kept += len(files) - report.written
     report.total_bytes += sum(entry[0] for entry in files.values())
+    report.numbers = {loc: entry[0] for loc, entry in old_docs.items()}
     return report
 
 
@@ -885,8 +890,10 @@ def _update(search_dir: Path, docs: list[SearchDoc], state_dir: Path, state: dic
 
 def write_site_search(search_dir: Path, docs: list[SearchDoc], *, state_dir: Path | None = None,
                       separator: str = DEFAULT_SEPARATOR, large: int = LARGE_POSTINGS,
-                      shard_bytes: int = SHARD_BYTES) -> SiteSearchReport:
-    """Write (or update) the index for docs under search_dir (<site>/search).
+                      shard_bytes: int = SHARD_BYTES, synonyms: dict[str, list[str]] | None = None) \
+        -> SiteSearchReport:
+    """Write (or update) the index for docs under search_dir (<site>/search), and the planner's
+    files (synonyms, facets) under search_dir/jiandu-x.
 
     With state_dir (a private folder outside the site), the build state is kept there, and when it
     matches the files in search_dir/jiandu (e.g. hard links to the previous build's), only the docs
@@ -902,7 +909,9 @@ def write_site_search(search_dir: Path, docs: list[SearchDoc], *, state_dir: Pat
     state = _load_state(Path(state_dir)) if state_dir is not None else None
     if state is not None and state.get("params") == params and _files_match(index_dir, state["files"]):
         try:
-            return _update(search_dir, docs, Path(state_dir), state, separator, large, shard_bytes)
+            report = _update(search_dir, docs, Path(state_dir), state, separator, large, shard_bytes)
+            write_plan(search_dir, docs, report.numbers, synonyms or {}, report)
+            return report
         except (_Stale, OSError, ValueError, KeyError, IndexError, TypeError, AttributeError):
             pass  # a full build instead; it compares every file with the one present, so also repairs
     if state is not None:
@@ -912,8 +921,77 @@ def write_site_search(search_dir: Path, docs: list[SearchDoc], *, state_dir: Pat
     else:
         numbers, shards = _previous_numbers(index_dir)
     build = _build(docs, numbers=numbers, shards=shards, large=large, shard_bytes=shard_bytes)
-    return _write_full(search_dir, docs, build, Path(state_dir) if state_dir is not None else None, params,
-                       separator)
+    report = _write_full(search_dir, docs, build, Path(state_dir) if state_dir is not None else None, params,
+                         separator)
+    write_plan(search_dir, docs, report.numbers, synonyms or {}, report)
+    return report
+
+
+# --- the planner's data: synonyms and facets (search/jiandu-x/, rewritten whole) -------------
+
+PLAN_DIR = "jiandu-x"
+FACET_DOCS = 512             # facet rows per file
+FACETS = (("category", "监督内容"), ("mechanism", "工作机制"), ("year", "年份"), ("region", "地区"),
+          ("unit", "被监督单位"), ("flag", "典型/可推广"))
+
+
+def case_search_doc(case, scores=None, key=None, fields=None) -> SearchDoc:
+    """The SearchDoc of a case page: its scores (or fields), the meta shown with a result, its facets."""
+    flags = (["典型案例"] if case.typical else []) + (["可复制可推广"] if case.replicable else [])
+    facets = {"category": [case.category], "mechanism": list(case.mechanisms), "year": [str(case.year)],
+              "region": [case.region], "unit": list(dict.fromkeys(case.supervised)), "flag": flags,
+              "date": int(case.date.strftime("%Y%m%d"))}
+    return SearchDoc(location=f"cases/{case.id}.html", title=case.title, text=case.summary, fields=fields or {},
+                     scores=scores, key=key, meta=(case.id, case.date.isoformat(), case.region, case.category),
+                     facets=facets)
+
+
+def plan_files(docs: list[SearchDoc], numbers: dict[str, int], synonyms: dict[str, list[str]]) -> dict[str, bytes]:
+    """plan.js (synonyms and facet values) and f/<k>.js (each doc's facets as value numbers)."""
+    values: dict[str, dict[str, int]] = {name: {} for name, _ in FACETS}
+    for doc in docs:
+        for name, _ in FACETS:
+            for value in (doc.facets or {}).get(name, ()):
+                values[name].setdefault(value, 0)
+    ordered = {name: sorted(found, reverse=(name == "year")) for name, found in values.items()}
+    index = {name: {value: i for i, value in enumerate(found)} for name, found in ordered.items()}
+    slots = max(numbers.values(), default=-1) + 1
+    rows: list = [None] * slots
+    for doc in docs:
+        if doc.facets is not None:
+            rows[numbers[doc.location]] = [doc.facets.get("date", 0)] + \
+                [[index[name][v] for v in doc.facets.get(name, ())] for name, _ in FACETS]
+    files = {"plan.js": shard_script(f"../{PLAN_DIR}/plan", {
+        "synonyms": synonyms, "fs": FACET_DOCS,
+        "facets": [[name, label, ordered[name]] for name, label in FACETS]})}
+    for k in range((slots + FACET_DOCS - 1) // FACET_DOCS):
+        files[f"f/{k}.js"] = shard_script(f"../{PLAN_DIR}/f/{k}", rows[k * FACET_DOCS:(k + 1) * FACET_DOCS])
+    return files
+
+
+def write_plan(search_dir: Path, docs: list[SearchDoc], numbers: dict[str, int], synonyms: dict[str, list[str]],
+               report: SiteSearchReport) -> None:
+    """Write the planner's files that changed (to new files), and delete those no longer made."""
+    plan_dir = Path(search_dir) / PLAN_DIR
+    files = plan_files(docs, numbers, synonyms)
+    for name, data in files.items():
+        path = plan_dir / name
+        try:
+            same = path.stat().st_size == len(data) and path.read_bytes() == data
+        except OSError:
+            same = False
+        if same:
+            report.kept += 1
+        else:
+            _replace(path, data)
+            report.written += 1
+            report.written_files.append(f"{PLAN_DIR}/{name}")
+        report.files += 1
+        report.total_bytes += len(data)
+    for path in sorted(plan_dir.rglob("*")) if plan_dir.is_dir() else []:
+        if path.is_file() and path.relative_to(plan_dir).as_posix() not in files:
+            path.unlink()
+            report.removed += 1
 
 
 # --- the query algorithm (mirrors generator/assets/jiandu-search-worker.js) ---------
@@ -936,8 +1014,9 @@ def normalize_query(query: str) -> str:
 class QueryResult:
     files: list[Path]
     total: int
-    items: list[dict]          # location, title, text, score, terms (the worker's SearchItem, unescaped)
+    items: list[dict]          # location, title, text, score, missing, meta (the worker's result rows, unescaped)
     words: list[str]
+    facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
 
     @property
     def locations(self) -> list[str]:
@@ -952,7 +1031,7 @@ class _Reader:
 
     def load(self, name: str):
         if name not in self.cache:
-            path = self.index_dir / f"{name}.js"
+            path = Path(os.path.normpath(self.index_dir / f"{name}.js"))  # ../jiandu-x/… for the planner's files
             self.files.append(path)
             self.cache[name] = read_shard(path)
         return self.cache[name]
@@ -968,94 +1047,109 @@ class _TermShard:
         return entry[0] if isinstance(entry, list) else posting_count(entry)
 
 
-def query_site(search_dir: Path, query: str, *, normalized: bool = False, top: int | None = None) -> QueryResult:
+class ShardSource:
+    """The sharded index as the query planner's Source (what the worker does, in Python)."""
+
+    def __init__(self, reader: _Reader, manifest: dict):
+        self.reader, self.manifest, self.n = reader, manifest, manifest["n"]
+
+    def shard(self, term: str) -> _TermShard:
+        key = f"t/{shard_of(term, self.manifest['b'])}"
+        if key not in self.reader.cache:
+            self.reader.cache[key] = _TermShard(self.reader.load(key))  # first load records the file
+        return self.reader.cache[key]
+
+    def has(self, term: str) -> bool:
+        return term in self.shard(term).entries
+
+    def expansions(self, prefix: str) -> list[str]:
+        sh = self.shard(prefix)
+        mark = self.manifest["mark"]
+        found = [w for w in sh.words if len(w) > len(prefix) and w.startswith(prefix) and not w.endswith(mark)]
+        found.sort(key=lambda w: -sh.df(w))
+        return found[:self.manifest["expand"]]
+
+    def postings(self, term: str) -> tuple[np.ndarray, np.ndarray]:
+        entry = self.shard(term).entries.get(term)
+        if entry is None:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        encoded = self.reader.load(entry[1]) if isinstance(entry, list) else entry
+        return _decode_arrays(encoded)
+
+
+def _facet_rows(reader: _Reader, plan: dict, docs: list[int]) -> dict[int, list]:
+    rows = {}
+    for doc in docs:
+        shard = reader.load(f"../{PLAN_DIR}/f/{doc // plan['fs']}")
+        row = shard[doc % plan["fs"]] if doc % plan["fs"] < len(shard) else None
+        rows[doc] = row
+    return rows
+
+
+def query_site(search_dir: Path, query: str, *, normalized: bool = False, top: int | None = None,
+               filters: dict[str, list[str]] | None = None, sort: str = "relevance") -> QueryResult:
     """Run a query exactly as the browser worker does, recording every file it reads.
 
-    top: how many results to return (default: as many as the browser shows).
+    top: how many results to return (default: as many as the browser shows); filters: facet name →
+    values a result must have (any of them); sort: "relevance" or "date" (newest first).
     """
     reader = _Reader(Path(search_dir) / INDEX_DIR)
     manifest = reader.load("manifest")
-    stop = set(manifest["stop"])
-    exact_w, prefix_w = manifest["weights"]
+    plan = reader.load(f"../{PLAN_DIR}/plan")
+    source = ShardSource(reader, manifest)
     text = (query if normalized else normalize_query(query)).lower()
-
-    def shard(ch: str) -> _TermShard:
-        key = f"t/{ord(ch) % manifest['b']}"
-        if key not in reader.cache:
-            reader.cache[key] = _TermShard(reader.load(key))  # first load records the file
-        return reader.cache[key]
-
-    def expansions(sh: _TermShard, prefix: str) -> list[str]:
-        found = [w for w in sh.words if len(w) > len(prefix) and w.startswith(prefix)]
-        found.sort(key=lambda w: -sh.df(w))
-        return found[:manifest["expand"]]
-
-    words: list[tuple[str, list[tuple[_TermShard, str, int]]]] = []
-    for run in _RUNS.findall(text):
-        if not ("\u3400" <= run[0] <= "\u9fff"):
-            if run in stop:
-                continue
-            sh = shard(run[0])
-            alts = [(sh, run, exact_w)] if run in sh.entries else []
-            alts += [(sh, w, prefix_w) for w in expansions(sh, run)]
-            words.append((run, alts))
-            continue
-        i = 0
-        while i < len(run):
-            sh, rest = shard(run[i]), run[i:]
-            if rest in sh.entries or rest in stop:
-                word, alts, i = rest, [(sh, rest, exact_w)], len(run)
-            elif found := expansions(sh, rest):
-                word, alts, i = rest, [(sh, w, prefix_w) for w in found], len(run)
-            else:
-                size = next((k for k in range(len(rest), 1, -1) if rest[:k] in sh.entries or rest[:k] in stop), 1)
-                word = rest[:size]
-                alts = [(sh, word, exact_w)] if word in sh.entries else []
-                i += size
-            if word not in stop:
-                words.append((word, alts))
-    if not words:
-        return QueryResult(reader.files, 0, [], [])
-
-    n = manifest["n"]
-    scored: list[dict[int, int]] = []
-    for _, alts in words:
-        best: dict[int, int] = {}
-        for sh, term, weight in alts:
-            entry = sh.entries.get(term)
-            if entry is None:
-                continue
-            encoded = reader.load(entry[1]) if isinstance(entry, list) else entry
-            plist = decode_postings(encoded)
-            factor = idf_q(n, len(plist)) * weight
-            for doc, score in plist:
-                value = factor * score
-                if value > best.get(doc, 0):
-                    best[doc] = value
-        scored.append(best)
-    order = sorted(range(len(scored)), key=lambda i: len(scored[i]))
-    totals = dict(scored[order[0]])
-    for i in order[1:]:
-        other = scored[i]
-        totals = {doc: value + other[doc] for doc, value in totals.items() if doc in other}
-    ranked = sorted(totals.items(), key=lambda item: (-item[1], item[0]))
+    words = parse(text, source, plan["synonyms"])
+    ranked = rank(words, source)
+    facets: dict[str, list[tuple[str, int]]] = {}
+    if ranked and (filters or sort == "date" or top is None):
+        ranked, facets = _narrow(reader, plan, ranked, filters or {}, sort)
     items = []
-    for doc, score in ranked[:manifest["top"] if top is None else top]:
-        rows = reader.load(f"d/{doc // manifest['ds']}")
-        location, title, teaser_text = rows[doc % manifest["ds"]]
-        items.append({"location": location, "title": title, "text": teaser_text, "score": score,
-                      "terms": {word: True for word, _ in words}})
-    return QueryResult(reader.files, len(ranked), items, [word for word, _ in words])
+    for hit in ranked[:manifest["top"] if top is None else top]:
+        rows = reader.load(f"d/{hit.doc // manifest['ds']}")
+        location, title, teaser_text, *meta = rows[hit.doc % manifest["ds"]]
+        items.append({"location": location, "title": title, "text": teaser_text, "score": hit.score,
+                      "missing": hit.missing, "meta": meta})
+    return QueryResult(reader.files, len(ranked), items, [word.word for word in words], facets)
+
+
+def _narrow(reader: _Reader, plan: dict, ranked: list[Ranked], filters: dict[str, list[str]], sort: str):
+    """Keep the results with the chosen facet values, count the values among them, sort by date if asked."""
+    names = [name for name, _, _ in plan["facets"]]
+    rows = _facet_rows(reader, plan, [hit.doc for hit in ranked])
+    chosen = {}
+    for f, (name, _, values) in enumerate(plan["facets"]):
+        wanted = {values.index(v) for v in filters.get(name, ()) if v in values}
+        if filters.get(name):
+            chosen[f] = wanted
+    def passes(row, skip: int) -> bool:
+        return all(f == skip or set(row[f + 1]) & wanted for f, wanted in chosen.items())
+
+    kept = [hit for hit in ranked if not chosen or (rows[hit.doc] is not None and passes(rows[hit.doc], -1))]
+    counts = [dict() for _ in names]  # a facet's counts ignore its own filter: its other values stay choosable
+    for hit in ranked:
+        row = rows[hit.doc]
+        if row is None:
+            continue
+        for f in range(len(names)):
+            if passes(row, f):
+                for v in row[f + 1]:
+                    counts[f][v] = counts[f].get(v, 0) + 1
+    facets = {name: sorted(((values[v], c) for v, c in counts[f].items()), key=lambda vc: (-vc[1], values.index(vc[0])))
+              for f, (name, _, values) in enumerate(plan["facets"])}
+    if sort == "date":
+        kept.sort(key=lambda hit: (-(rows[hit.doc][0] if rows[hit.doc] else 0), hit.doc))
+    return kept, facets
 
 
 def plan_query(search_dir: Path, query: str) -> tuple[list[Path], list[str]]:
     """The files a browser reads for this query, in order, and the locations of the results shown."""
-    result = query_site(search_dir, query)
+    result = query_site(search_dir, query, top=RESULTS)
     return result.files, result.locations
 
 
 def search_docs_for_cases(cases) -> list[SearchDoc]:
     """SearchDocs for case pages (cases/<id>.html), segmented with the shared tokenizer."""
+    from .queryplan import extra_fields
     from .search import TEXT_FIELDS, case_document
     from .tokens import index_tokens
 
@@ -1063,5 +1157,6 @@ def search_docs_for_cases(cases) -> list[SearchDoc]:
     for case in cases:
         document = case_document(case)
         fields = {name: tuple(word for _, word, _, _ in index_tokens(document[name])) for name in TEXT_FIELDS}
-        docs.append(SearchDoc(f"cases/{case.id}.html", case.title, case.summary, fields))
+        fields.update(extra_fields(document))
+        docs.append(case_search_doc(case, fields=fields))
     return docs

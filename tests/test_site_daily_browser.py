@@ -261,6 +261,7 @@ def test_listing_combines_two_dimensions_with_the_shared_facet_component(site):
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_search_results_pass_axe(base, scheme):
+    """The search box's results, the search page's results and the filtered listing, in both schemes."""
     from tools.browser import search
 
     _require_axe()
@@ -268,6 +269,12 @@ def test_search_results_pass_axe(base, scheme):
         page.emulate_media(color_scheme=scheme)
         page.goto(base + "index.html")
         assert search(page, "挂案")
+        assert axe_violations(page) == []
+        page.goto(base + "find.html#q=%E6%8C%82%E6%A1%88")
+        page.wait_for_selector(".jiandu-result")
+        assert axe_violations(page) == []
+        page.goto(base + "cases/index.html#f.area=%E5%8A%9E%E6%A1%88%E6%95%88%E7%8E%87")
+        page.wait_for_selector(".jiandu-list-results tbody tr")
         assert axe_violations(page) == []
         assert outside == []
 

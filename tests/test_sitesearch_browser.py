@@ -83,7 +83,7 @@ def test_count_line_says_how_many_matched(site, tmp_path):
     with serve_directory(big) as base, chromium_page() as (page, outside):
         page.goto(base + "index.html")
         assert len(search(page, "填充")) >= 10
-        page.wait_for_function("() => /共 25 个结果，显示前 20 个/.test("
+        page.wait_for_function("() => /共 25 个结果，显示前 10 个/.test("
                                "document.querySelector('.md-search-result__meta').textContent)")
         assert outside == []
 
@@ -95,7 +95,7 @@ def test_traditional_sub_word_and_prefix_queries(opened):
     titles = clean(search(page, "检察院"))
     assert len(titles) >= 10  # 检察院 is indexed inside 人民检察院
     marks = page.eval_on_selector_all(".md-search-result__item mark", "marks => marks.map(m => m.textContent)")
-    assert marks and set(marks) == {"检察院"}
+    assert marks and "检察院" in marks and all("检察" in m for m in marks)  # synonyms (人民检察院) marked too
 
 
 def test_click_a_result_opens_the_case_page(opened):

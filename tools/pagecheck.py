@@ -26,6 +26,7 @@ PAGE_KINDS = {
     "compilation": "compilation/index.html",
     "compilation-year": "compilation/2024.html",
     "about": "about.html",
+    "search-page": "find.html",
 }
 
 
