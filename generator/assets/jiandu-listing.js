@@ -19,7 +19,6 @@
   var panel = root.querySelector(".jiandu-list-facets");
   var status = root.querySelector(".jiandu-list-status");
   var output = root.querySelector(".jiandu-list-results");
-  var statics = document.querySelectorAll("[data-jiandu-static]");
   var cases = null, shown = SHOWN;
 
   function values(record, field) {
@@ -109,6 +108,7 @@
       var chosen = cases.filter(function (record) { return matches(record, filters, null); });
       chosen.sort(function (a, b) { return a[2] < b[2] ? 1 : a[2] > b[2] ? -1 : (a[0] < b[0] ? -1 : 1); });
       renderPanel(facets(filters), filters);
+      var statics = document.querySelectorAll("[data-jiandu-static]");  /* after this script in the page */
       for (var i = 0; i < statics.length; i++) statics[i].hidden = active;
       output.textContent = "";
       if (!active) { status.textContent = "勾选任意几项组合筛选（同一项内为“或”，不同项之间为“且”）。"; return; }
