@@ -53,6 +53,9 @@ def main() -> int:
         with chromium_page(1280, 860) as (page, outside):
             readme_pictures(page, base)
             page_kinds(page, base, site, 1280)
+            page.goto(base + "cases/index.html#f.area=%E5%8A%9E%E6%A1%88%E6%95%88%E7%8E%87&f.year=2024")
+            page.wait_for_selector(".jiandu-list-results tbody tr")
+            page.screenshot(path=str(OUT / "combined-filter-1280.png"), full_page=True)
             page.emulate_media(color_scheme="dark")
             for kind in ("home", "case", "ledger"):
                 page.goto(base + PAGE_KINDS[kind])
