@@ -193,11 +193,12 @@ def _check_pii(project, library) -> int:
 
 
 def cmd_build(args) -> int:
+    from .bookpdf import can_make_pdf
     from .edition import edition_named
     from .site import build_site
 
     report = build_site(_project(args), as_of=args.as_of, site_dir=args.site_dir, quiet=args.quiet,
-                        edition=edition_named(args.edition))
+                        edition=edition_named(args.edition), book_pdf=not args.no_pdf and can_make_pdf())
     if report.warnings and not args.quiet:
         print(format_report(report.warnings))
     print(f"网站已生成：{report.site_dir}（{report.cases} 件案例，{report.pages} 个页面，"
@@ -510,6 +511,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="internal：内部版（默认，全部案例，每页标注“内部资料”），输出到 site/；"
                             "public：公开版（只含公开案例，先做个人信息检查），输出到 site-public/")
     build.add_argument("-q", "--quiet", action="store_true", help="安静模式：只输出错误和最终结果（适合 CI）")
+    build.add_argument("--no-pdf", action="store_true",
+                       help="不用 LibreOffice 排版年度汇编（默认：装有 LibreOffice 时为汇编生成页码和 PDF 下载）")
     build.add_argument("--timings", action="store_true", help="在标准错误输出各阶段用时（秒，JSON），供性能测试使用")
     build.set_defaults(func=cmd_build)
 

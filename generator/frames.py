@@ -40,7 +40,8 @@ _SLOT = "\x00{}\x00"
 OVERRIDES_DIR = PACKAGE_DIR / "overrides"
 ASSET_FILES = (("iframe-worker-shim.js", "assets/javascripts"), ("search-normalize.js", "assets/javascripts"),
                ("jiandu-search-worker.js", "assets/javascripts"), ("jiandu-facets.js", "assets/javascripts"),
-               ("jiandu-search-page.js", "assets/javascripts"), ("jiandu.css", "assets/stylesheets"))
+               ("jiandu-search-page.js", "assets/javascripts"), ("jiandu.css", "assets/stylesheets"),
+               ("jiandu-site.js", "assets/javascripts"), ("jiandu-listing.js", "assets/javascripts"))
 FRAME_FORMAT = 1
 
 

@@ -43,18 +43,20 @@ from .frames import (
     project_theme_files,
 )
 from .model import Case
-from .pages import Page, case_page, dashboard_block, listing_pages
+from .pages import Page, case_data_scripts, case_page, dashboard_block, listing_pages
 from .parallel import map_in_processes
 from .pii import load_allow_list, scan_cases, scan_issued
 from .problems import LibraryError, Problem, UserError, errors_in
 from .project import Library, Project
-from .register import entries_by_case
+from .register import entries_by_case, safe_file_name
 from .segments import SegmentCache
 
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
 
+LEDGER_DOWNLOADS = {"下载台账（.xlsx）": "整改台账.xlsx", "下载台账（.docx）": "整改台账.docx"}
 PARALLEL_PAGES_FROM = 300  # pages to render; below this a process pool costs more than it saves
-_RENDER_CODE = ("pages.py", "safetext.py", "charts.py", "chinese.py", "frames.py", "model.py", "enrich.py", "stats.py")
+_RENDER_CODE = ("pages.py", "safetext.py", "charts.py", "chinese.py", "frames.py", "model.py", "enrich.py", "stats.py",
+                "compilation.py", "contract.py")
 
 
 @dataclass
@@ -99,7 +101,10 @@ def check_edition_folder(target: Path, project: Project, edition: Edition) -> No
 
 
 def build_site(project: Project, *, as_of: date | None = None, site_dir: Path | None = None,
-               say: Callable[[str], None] = print, quiet: bool = False, edition: Edition = INTERNAL) -> BuildReport:
+               say: Callable[[str], None] = print, quiet: bool = False, edition: Edition = INTERNAL,
+               book_pdf: bool = False) -> BuildReport:
+    """book_pdf: lay the compilation books out with LibreOffice (page numbers, a PDF each); `jiandu build`
+    asks for it when LibreOffice is installed."""
     started = time.perf_counter()
     progress = (lambda message: None) if quiet else say
     as_of = as_of or date.today()
@@ -121,6 +126,7 @@ def build_site(project: Project, *, as_of: date | None = None, site_dir: Path | 
     timings = {"load": time.perf_counter() - started}
     with exclusive(project.build_dir / ".lock", say, "另一个构建正在进行，等待其完成……"):
         build = _Build(project, library, cases, edition, site_dir, as_of, progress, timings)
+        build.book_pdf = book_pdf
         build.run()
     return BuildReport(cases=len(cases), pages=build.page_count, seconds=time.perf_counter() - started,
                        site_dir=site_dir, rendered=build.rendered, frames_rendered=build.frames_rendered,
@@ -195,7 +201,7 @@ def _render_case(index: int) -> int:
     job = _JOB
     case = job["cases"][index]
     page = case_page(case, job["as_of"], job["similar"].get(case.id, ()), job["issued"].get(case.id, ()),
-                     edition=job["edition"])
+                     job["issued_files"], edition=job["edition"])
     _write_page(job["site"] / page.path, job["frames"][_frame_source(page, job["sources"])].fill(page))
     return index
 
@@ -224,6 +230,7 @@ class _Build:
         self.state_file = project.cache_dir / f"site-{edition.name}.json"
         self.page_count = self.rendered = 0
         self.frames_rendered = False
+        self.book_pdf = False
 
     def _timed(self, name: str, started: float) -> float:
         now = time.perf_counter()
@@ -250,7 +257,8 @@ class _Build:
         started = self._timed("similar", started)
         self._update_search_index(segments)
         started = self._timed("whoosh", started)
-        pages = listing_pages(self.cases, self.library.taxonomy, self.as_of, issued, self.edition)
+        downloads = {} if self.edition.is_public else dict(LEDGER_DOWNLOADS)
+        pages = listing_pages(self.cases, self.library.taxonomy, self.as_of, issued, downloads, self.edition)
         home = Page("index.html", "首页", dashboard_block(self.cases, self.library.taxonomy, self.as_of))
         compilations, books = self._compilations()
         pages += compilations
@@ -286,8 +294,14 @@ class _Build:
                 key = _key(signature, page, frame_keys[source])
                 self._output(site, previous, old, state, page.path, key, lambda p=page, f=frames.frames[source]: f.fill(p))
             started = self._timed("listing-pages", started)
-            self._case_pages(site, previous, old, state, similar, issued, frames, sources, signature, frame_keys)
+            issued_files = self._issued_files(site, previous, old, state, issued)
+            self._case_pages(site, previous, old, state, similar, issued, frames, sources, signature, frame_keys,
+                             issued_files)
             started = self._timed("case-pages", started)
+            if downloads:
+                self._ledger_files(site, previous, old, state, issued)
+            for path, script in case_data_scripts(self.cases):
+                self._output(site, previous, old, state, path, _key(script), lambda s=script: s)
             self._books(site, previous, old, state, books)
             started = self._timed("books", started)
             del pages, similar, issued  # the search index is built last; what the pages needed can go
@@ -354,7 +368,40 @@ class _Build:
 
     # --- case pages
 
-    def _case_pages(self, site, previous, old, state, similar, issued, frames, sources, signature, frame_keys):
+    def _issued_files(self, site, previous, old, state, issued) -> dict[str, str]:
+        """Issued documents the case pages link to (internal edition only): the files in documents/ whose
+        SHA-256 the register recorded, i.e. exactly what was issued; 文号 → path in the site."""
+        folder = self.project.root / "documents"
+        if self.edition.is_public or not issued or not folder.is_dir():
+            return {}
+        wanted = {entry.sha256: entry for entries in issued.values() for entry in entries}
+        found: dict[str, str] = {}
+        for path in sorted(folder.glob("*.docx")):
+            if not path.is_file() or path.name.startswith("."):
+                continue
+            data = path.read_bytes()
+            entry = wanted.get(hashlib.sha256(data).hexdigest())
+            if entry is None or entry.doc_number in found or not data.startswith(b"PK\x03\x04"):
+                continue  # not issued, a second copy, or not a Word package at all
+            target = f"documents/{entry.seq}-{safe_file_name(path.name)}"
+            found[entry.doc_number] = target
+            self._output(site, previous, old, state, target, _key(entry.sha256), lambda d=data: d)
+        return found
+
+    def _ledger_files(self, site, previous, old, state, issued) -> None:
+        """整改台账 as .xlsx and .docx next to the ledger page (internal edition)."""
+        from . import ledger
+
+        rows = ledger.rows(self.cases, self.as_of, issued=issued)
+        code = package_digest("ledger.py", "layout.py", "enrich.py", "textwidth.py", "data/layout-gbt9704.yaml")
+        title = "整改落实跟踪台账"
+        for path, make in ((LEDGER_DOWNLOADS["下载台账（.xlsx）"],
+                            lambda: _fixed_times(ledger.xlsx_bytes(rows, title, self.as_of), self.as_of)),
+                           (LEDGER_DOWNLOADS["下载台账（.docx）"], lambda: ledger.docx_bytes(rows, title, self.as_of))):
+            self._output(site, previous, old, state, path, _key(code, path, rows, self.as_of), make)
+
+    def _case_pages(self, site, previous, old, state, similar, issued, frames, sources, signature, frame_keys,
+                    issued_files=None):
         cases_frames = {name: key for name, key in frame_keys.items() if name.startswith("cases/")}
         todo = []
         made = False
@@ -362,7 +409,9 @@ class _Build:
             path = f"cases/{case.id}.html"
             related = [(s.id, s.title, s.exact_score) for s in similar.get(case.id, ())]
             day = self.as_of if any(f.is_open for f in case.findings) else None
-            key = _key(signature, case, related, tuple(issued.get(case.id, ())), day, cases_frames)
+            documents = tuple(issued.get(case.id, ()))
+            links = {e.doc_number: issued_files[e.doc_number] for e in documents if e.doc_number in (issued_files or {})}
+            key = _key(signature, case, related, documents, links, day, cases_frames)
             if not made:
                 (site / "cases").mkdir(parents=True, exist_ok=True)
                 made = True
@@ -373,7 +422,7 @@ class _Build:
         (site / "cases").mkdir(parents=True, exist_ok=True)
         self.progress(f"渲染案例页面 {len(todo)} 个……")
         _JOB.update(cases=self.cases, as_of=self.as_of, similar=similar, issued=issued, frames=frames.frames,
-                    sources=sources, site=site, edition=self.edition)
+                    sources=sources, site=site, edition=self.edition, issued_files=issued_files or {})
         try:
             map_in_processes(_render_case, todo, parallel_from=PARALLEL_PAGES_FROM)
         finally:
@@ -392,6 +441,7 @@ class _Build:
             settings = load_settings(self.project.root)
         except UserError:
             settings = Settings(issuer="", codes={}, printed_by="")
+        with_pdf = self.book_pdf  # LibreOffice at build: page numbers in the contents, and a PDF of each book
         years: dict[int, list] = {}
         pages, books = [], []
         for year in sorted({case.year for case in self.cases}):
@@ -401,15 +451,16 @@ class _Build:
             years[year] = chosen
             title = settings.compilation_title.format(year=year)
             name = f"{title}.docx"
+            pdf_name = f"{title}.pdf" if with_pdf else None
             books.append({"path": f"compilation/{name}", "year": year, "title": title, "issuer": settings.issuer,
-                          "chosen": chosen})
-            pages.append(compilation_page(year, chosen, name, title))
+                          "chosen": chosen, "pdf": f"compilation/{pdf_name}" if pdf_name else None})
+            pages.append(compilation_page(year, chosen, name, title, list(self.library.taxonomy.categories), pdf_name))
         pages.append(compilation_index(years))
         return pages, books
 
     def _books(self, site, previous, old, state, books: list[dict]) -> None:
-        """The downloadable book of each year, built without the LibreOffice pass: Word fills in the
-        contents' page numbers on opening; `jiandu compile --pdf` gives a book with them filled in."""
+        """The downloadable book of each year. With LibreOffice present the contents carry page numbers
+        and a PDF is made next to it (bookpdf); without, Word fills the numbers in on opening."""
         code = package_digest("compilation.py", "layout.py", "documents.py", "stats.py", "chinese.py", "safetext.py",
                               "model.py", "data/layout-gbt9704.yaml")
         areas = list(self.library.taxonomy.categories)
@@ -418,8 +469,11 @@ class _Build:
             # The foreword counts every case of the year (findings, clues, figures), not only those in the book.
             year_cases = [case for case in self.cases if case.year == book["year"]]
             key = _key(code, book["title"], book["issuer"], self.as_of, areas,
-                       self.edition.name, book["chosen"], year_cases)
-            if not self._reuse(site, previous, old, state, book["path"], key):
+                       self.edition.name, book["chosen"], year_cases, book["pdf"])
+            reused = self._reuse(site, previous, old, state, book["path"], key)
+            if book["pdf"]:
+                reused = self._reuse(site, previous, old, state, book["pdf"], key) and reused
+            if not reused:
                 todo.append(book)
         if not todo:
             return
@@ -429,8 +483,17 @@ class _Build:
             contents = map_in_processes(_build_book, todo, parallel_from=2, chunksize=1)
         finally:
             _JOB.clear()
-        for book, content in zip(todo, contents):
-            _write_page(site / book["path"], content)
+        if todo[0]["pdf"]:
+            from .bookpdf import finish_books
+
+            self.progress(f"用 LibreOffice 排版汇编并生成 PDF（{len(todo)} 册）……")
+            for book, (docx, pdf) in zip(todo, finish_books(contents)):
+                for path, data in ((book["path"], docx), (book["pdf"], pdf)):
+                    (site / path).unlink(missing_ok=True)  # one of the pair may have been linked from the last build
+                    _write_page(site / path, data)
+        else:
+            for book, (content, _) in zip(todo, contents):
+                _write_page(site / book["path"], content)
         self.rendered += len(todo)
 
     # --- search index
@@ -462,10 +525,25 @@ class _Build:
                           synonyms=load_synonyms(self.project.cases_dir))
 
 
-def _build_book(book: dict) -> bytes:
+def _fixed_times(xlsx: bytes, day: date) -> bytes:
+    """The workbook with its creation times set to the reference date and fixed zip timestamps
+    (openpyxl stamps the current time): the same ledger gives the same file, so rebuilds can reuse it."""
+    import zipfile
+    from io import BytesIO
+
+    from .layout import rewrite_zip
+
+    with zipfile.ZipFile(BytesIO(xlsx)) as package:
+        core = package.read("docProps/core.xml").decode("utf-8")
+    stamp = f"{day.isoformat()}T00:00:00Z"
+    core = re.sub(r"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)", rf"\g<1>{stamp}\g<2>", core)
+    return rewrite_zip(xlsx, {"docProps/core.xml": core.encode("utf-8")})
+
+
+def _build_book(book: dict) -> tuple[bytes, list]:
+    """(the book's .docx, its headings for the contents)."""
     from .compilation import build_book
 
     job = _JOB
-    content, _ = build_book(job["cases"], year=book["year"], title=book["title"], issuer=book["issuer"],
-                            day=job["as_of"], area_order=job["areas"], edition=job["edition"])
-    return content
+    return build_book(job["cases"], year=book["year"], title=book["title"], issuer=book["issuer"],
+                      day=job["as_of"], area_order=job["areas"], edition=job["edition"])

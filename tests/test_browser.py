@@ -117,6 +117,7 @@ def test_dashboard_renders_its_charts(sample_site):
         assert len(bars) == 5 and all(width > 0 for width in bars)
         assert "司法公正" in page.locator("svg#chart-area").text_content()
         page.goto(base + "ledger.html")
-        page.click("article .jiandu-unit-index >> text=市公安局")
-        assert page.evaluate("() => location.hash").startswith("#unit-")
+        page.select_option("select[name=unit]", "市公安局")
+        units = page.eval_on_selector_all("#ledger-table tbody tr:not([hidden])", "r => r.map(x => x.dataset.unit)")
+        assert units and set(units) == {"市公安局"}
         assert outside == []

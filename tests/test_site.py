@@ -219,7 +219,7 @@ def test_dashboard_charts_carry_the_right_numbers(sample_site):
 def test_ledger_and_clue_pages(sample_site):
     ledger = (sample_site / "site" / "ledger.html").read_text("utf-8")
     assert ledger.count("jiandu-flag-red") >= 2 + 1  # two red rows plus the legend
-    assert "市中级人民法院</h2>" in ledger and 'href="#unit-' in ledger
+    assert '<option value="市中级人民法院">' in ledger and 'data-unit="市中级人民法院"' in ledger
     clues = (sample_site / "site" / "clues.html").read_text("utf-8")
     assert clues.count('class="jiandu-clue"') == 15
     assert clues.count('<li class="done">结果反馈</li>') == 11

@@ -11,6 +11,7 @@ fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || missing+=(fonts-noto-cjk)
 fc-list 2>/dev/null | grep -qi "AR PL UKai" || missing+=(fonts-arphic-ukai)
 command -v soffice >/dev/null || missing+=(libreoffice-writer-nogui)
 command -v pdftotext >/dev/null || missing+=(poppler-utils)
+command -v npm >/dev/null || missing+=(npm)
 if [ ${#missing[@]} -gt 0 ]; then
   SUDO=""
   [ "$(id -u)" = 0 ] || SUDO="sudo"
@@ -19,3 +20,5 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 # Python packages: exactly the versions in requirements.lock (see README, 开发).
 python3 -m pip install -q --disable-pip-version-check -c requirements.lock -e ".[test]"
+# axe-core (accessibility checks injected into the pages by the browser tests), at the locked version
+npm ci --prefix tests/axe --no-audit --no-fund --loglevel=error

@@ -14,7 +14,7 @@ current() {
   done
 }
 if [ "${1:-}" = "--record" ]; then
-  { echo "# Debian 软件包：测试通过时的版本（bash tools/system-versions.sh --record 生成）。本项目不使用 npm 包。"
+  { echo "# Debian 软件包：测试通过时的版本（bash tools/system-versions.sh --record 生成）。npm 包（axe-core）由 tests/axe/package-lock.json 锁定。"
     current; } > "$record"
   echo "已记录到 tools/$record"
   exit 0
