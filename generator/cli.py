@@ -220,12 +220,15 @@ def _index_dir(args) -> Path:
 
 
 def cmd_index(args) -> int:
+    from .analysis import analyse_cases
     from .search import update_index
     from .segments import SegmentCache
 
-    library = _project(args).load_valid()
-    report = update_index(_index_dir(args), library.cases, rebuild=args.rebuild,
-                          segments=SegmentCache(_project(args).cache_dir))
+    project = _project(args)
+    library = project.load_valid()
+    segments = SegmentCache(project.cache_dir)
+    report = update_index(_index_dir(args), library.cases, rebuild=args.rebuild, segments=segments,
+                          analysis=analyse_cases(library.cases, segments, project.cache_dir))
     if report.rebuilt:
         print(f"检索索引已重建：{report.total} 件案例（{_index_dir(args)}）")
     else:
@@ -282,14 +285,16 @@ def cmd_similar(args) -> int:
 
 def _ensure_index(args, index_dir: Path) -> None:
     """Build the index on first use; afterwards `jiandu index` (or `jiandu build`) keeps it current."""
+    from .analysis import analyse_cases
     from .search import META_FILE, update_index
     from .segments import SegmentCache
 
     if not (index_dir / META_FILE).is_file():
         print("首次使用，正在建立检索索引……", file=sys.stderr)
         project = _project(args)
-        update_index(index_dir, project.load_valid().cases, say=lambda m: print(m, file=sys.stderr),
-                     segments=SegmentCache(project.cache_dir))
+        cases, segments = project.load_valid().cases, SegmentCache(project.cache_dir)
+        update_index(index_dir, cases, say=lambda m: print(m, file=sys.stderr), segments=segments,
+                     analysis=analyse_cases(cases, segments, project.cache_dir))
 
 
 def cmd_doc(args) -> int:

@@ -115,13 +115,19 @@ def key_term_weights(tokens_by_field: dict[str, tuple], document: dict | None = 
     return dict(sorted(counts.items(), key=lambda item: -item[1])[:KEY_TERMS_STORED])
 
 
-def prepare(document: dict, tokens_by_field: dict[str, tuple]) -> dict:
-    """A document with its text fields carrying their tokens (segmented once, see segments.py)."""
+def prepare(document: dict, tokens_by_field: dict[str, tuple], known=None) -> dict:
+    """A document with its text fields carrying their tokens (segmented once, see segments.py).
+
+    known: the case's analysis.CaseAnalysis (the site build's cache), whose key terms and planner scores
+    are these same numbers, so they are not computed again."""
     prepared = dict(document)
     for name in TEXT_FIELDS:
         prepared[name] = Pretokenized(document[name], tokens_by_field[name])
-    prepared["terms"] = key_term_weights(tokens_by_field, document)
-    prepared[PLAN_SCORES] = pack_scores(plan_scores(document, tokens_by_field))
+    if known is not None:
+        prepared["terms"], prepared[PLAN_SCORES] = dict(known.terms), known.packed_scores
+    else:
+        prepared["terms"] = key_term_weights(tokens_by_field, document)
+        prepared[PLAN_SCORES] = pack_scores(plan_scores(document, tokens_by_field))
     return prepared
 
 
@@ -152,8 +158,10 @@ def iter_tokens(documents: list[dict], segments: SegmentCache, batch: int = 500)
             yield document, dict(zip(TEXT_FIELDS, tokens[index * width:(index + 1) * width]))
 
 
-def _prepare_all(documents: list[dict], segments: SegmentCache):
-    return (prepare(document, tokens) for document, tokens in iter_tokens(documents, segments))
+def _prepare_all(documents: list[dict], segments: SegmentCache, analysis: Mapping | None = None):
+    analysis = analysis or {}
+    return (prepare(document, tokens, analysis.get(document["id"]))
+            for document, tokens in iter_tokens(documents, segments))
 
 
 def _digest(document: dict) -> str:
@@ -286,7 +294,8 @@ def _write_plan(index_dir: Path, docs: list) -> None:
     write_site_search(plan / "search", docs, state_dir=plan / "state")
 
 
-def _rebuild(index_dir: Path, documents: dict[str, dict], digests: dict[str, str], segments: SegmentCache) -> None:
+def _rebuild(index_dir: Path, documents: dict[str, dict], digests: dict[str, str], segments: SegmentCache,
+             analysis: Mapping | None = None) -> None:
     from whoosh import index as whoosh_index
 
     index_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -294,7 +303,7 @@ def _rebuild(index_dir: Path, documents: dict[str, dict], digests: dict[str, str
     try:
         ix = whoosh_index.create_in(str(temp), _schema())
         options = {"procs": 2, "multisegment": True, "limitmb": 128} if len(documents) >= MP_THRESHOLD else {}
-        prepared = _prepare_all(list(documents.values()), segments)
+        prepared = _prepare_all(list(documents.values()), segments, analysis)
         writer = ix.writer(**options)
         plan_docs = []
         for document in prepared:
@@ -312,13 +321,14 @@ def _rebuild(index_dir: Path, documents: dict[str, dict], digests: dict[str, str
 
 def update_index(index_dir: Path, cases: Iterable[Case], *, rebuild: bool = False,
                  say: Callable[[str], None] = print, segments: SegmentCache | None = None,
-                 only_if_current: bool = False) -> IndexReport:
+                 only_if_current: bool = False, analysis: Mapping | None = None) -> IndexReport:
     """Bring the index in line with the cases: only changed cases are re-analysed.
 
     Segmentation comes from `segments` (the project's segment cache: a site build
     has usually segmented every text already); without it texts are segmented here.
     With only_if_current, an index that would have to be rebuilt is removed instead
     (the report says why): the site build leaves full rebuilds to `jiandu index`.
+    analysis: case id → analysis.CaseAnalysis of these cases (key terms and planner scores already computed).
     """
     from whoosh.writing import LockError
 
@@ -333,7 +343,7 @@ def update_index(index_dir: Path, cases: Iterable[Case], *, rebuild: bool = Fals
         if ix is None:
             if reason:
                 say(f"重建检索索引：{reason}")
-            _rebuild(index_dir, documents, digests, segments)
+            _rebuild(index_dir, documents, digests, segments, analysis)
             return IndexReport(added=len(documents), rebuilt=True, reason=reason, total=len(documents))
         changed = [case_id for case_id in documents if old.get(case_id) != digests[case_id]]
         removed = [case_id for case_id in old if case_id not in documents]
@@ -348,7 +358,7 @@ def update_index(index_dir: Path, cases: Iterable[Case], *, rebuild: bool = Fals
             try:
                 for case_id in removed:
                     writer.delete_by_term("id", case_id)
-                for document in _prepare_all([documents[case_id] for case_id in changed], segments):
+                for document in _prepare_all([documents[case_id] for case_id in changed], segments, analysis):
                     fresh[document["id"]] = _unpacked_later(document.pop(PLAN_SCORES))
                     writer.update_document(**document)
             except BaseException:

@@ -255,7 +255,7 @@ class _Build:
         similar = similar_cases(self.cases, analysis)
         issued = entries_by_case(self.project.root)  # cases not in this edition are simply never looked up
         started = self._timed("similar", started)
-        self._update_search_index(segments)
+        self._update_search_index(segments, analysis)
         started = self._timed("whoosh", started)
         downloads = {} if self.edition.is_public else dict(LEDGER_DOWNLOADS)
         pages = listing_pages(self.cases, self.library.taxonomy, self.as_of, issued, downloads, self.edition)
@@ -317,7 +317,7 @@ class _Build:
             shutil.rmtree(work, ignore_errors=True)
         self.page_count = sum(1 for path in state.outputs if path.endswith(".html"))
 
-    def _update_search_index(self, segments: SegmentCache) -> None:
+    def _update_search_index(self, segments: SegmentCache, analysis: dict[str, CaseAnalysis]) -> None:
         """Keep the command-line search index current when there is one (incremental, from the
         segments just made). A first index is built by `jiandu index` or the first `jiandu search`:
         writing 10,000 cases into Whoosh takes longer than the whole site build."""
@@ -326,7 +326,8 @@ class _Build:
         index_dir = self.project.build_dir / self.edition.index_folder
         if not (index_dir / META_FILE).is_file():
             return
-        report = update_index(index_dir, self.cases, say=self.progress, segments=segments, only_if_current=True)
+        report = update_index(index_dir, self.cases, say=self.progress, segments=segments, only_if_current=True,
+                              analysis=analysis)
         if report.reason:
             self.progress(f"命令行检索索引需要重建（{report.reason}），已移除；下次运行 jiandu search 或 jiandu index 时重建")
 

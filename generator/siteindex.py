@@ -81,7 +81,7 @@ SCALE = 8                    # posting scores in 1/8 steps
 DOCS_PER_SHARD = 8           # a result row costs its doc shard: small shards, small downloads
 TEASER_CHARS = 120
 LARGE_POSTINGS = 1024        # encoded postings longer than this get a file of their own
-SHARD_BYTES = 12 * 1024      # aim for term shards about this size (a query reads several)
+SHARD_BYTES = 6 * 1024       # aim for term shards about this size (a query reads several)
 MAX_SHARDS = 4096
 RESULTS = 10                 # results shown (material renders what it gets)
 DEFAULT_SEPARATOR = r'[\s\u200b\u3000\-、。，．？！；：“”‘’（）《》,.:;!?()]+'
@@ -930,7 +930,6 @@ def write_site_search(search_dir: Path, docs: list[SearchDoc], *, state_dir: Pat
 # --- the planner's data: synonyms and facets (search/jiandu-x/, rewritten whole) -------------
 
 PLAN_DIR = "jiandu-x"
-FACET_DOCS = 512             # facet rows per file
 FACETS = (("category", "监督内容"), ("mechanism", "工作机制"), ("year", "年份"), ("region", "地区"),
           ("unit", "被监督单位"), ("flag", "典型/可推广"))
 
@@ -946,8 +945,21 @@ def case_search_doc(case, scores=None, key=None, fields=None) -> SearchDoc:
                      facets=facets)
 
 
+def _facet_column(rows: list, f: int) -> list[str]:
+    """One facet as two digit strings: each doc's number of values, then all values (a doc's in ascending
+    order, each after the first as the step from the one before)."""
+    counts, values = [], []
+    for row in rows:
+        found = sorted(row[f + 1]) if row is not None else []
+        counts.append(len(found))
+        values.extend(v - (found[i - 1] if i else 0) for i, v in enumerate(found))
+    return [_encode_numbers(np.array(counts))[0], _encode_numbers(np.array(values))[0]]
+
+
 def plan_files(docs: list[SearchDoc], numbers: dict[str, int], synonyms: dict[str, list[str]]) -> dict[str, bytes]:
-    """plan.js (synonyms and facet values) and f/<k>.js (each doc's facets as value numbers)."""
+    """plan.js (synonyms and facet values), facets.js (every doc's facet values, one column per facet:
+    counts over any result set need this one file) and dates.js (each doc's date as its rank among the
+    dates, read only to sort by date)."""
     values: dict[str, dict[str, int]] = {name: {} for name, _ in FACETS}
     for doc in docs:
         for name, _ in FACETS:
@@ -961,12 +973,15 @@ def plan_files(docs: list[SearchDoc], numbers: dict[str, int], synonyms: dict[st
         if doc.facets is not None:
             rows[numbers[doc.location]] = [doc.facets.get("date", 0)] + \
                 [[index[name][v] for v in doc.facets.get(name, ())] for name, _ in FACETS]
-    files = {"plan.js": shard_script(f"../{PLAN_DIR}/plan", {
-        "synonyms": synonyms, "fs": FACET_DOCS,
-        "facets": [[name, label, ordered[name]] for name, label in FACETS]})}
-    for k in range((slots + FACET_DOCS - 1) // FACET_DOCS):
-        files[f"f/{k}.js"] = shard_script(f"../{PLAN_DIR}/f/{k}", rows[k * FACET_DOCS:(k + 1) * FACET_DOCS])
-    return files
+    dates = sorted({row[0] for row in rows if row is not None})
+    rank = {date: i + 1 for i, date in enumerate(dates)}
+    return {"plan.js": shard_script(f"../{PLAN_DIR}/plan", {
+                "synonyms": synonyms, "facets": [[name, label, ordered[name]] for name, label in FACETS]}),
+            "facets.js": shard_script(f"../{PLAN_DIR}/facets", {
+                "n": slots, "none": [d for d, row in enumerate(rows) if row is None],
+                "c": [_facet_column(rows, f) for f in range(len(FACETS))]}),
+            "dates.js": shard_script(f"../{PLAN_DIR}/dates",
+                                     _encode_numbers(np.array([rank[row[0]] if row is not None else 0 for row in rows]))[0])}
 
 
 def write_plan(search_dir: Path, docs: list[SearchDoc], numbers: dict[str, int], synonyms: dict[str, list[str]],
@@ -1077,12 +1092,29 @@ class ShardSource:
         return _decode_arrays(encoded)
 
 
-def _facet_rows(reader: _Reader, plan: dict, docs: list[int]) -> dict[int, list]:
-    rows = {}
-    for doc in docs:
-        shard = reader.load(f"../{PLAN_DIR}/f/{doc // plan['fs']}")
-        row = shard[doc % plan["fs"]] if doc % plan["fs"] < len(shard) else None
-        rows[doc] = row
+def _small_numbers(text: str) -> list[int]:
+    return _decode_numbers(text)[0].tolist()
+
+
+def _facet_rows(reader: _Reader, plan: dict, sort: str) -> list:
+    """Every doc's row [date rank, values of each facet…] (None: no facets), from facets.js (and dates.js
+    when sorting by date)."""
+    data = reader.load(f"../{PLAN_DIR}/facets")
+    rows: list = [[0] for _ in range(data["n"])]
+    for counts, values in data["c"]:
+        flat, at = _small_numbers(values), 0
+        for row, count in zip(rows, _small_numbers(counts)):
+            found, last = [], 0
+            for step in flat[at:at + count]:
+                last += step
+                found.append(last)
+            row.append(found)
+            at += count
+    if sort == "date":
+        for row, date in zip(rows, _small_numbers(reader.load(f"../{PLAN_DIR}/dates"))):
+            row[0] = date
+    for doc in data["none"]:
+        rows[doc] = None
     return rows
 
 
@@ -1115,7 +1147,7 @@ def query_site(search_dir: Path, query: str, *, normalized: bool = False, top: i
 def _narrow(reader: _Reader, plan: dict, ranked: list[Ranked], filters: dict[str, list[str]], sort: str):
     """Keep the results with the chosen facet values, count the values among them, sort by date if asked."""
     names = [name for name, _, _ in plan["facets"]]
-    rows = _facet_rows(reader, plan, [hit.doc for hit in ranked])
+    rows = _facet_rows(reader, plan, sort)
     chosen = {}
     for f, (name, _, values) in enumerate(plan["facets"]):
         wanted = {values.index(v) for v in filters.get(name, ()) if v in values}

@@ -24,10 +24,23 @@
 
   scope.jianduShard = function (name, data) { registered[name] = data; };
 
+  /* Over http a file is fetched and its JSON parsed (no eval), so several load at once; on file://
+     the shim's importScripts (script tags, a Promise) is used. */
+  var FETCH = typeof scope.fetch === "function" && /^https?:$/.test(scope.location.protocol);
+
+  function fetchShard(name) {
+    return scope.fetch(BASE + name + ".js").then(function (response) {
+      if (!response.ok) throw new Error("检索索引文件缺失：" + name);
+      return response.text();
+    }).then(function (text) {
+      registered[name] = JSON.parse(text.slice(text.indexOf(",") + 1, text.lastIndexOf(");")));
+    });
+  }
+
   function load(name) {
     if (!loading[name]) {
       loading[name] = Promise.resolve()
-        .then(function () { return scope.importScripts(BASE + name + ".js"); })
+        .then(function () { return FETCH ? fetchShard(name) : scope.importScripts(BASE + name + ".js"); })
         .then(function () {
           if (!(name in registered)) throw new Error("检索索引文件缺失：" + name);
           return registered[name];
@@ -35,6 +48,11 @@
       loading[name].catch(function () { delete loading[name]; });
     }
     return loading[name];
+  }
+
+  /* Start loading files a query is likely to need, all at once; errors surface when they are used. */
+  function prefetch(promises) {
+    return Promise.all(promises.map(function (promise) { return promise.catch(function () {}); }));
   }
 
   function postingCount(text) {
@@ -57,8 +75,12 @@
   }
 
   /* siteindex.shard_of: by the first character; bigram-field terms in shards b … 2b-1 */
+  function shardName(term) {
+    return "t/" + (term.codePointAt(0) % manifest.b + (term.endsWith(manifest.mark) ? manifest.b : 0));
+  }
+
   async function termShard(term) {
-    var name = "t/" + (term.codePointAt(0) % manifest.b + (term.endsWith(manifest.mark) ? manifest.b : 0));
+    var name = shardName(term);
     if (!shards[name]) {
       var data = await load(name), entries = new Map();
       data.w.forEach(function (word, i) { entries.set(word, data.p[i]); });
@@ -92,6 +114,11 @@
     var shard = await termShard(term), entry = shard.entries.get(term);
     if (entry === undefined) return { docs: [], scores: [] };
     return decode(Array.isArray(entry) ? await load(entry[1]) : entry);
+  }
+
+  async function postingsFile(term) {
+    var entry = (await termShard(term)).entries.get(term);
+    if (Array.isArray(entry)) await load(entry[1]);
   }
 
   async function splitKnown(text) {
@@ -152,6 +179,14 @@
       seen.add(word);
       words.push({ word: word, alts: await alternatives(word, prefix) });
     }
+    var likely = [];  /* the word and bigram shards of each character */
+    runs.forEach(function (run) {
+      for (var c = 0; c < (CJK_START.test(run) ? run.length : 1); c++) {
+        likely.push(termShard(run[c]));
+        if (CJK_START.test(run[c]) && c + 1 < run.length) likely.push(termShard(run.slice(c, c + 2) + manifest.mark));
+      }
+    });
+    await prefetch(likely);
     for (var r = 0; r < runs.length; r++) {
       var run = runs[r];
       if (!CJK_START.test(run)) { await add(run, !(await has(run))); continue; }
@@ -210,6 +245,11 @@
   /* Soft matching: every word first, then how many words, then score; ties by doc number. */
   async function rank(words) {
     if (!words.length) return [];
+    var large = [];
+    words.forEach(function (word) {
+      word.alts.forEach(function (alt) { alt.terms.forEach(function (term) { large.push(postingsFile(term)); }); });
+    });
+    await prefetch(large);
     var totals = new Map();
     for (var bit = 0; bit < words.length; bit++) {
       (await wordScores(words[bit])).forEach(function (value, doc) {
@@ -240,14 +280,38 @@
     return found;
   }
 
+  function smallNumbers(text) {
+    var out = [], value = 0;
+    for (var i = 0; i < text.length; i++) {
+      var digit = DIGIT[text[i]];
+      if (digit >= 32) { value = value * 32 + digit - 32; continue; }
+      out.push(value * 32 + digit);
+      value = 0;
+    }
+    return out;
+  }
+
+  /* Every doc's row [date rank, values of each facet…] (null: no facets): siteindex._facet_rows. */
+  async function facetRows(sort) {
+    var data = await load("../jiandu-x/facets"), rows = [];
+    for (var d = 0; d < data.n; d++) rows.push([0]);
+    data.c.forEach(function (column) {
+      var counts = smallNumbers(column[0]), flat = smallNumbers(column[1]), at = 0;
+      for (var r = 0; r < rows.length; r++) {
+        var found = [], last = 0;
+        for (var k = 0; k < counts[r]; k++) { last += flat[at + k]; found.push(last); }
+        rows[r].push(found);
+        at += counts[r];
+      }
+    });
+    if (sort === "date") smallNumbers(await load("../jiandu-x/dates")).forEach(function (date, r) { rows[r][0] = date; });
+    data.none.forEach(function (doc) { rows[doc] = null; });
+    return rows;
+  }
+
   /* Facet filters, counts and date order over the ranked results (queryplan's _narrow in siteindex.py). */
   async function narrow(ranked, filters, sort) {
-    var facets = plan.facets, rows = new Map();
-    for (var r = 0; r < ranked.length; r++) {
-      var doc = ranked[r].doc, shard = await load("../jiandu-x/f/" + Math.floor(doc / plan.fs));
-      var at = doc % plan.fs;
-      rows.set(doc, at < shard.length ? shard[at] : null);
-    }
+    var facets = plan.facets, rows = await facetRows(sort);
     var chosen = [];
     facets.forEach(function (facet, f) {
       var picked = (filters && filters[facet[0]]) || [];
@@ -264,13 +328,13 @@
     }
     var kept = ranked.filter(function (hit) {
       if (!chosen.length) return true;
-      var row = rows.get(hit.doc);
+      var row = rows[hit.doc];
       return row !== null && row !== undefined && passes(row, -1);
     });
     /* a facet's counts ignore its own filter: its other values stay choosable */
     var counts = facets.map(function () { return new Map(); });
     ranked.forEach(function (hit) {
-      var row = rows.get(hit.doc);
+      var row = rows[hit.doc];
       if (!row) return;
       for (var f = 0; f < facets.length; f++)
         if (passes(row, f)) row[f + 1].forEach(function (v) { counts[f].set(v, (counts[f].get(v) || 0) + 1); });
@@ -281,7 +345,7 @@
         .map(function (vc) { return [facet[2][vc[0]], vc[1]]; });
     });
     if (sort === "date") {
-      var date = function (hit) { var row = rows.get(hit.doc); return row ? row[0] : 0; };
+      var date = function (hit) { var row = rows[hit.doc]; return row ? row[0] : 0; };
       kept.sort(function (x, y) { return date(y) - date(x) || x.doc - y.doc; });
     }
     return { kept: kept, facets: out };
@@ -289,6 +353,7 @@
 
   async function rows(hits) {
     var out = [];
+    await prefetch(hits.map(function (hit) { return load("d/" + Math.floor(hit.doc / manifest.ds)); }));
     for (var t = 0; t < hits.length; t++) {
       var shard = await load("d/" + Math.floor(hits[t].doc / manifest.ds));
       out.push(shard[hits[t].doc % manifest.ds]);
