@@ -4,13 +4,15 @@
 
 README pictures (home, dashboard, case, search) and one picture of every page kind
 at a desktop (1280 px) and a phone (390 px) width: docs/screenshots/<kind>-1280.png,
-<kind>-390.png, plus the home and case pages in the dark scheme.
+<kind>-390.png, the search page with results, the combined filter, and the home, case and ledger
+pages in the dark scheme.
 """
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
+from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -56,6 +58,9 @@ def main() -> int:
             page.goto(base + "cases/index.html#f.area=%E5%8A%9E%E6%A1%88%E6%95%88%E7%8E%87&f.year=2024")
             page.wait_for_selector(".jiandu-list-results tbody tr")
             page.screenshot(path=str(OUT / "combined-filter-1280.png"), full_page=True)
+            page.goto(base + "find.html#q=" + quote("挂案 2024年"))
+            page.wait_for_selector("#jiandu-search-results li")
+            page.screenshot(path=str(OUT / "search-page-results-1280.png"), full_page=True)
             page.emulate_media(color_scheme="dark")
             for kind in ("home", "case", "ledger"):
                 page.goto(base + PAGE_KINDS[kind])
