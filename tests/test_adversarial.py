@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import AS_OF, REPO, valid_text
+from conftest import AS_OF, REPO, examples, jiandu_in_process, valid_text
 
 from generator.edition import PUBLIC
 from generator.problems import LibraryError, UserError
@@ -20,9 +20,8 @@ from generator.safetext import is_safe_url, markdown_to_html
 from generator.site import build_site
 
 
-def cli(root: Path, *args: str, timeout: int = 300) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "generator.cli", *args, "--root", str(root)],
-                          capture_output=True, text=True, cwd=REPO, timeout=timeout)
+def cli(root: Path, *args: str) -> subprocess.CompletedProcess:
+    return jiandu_in_process(*args, "--root", str(root))
 
 
 def assert_clean_failure(result: subprocess.CompletedProcess, *words: str) -> None:
@@ -85,7 +84,7 @@ def _encoded_scheme(draw_choice) -> str:
 def test_d1_any_encoding_of_the_scheme_is_refused():
     from hypothesis import given, settings, strategies as st
 
-    @settings(max_examples=300, deadline=None)
+    @settings(max_examples=examples(300), deadline=None)
     @given(st.data())
     def check(data):
         url = _encoded_scheme(lambda forms: data.draw(st.sampled_from(forms))) + "alert(1)"
