@@ -368,6 +368,7 @@ def tmpfs(tmp_path_factory):
     return tmp_path_factory.mktemp("full")
 
 
+@pytest.mark.slow
 def test_d8_d13_real_full_tmpfs(office, tmpfs):
     py = sys.executable
     copy = f"cp -r {office}/. {tmpfs}/lib && : > {tmpfs}/lib/register.jsonl"
@@ -432,6 +433,7 @@ def test_d12_fallback_without_exchange(tmp_path, monkeypatch):
     assert (old / "v").read_text() == "new" and [p.name for p in tmp_path.iterdir()] == ["site"]
 
 
+@pytest.mark.slow
 def test_d12_kill_during_builds_always_leaves_a_site(library):
     """kill -9 at spread-out moments of repeated builds: site/ is there and whole after every one."""
     import random
@@ -549,6 +551,7 @@ def test_policy_internal_edition_unchanged(sample_site):
     assert "按责任单位" in ledger and "公开版只收录" not in ledger
 
 
+@pytest.mark.slow
 def test_kill_during_indexing_never_breaks_search(library):
     """kill -9 while the command-line index is rebuilt: the next search still answers (rebuilding if needed)."""
     import random
