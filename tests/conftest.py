@@ -15,10 +15,15 @@ PROJECT_FILES = ("mkdocs.yml", "content", "cases", "organisation.yaml", "registe
 
 sys.path.insert(0, str(REPO))
 
-# Tests never write into the checkout: byte code of everything imported from here on, in this process and
-# in the CLI subprocesses, goes to a temporary folder, and so does Hypothesis' example database.
+# Tests never write into the checkout: byte code of everything imported from here on, in this process, in the
+# pytest-xdist workers and in the CLI subprocesses, goes to the user's cache folder (kept between runs and shared
+# by the workers: compiling every imported module afresh in each process costs seconds), and Hypothesis' example
+# database to a temporary folder.
 _SCRATCH = Path(tempfile.mkdtemp(prefix="jiandu-tests-"))
-sys.pycache_prefix = str(_SCRATCH / "pycache")
+# Byte code is written there even when PYTHONDONTWRITEBYTECODE is set (it keeps checkouts clean; this does too).
+sys.pycache_prefix = str(Path(__import__("platformdirs").user_cache_dir("jiandu")) / "test-pycache")
+sys.dont_write_bytecode = False
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 os.environ["PYTHONPYCACHEPREFIX"] = sys.pycache_prefix
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
 
