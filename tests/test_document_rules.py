@@ -2,8 +2,6 @@
 
 import io
 import shutil
-import subprocess
-import sys
 import zipfile
 from datetime import date
 

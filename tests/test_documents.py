@@ -2,8 +2,6 @@
 
 import io
 import shutil
-import subprocess
-import sys
 from datetime import date
 from multiprocessing import get_context
 from pathlib import Path

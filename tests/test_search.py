@@ -152,9 +152,6 @@ def test_search_before_any_index_says_what_to_do(tmp_path):
 
 
 def test_cli_search_json_and_table(tmp_path):
-    import subprocess
-    import sys
-
     root = tmp_path / "lib"
     shutil.copytree(REPO / "cases", root / "cases")
     run = lambda *args: jiandu_in_process(*args, "--root", str(root))  # noqa: E731
