@@ -15,20 +15,38 @@ PROJECT_FILES = ("mkdocs.yml", "content", "cases", "organisation.yaml", "registe
 
 sys.path.insert(0, str(REPO))
 
-# Tests never write into the checkout: byte code of everything imported from here on, in this process and
-# in the CLI subprocesses, goes to a temporary folder, and so does Hypothesis' example database.
+# Tests never write into the checkout: byte code of everything imported from here on, in this process, in the
+# pytest-xdist workers and in the CLI subprocesses, goes to the user's cache folder (kept between runs and shared
+# by the workers: compiling every imported module afresh in each process costs seconds), and Hypothesis' example
+# database to a temporary folder.
 _SCRATCH = Path(tempfile.mkdtemp(prefix="jiandu-tests-"))
-sys.pycache_prefix = str(_SCRATCH / "pycache")
+# Byte code is written there even when PYTHONDONTWRITEBYTECODE is set (it keeps checkouts clean; this does too).
+sys.pycache_prefix = str(Path(__import__("platformdirs").user_cache_dir("jiandu")) / "test-pycache")
+sys.dont_write_bytecode = False
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 os.environ["PYTHONPYCACHEPREFIX"] = sys.pycache_prefix
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+
+
+# Hypothesis examples: CI (JIANDU_REQUIRE_TOOLS=1, as .ci/run sets, or CI=true) runs every property test at its
+# full count; a local run, the fast lane included, runs a fifth of it (at least 30). JIANDU_FULL_EXAMPLES=1 forces
+# the full count locally.
+FULL_EXAMPLES = any(os.environ.get(name, "").lower() in ("1", "true")
+                    for name in ("JIANDU_REQUIRE_TOOLS", "CI", "JIANDU_FULL_EXAMPLES"))
+
+
+def examples(full: int) -> int:
+    """The number of Hypothesis examples to run for a test whose CI count is `full`."""
+    return full if FULL_EXAMPLES else max(30, full // 5)
 
 
 def _hypothesis_outside_the_checkout() -> None:
     from hypothesis import configuration, settings
 
     configuration.set_hypothesis_home_dir(str(_SCRATCH / "hypothesis"))
-    settings.register_profile("jiandu", database=None)
-    settings.load_profile("jiandu")
+    settings.register_profile("ci", database=None, max_examples=100)
+    settings.register_profile("fast", database=None, max_examples=examples(100))
+    settings.load_profile("ci" if FULL_EXAMPLES else "fast")
 
 
 _hypothesis_outside_the_checkout()
@@ -229,3 +247,23 @@ def ranking_quality(ranked: dict[str, list[str]]) -> tuple[float, float]:
         first = next((rank for rank, case_id in enumerate(top, 1) if case_id in relevant), None)
         reciprocal.append(1 / first if first else 0.0)
     return sum(recalls) / len(recalls), sum(reciprocal) / len(reciprocal)
+
+
+def jiandu_in_process(*argv: str) -> "subprocess.CompletedProcess":
+    """`python3 -m generator.cli ARGV` (cwd = the checkout) run through main() in this process: the same exit
+    code, stdout and stderr, without a new interpreter loading jieba each time. An exception main() does not
+    turn into a message propagates and fails the test, as a traceback would. tests/test_cli.py, test_files.py,
+    test_readme.py (serve), test_pii.py and the kill -9 tests still run the real process."""
+    import contextlib
+    import io
+    import subprocess
+
+    from generator.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.chdir(REPO), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = main(list(argv))
+        except SystemExit as exit_:  # argparse usage errors
+            code = exit_.code if isinstance(exit_.code, int) else 1
+    return subprocess.CompletedProcess(["jiandu", *argv], code, out.getvalue(), err.getvalue())

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import AS_OF, REPO, valid_text
+from conftest import AS_OF, REPO, examples, jiandu_in_process, valid_text
 
 from generator.edition import PUBLIC
 from generator.problems import LibraryError, UserError
@@ -20,9 +20,8 @@ from generator.safetext import is_safe_url, markdown_to_html
 from generator.site import build_site
 
 
-def cli(root: Path, *args: str, timeout: int = 300) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "generator.cli", *args, "--root", str(root)],
-                          capture_output=True, text=True, cwd=REPO, timeout=timeout)
+def cli(root: Path, *args: str) -> subprocess.CompletedProcess:
+    return jiandu_in_process(*args, "--root", str(root))
 
 
 def assert_clean_failure(result: subprocess.CompletedProcess, *words: str) -> None:
@@ -85,7 +84,7 @@ def _encoded_scheme(draw_choice) -> str:
 def test_d1_any_encoding_of_the_scheme_is_refused():
     from hypothesis import given, settings, strategies as st
 
-    @settings(max_examples=300, deadline=None)
+    @settings(max_examples=examples(300), deadline=None)
     @given(st.data())
     def check(data):
         url = _encoded_scheme(lambda forms: data.draw(st.sampled_from(forms))) + "alert(1)"
@@ -369,6 +368,7 @@ def tmpfs(tmp_path_factory):
     return tmp_path_factory.mktemp("full")
 
 
+@pytest.mark.slow
 def test_d8_d13_real_full_tmpfs(office, tmpfs):
     py = sys.executable
     copy = f"cp -r {office}/. {tmpfs}/lib && : > {tmpfs}/lib/register.jsonl"
@@ -433,6 +433,7 @@ def test_d12_fallback_without_exchange(tmp_path, monkeypatch):
     assert (old / "v").read_text() == "new" and [p.name for p in tmp_path.iterdir()] == ["site"]
 
 
+@pytest.mark.slow
 def test_d12_kill_during_builds_always_leaves_a_site(library):
     """kill -9 at spread-out moments of repeated builds: site/ is there and whole after every one."""
     import random
@@ -550,6 +551,7 @@ def test_policy_internal_edition_unchanged(sample_site):
     assert "责任单位" in ledger and "jiandu-ledger-totals" not in ledger and "公开版只收录" not in ledger
 
 
+@pytest.mark.slow
 def test_kill_during_indexing_never_breaks_search(library):
     """kill -9 while the command-line index is rebuilt: the next search still answers (rebuilding if needed)."""
     import random

@@ -2,11 +2,10 @@
 
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from conftest import AS_OF, REPO, valid_text
+from conftest import AS_OF, REPO, jiandu_in_process, valid_text
 
 from generator.edition import PUBLIC
 from generator.problems import UserError
@@ -16,9 +15,8 @@ from generator.site import build_site
 MARKER = "HA-2025-0077"
 
 
-def cli(root: Path, *args: str, timeout: int = 300) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "generator.cli", *args, "--root", str(root)],
-                          capture_output=True, text=True, cwd=REPO, timeout=timeout)
+def cli(root: Path, *args: str) -> subprocess.CompletedProcess:
+    return jiandu_in_process(*args, "--root", str(root))
 
 
 def assert_clean_failure(result: subprocess.CompletedProcess, *words: str) -> None:
@@ -148,7 +146,7 @@ def test_r3_template_cannot_change_the_number_it_is_issued_under(office):
 ])
 def test_r3_failing_templates_give_a_chinese_error(office, body, words):
     _template(office, body + "\n")
-    result = cli(office, "doc", "rectification", "CZ-2026-001", "--to", "市司法局", "--draft", timeout=60)
+    result = cli(office, "doc", "rectification", "CZ-2026-001", "--to", "市司法局", "--draft")
     assert_clean_failure(result, *words)
 
 

@@ -1,5 +1,7 @@
 """The benchmark corpus generator makes valid, varied cases (CI runs it at a small N)."""
 
+import pytest
+
 from generator.project import Project
 
 
@@ -30,6 +32,7 @@ def test_varied_corpus_is_valid_and_its_vocabulary_grows(tmp_path):
     assert {w for c in cases for w in c.keywords} > first_half
 
 
+@pytest.mark.slow
 def test_build_benchmark_runs_at_a_small_size(tmp_path):
     """CI runs the build benchmark on a small generated library (figures are printed, not asserted)."""
     from benchmarks.build_bench import bench, table

@@ -2,13 +2,11 @@
 
 import io
 import shutil
-import subprocess
-import sys
 import zipfile
 from datetime import date
 
 import pytest
-from conftest import REPO, sample_cases
+from conftest import REPO, jiandu_in_process, sample_cases
 from lxml import etree
 
 from generator.documents import compose, load_settings, render
@@ -212,8 +210,7 @@ def test_cli_issues_with_a_new_deadline(tmp_path):
         shutil.copytree(REPO / name, tmp_path / name)
     for name in ("organisation.yaml", "mkdocs.yml"):
         shutil.copy(REPO / name, tmp_path / name)
-    run = lambda *args: subprocess.run([sys.executable, "-m", "generator.cli", *args, "--root", str(tmp_path)],  # noqa: E731
-                                       capture_output=True, text=True, cwd=REPO, timeout=300)
+    run = lambda *args: jiandu_in_process(*args, "--root", str(tmp_path))  # noqa: E731
     done = run("doc", "supervision", "HA-2026-001", "--date", "2026-11-23", "--deadline", "2026-12-31")
     assert done.returncode == 0, done.stderr
     assert "淮人常督〔2026〕1号" in done.stdout

@@ -2,14 +2,12 @@
 
 import io
 import shutil
-import subprocess
-import sys
 from datetime import date
 from multiprocessing import get_context
 from pathlib import Path
 
 import pytest
-from conftest import REPO, sample_cases
+from conftest import REPO, jiandu_in_process, sample_cases
 from docx import Document
 
 from generator.documents import compose, kind_named, load_settings, render
@@ -139,8 +137,7 @@ def test_verify_and_tampering(office):
 
 
 def test_cli_issue_verify_and_check(office):
-    run = lambda *args: subprocess.run([sys.executable, "-m", "generator.cli", *args, "--root", str(office)],
-                                       capture_output=True, text=True, cwd=REPO, timeout=300)
+    run = lambda *args: jiandu_in_process(*args, "--root", str(office))  # noqa: E731
     late = run("doc", "rectification", "CZ-2026-001", "--to", "市市场监督管理局", "--date", "2026-11-23")
     assert late.returncode == 1 and "--deadline" in late.stderr and "Traceback" not in late.stderr
     first = run("doc", "rectification", "CZ-2026-001", "--to", "市市场监督管理局", "--date", "2026-11-23",

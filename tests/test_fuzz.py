@@ -5,7 +5,7 @@ from html import unescape
 from urllib.parse import urlsplit
 from pathlib import Path
 
-from conftest import valid_text
+from conftest import examples, valid_text
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -15,7 +15,7 @@ from generator.taxonomy import load_taxonomy
 from generator.validate import validate_raw
 
 TAXONOMY = load_taxonomy()
-FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FAST = settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 HOSTILE_BITS = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "[x](javascript:alert(1))",
                 "<a href='javascript:alert(1)'>a</a>", "![i](http://evil/x.png)", "&#x6a;avascript:", "\x00",
                 "{{ config }}", "{% raw %}", "---", "```", "| a | b |", "\u202e", "﻿", "\t", ":", "- ", "&", "*"]

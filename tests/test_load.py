@@ -8,6 +8,7 @@ import re
 
 import pytest
 import yaml
+from conftest import examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -93,7 +94,7 @@ SCALARS = ["2026-05-12T10:00:00", "2025-02-30", "2025-02-28", "2026-05-12 10:00:
            "\"双引号\"", "[1, 2]", "{a: 1}", "常州市", "aGVsbG8=", "- a", "? x", "<<"]
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(tag=st.sampled_from(TAGS), scalar=st.sampled_from(SCALARS) | st.text(max_size=12),
        shape=st.sampled_from(["{key}: {tag} {value}\n", "{key}:\n  - {tag} {value}\n", "- {tag} {value}\n",
                               "{tag} {value}\n", "{key}: [{tag} {value}]\n", "{key}: {{x: {tag} {value}}}\n"]))

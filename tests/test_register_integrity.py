@@ -217,6 +217,7 @@ for index in range(1000):
 """
 
 
+@pytest.mark.slow
 def test_kill_during_issuance_is_always_recoverable(tmp_path):
     rng = random.Random(1515)
     script = LOOP.format(repo=str(REPO), root=str(tmp_path))

@@ -6,7 +6,7 @@ import threading
 import time
 
 import pytest
-from conftest import REPO, judgments, ranking_quality, sample_cases
+from conftest import REPO, jiandu_in_process, judgments, ranking_quality, sample_cases
 
 from generator.problems import UserError
 from generator.search import Filters, search, similar, snippet, update_index
@@ -152,13 +152,9 @@ def test_search_before_any_index_says_what_to_do(tmp_path):
 
 
 def test_cli_search_json_and_table(tmp_path):
-    import subprocess
-    import sys
-
     root = tmp_path / "lib"
     shutil.copytree(REPO / "cases", root / "cases")
-    run = lambda *args: subprocess.run([sys.executable, "-m", "generator.cli", *args, "--root", str(root)],
-                                       capture_output=True, text=True, cwd=REPO, timeout=300)
+    run = lambda *args: jiandu_in_process(*args, "--root", str(root))  # noqa: E731
     first = run("search", "挂案", "--json")
     assert first.returncode == 0, first.stderr
     assert "首次使用" in first.stderr and json.loads(first.stdout)[0]["id"] == "JMS-2024-002"
