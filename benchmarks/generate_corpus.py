@@ -106,10 +106,15 @@ def generate(count: int, root: Path, seed: int = 7, years=(2021, 2022, 2023, 202
     sample, _ = load_cases(repo / "cases", load_taxonomy(repo))  # no cache: nothing is written into the repository
     pool = sentence_pool(sample)
     rng = random.Random(seed)
-    cases_dir = root / "cases"
     counters: dict = {}
-    for index in range(1, count + 1):
-        case = make_case(index, rng, pool, sample, counters, years, replicable_share)
+    return write_cases((make_case(index, rng, pool, sample, counters, years, replicable_share)
+                        for index in range(1, count + 1)), root)
+
+
+def write_cases(cases, root: Path) -> Path:
+    """Write generated case mappings as ROOT/cases/<year>/<id>.yaml; returns the cases folder."""
+    cases_dir = root / "cases"
+    for case in cases:
         path = cases_dir / case["date"][:4] / f"{case['id']}.yaml"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(yaml.safe_dump(case, allow_unicode=True, sort_keys=False, width=1000), "utf-8")

@@ -16,8 +16,6 @@ import sys
 from datetime import date, timedelta
 from pathlib import Path
 
-import yaml
-
 PROVINCES = {
     "江苏": ["南京", "无锡", "徐州", "苏州", "南通", "连云港", "扬州", "镇江", "泰州", "宿迁"],
     "浙江": ["杭州", "宁波", "温州", "嘉兴", "湖州", "绍兴", "金华", "衢州", "舟山", "台州", "丽水"],
@@ -192,18 +190,15 @@ def make_case(index: int, rng: random.Random, counters: dict, years) -> dict:
 
 
 def generate(count: int, root: Path, seed: int = 11, years=(2021, 2022, 2023, 2024, 2025, 2026)) -> Path:
+    from benchmarks.generate_corpus import write_cases
+
     rng = random.Random(seed)
-    cases_dir = root / "cases"
     counters: dict = {}
-    for index in range(1, count + 1):
-        case = make_case(index, rng, counters, years)
-        path = cases_dir / case["date"][:4] / f"{case['id']}.yaml"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(yaml.safe_dump(case, allow_unicode=True, sort_keys=False, width=1000), "utf-8")
-    return cases_dir
+    return write_cases((make_case(index, rng, counters, years) for index in range(1, count + 1)), root)
 
 
 if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     if len(sys.argv) != 3:
         sys.exit("用法：python benchmarks/generate_varied.py 数量 输出目录")
     print(f"已生成 {int(sys.argv[1])} 件案例：{generate(int(sys.argv[1]), Path(sys.argv[2]))}")
