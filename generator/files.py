@@ -124,6 +124,21 @@ def new_temp_file(path: Path) -> tuple[Path, int]:
     raise FileExistsError(errno.EEXIST, "临时文件名都已被占用", str(path))
 
 
+def write_temp_file(path: Path, data: bytes) -> Path:
+    """data, flushed to disk, in a new temporary file beside path (see new_temp_file); its name.
+    The caller moves it into place or removes it."""
+    temp, fd = new_temp_file(path)
+    try:
+        with open(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+    return temp
+
+
 def write_atomically(path: Path, data: bytes) -> None:
     """Write to a temporary file beside path, then rename: a reader never sees half a file.
 
@@ -131,11 +146,7 @@ def write_atomically(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     temp = None
     try:
-        temp, fd = new_temp_file(path)
-        with open(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+        temp = write_temp_file(path, data)
         os.replace(temp, path)
     except OSError as exc:
         if exc.filename is None:

@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable
 
-from .files import exclusive, new_temp_file, write_atomically
+from .files import exclusive, write_atomically, write_temp_file
 from .layout import doc_number
 from .problems import UserError
 
@@ -158,11 +158,7 @@ def _place(out: Path, data: bytes) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     temp = None
     try:
-        temp, fd = new_temp_file(out)
-        with open(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+        temp = write_temp_file(out, data)
         os.link(temp, out, follow_symlinks=False)  # fails if the name was taken meanwhile: never overwrites
     except FileExistsError:
         raise UserError(f"{out} 已存在：不覆盖已有文件") from None

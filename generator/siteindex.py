@@ -587,24 +587,7 @@ def _write_full(search_dir: Path, docs: list[SearchDoc], build: _Build, state_di
         (state_dir / STATE_FILE).unlink(missing_ok=True)  # until the new state is complete
     report = SiteSearchReport(docs=len(docs), terms=build.terms, shards=build.shards)
     _write_stubs(search_dir, separator, report)
-    for name, data in build.files.items():
-        path = index_dir / name
-        try:
-            same = path.stat().st_size == len(data) and path.read_bytes() == data
-        except OSError:
-            same = False
-        if same:
-            report.kept += 1
-        else:
-            _replace(path, data)
-            report.written += 1
-            report.written_files.append(f"{INDEX_DIR}/{name}")
-        report.files += 1
-        report.total_bytes += len(data)
-    for path in sorted(index_dir.rglob("*")) if index_dir.is_dir() else []:
-        if (path.is_file() or path.is_symlink()) and path.relative_to(index_dir).as_posix() not in build.files:
-            path.unlink()
-            report.removed += 1
+    _sync_folder(index_dir, INDEX_DIR, build.files, report)
     if state_dir is not None:
         buckets: dict[int, dict[str, object]] = {}
         keys = {}
@@ -988,9 +971,14 @@ def write_plan(search_dir: Path, docs: list[SearchDoc], numbers: dict[str, int],
                report: SiteSearchReport) -> None:
     """Write the planner's files that changed (to new files), and delete those no longer made."""
     plan_dir = Path(search_dir) / PLAN_DIR
-    files = plan_files(docs, numbers, synonyms)
+    _sync_folder(plan_dir, PLAN_DIR, plan_files(docs, numbers, synonyms), report)
+
+
+def _sync_folder(folder: Path, label: str, files: dict[str, bytes], report: SiteSearchReport) -> None:
+    """Make folder hold exactly files: unchanged ones are kept, changed ones written as new files,
+    the rest (and any link planted there) deleted; report counts what happened."""
     for name, data in files.items():
-        path = plan_dir / name
+        path = folder / name
         try:
             same = path.stat().st_size == len(data) and path.read_bytes() == data
         except OSError:
@@ -1000,11 +988,11 @@ def write_plan(search_dir: Path, docs: list[SearchDoc], numbers: dict[str, int],
         else:
             _replace(path, data)
             report.written += 1
-            report.written_files.append(f"{PLAN_DIR}/{name}")
+            report.written_files.append(f"{label}/{name}")
         report.files += 1
         report.total_bytes += len(data)
-    for path in sorted(plan_dir.rglob("*")) if plan_dir.is_dir() else []:
-        if path.is_file() and path.relative_to(plan_dir).as_posix() not in files:
+    for path in sorted(folder.rglob("*")) if folder.is_dir() else []:
+        if (path.is_file() or path.is_symlink()) and path.relative_to(folder).as_posix() not in files:
             path.unlink()
             report.removed += 1
 
