@@ -122,21 +122,18 @@ def _date_arg(text: str) -> date:
     return day
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"“{text}”不是整数") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"应为正整数（至少 1），而不是 {value}")
-    return value
-
-
 def _int_arg(text: str) -> int:
     try:
         return int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"“{text}”不是整数") from None
+
+
+def _positive_int(text: str) -> int:
+    value = _int_arg(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"应为正整数（至少 1），而不是 {value}")
+    return value
 
 
 def _add_library_options(parser: argparse.ArgumentParser, cases: bool = True) -> None:
