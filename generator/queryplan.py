@@ -119,22 +119,19 @@ def canonical_terms() -> dict[str, str]:
 
 # --- index side ---------------------------------------------------------------------
 
+def _with_short_form(name: str, pattern) -> list[str]:
+    short = pattern.sub("", name)
+    return [name, short] if short != name else [name]
+
+
 def place_forms(name: str) -> list[str]:
     """昆明市 → [昆明市, 昆明]."""
-    forms = [name]
-    short = _PLACE_SUFFIX.sub("", name)
-    if short != name:
-        forms.append(short)
-    return forms
+    return _with_short_form(name, _PLACE_SUFFIX)
 
 
 def unit_forms(name: str) -> list[str]:
     """市自然资源和规划局 → [市自然资源和规划局, 自然资源和规划局]."""
-    forms = [name]
-    short = _UNIT_PREFIX.sub("", name)
-    if short != name:
-        forms.append(short)
-    return forms
+    return _with_short_form(name, _UNIT_PREFIX)
 
 
 def _words(text: str) -> list[str]:

@@ -113,6 +113,15 @@ def library(tmp_path) -> Path:
 
 
 @pytest.fixture
+def office(library) -> Path:
+    """A project root with organisation.yaml and the full sample cases (documents can be issued)."""
+    shutil.copy(REPO / "organisation.yaml", library / "organisation.yaml")
+    shutil.rmtree(library / "cases")
+    shutil.copytree(REPO / "cases", library / "cases")
+    return library
+
+
+@pytest.fixture
 def write_case(tmp_path):
     """Write case text to cases/<name>; returns the cases folder."""
     cases = tmp_path / "cases"

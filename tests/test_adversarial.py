@@ -31,15 +31,6 @@ def assert_clean_failure(result: subprocess.CompletedProcess, *words: str) -> No
         assert word in result.stderr, (word, result.stderr)
 
 
-@pytest.fixture
-def office(library) -> Path:
-    """A project root with organisation.yaml and the full sample cases (documents can be issued)."""
-    shutil.copy(REPO / "organisation.yaml", library / "organisation.yaml")
-    shutil.rmtree(library / "cases")
-    shutil.copytree(REPO / "cases", library / "cases")
-    return library
-
-
 # --- D1: entity-encoded javascript: links ---------------------------------------------------
 
 HOSTILE_LINKS = [

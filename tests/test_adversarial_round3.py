@@ -113,14 +113,6 @@ def test_r2_wrapped_phone_stops_the_public_build(library):
 
 # --- R3: a library template could change the values it was given (the 机关代字 of the number) ---------
 
-@pytest.fixture
-def office(library) -> Path:
-    shutil.copy(REPO / "organisation.yaml", library / "organisation.yaml")
-    shutil.rmtree(library / "cases")
-    shutil.copytree(REPO / "cases", library / "cases")
-    return library
-
-
 def _template(office: Path, text: str) -> None:
     (office / "templates").mkdir(exist_ok=True)
     bundled = (REPO / "generator" / "templates" / "整改通知书.j2").read_text("utf-8")
