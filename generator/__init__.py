@@ -6,4 +6,4 @@ __version__ = "0.1.0"
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 DATA_DIR = PACKAGE_DIR / "data"
-ASSETS_DIR = PACKAGE_DIR / "assets"
+ASSETS_DIR = PACKAGE_DIR / "site" / "assets"

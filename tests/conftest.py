@@ -167,8 +167,8 @@ AS_OF = __import__("datetime").date(2026, 11, 23)
 @pytest.fixture(scope="session")
 def sample_site(tmp_path_factory) -> Path:
     """The bundled sample library built once into a temporary project root; returns that root."""
-    from generator.project import Project
-    from generator.site import build_site
+    from generator.core.project import Project
+    from generator.site.build import build_site
 
     root = tmp_path_factory.mktemp("sample")
     shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
@@ -218,8 +218,8 @@ findings:
 
 @functools.lru_cache(maxsize=1)
 def _sample_cases() -> tuple:
-    from generator.taxonomy import load_taxonomy
-    from generator.validate import load_cases
+    from generator.core.taxonomy import load_taxonomy
+    from generator.core.validate import load_cases
 
     cases, problems = load_cases(REPO / "cases", load_taxonomy(REPO), cache_dir=None)  # no cache: reads only
     assert not [p for p in problems if p.is_error], problems
@@ -233,7 +233,7 @@ def sample_cases() -> list:
 @pytest.fixture(scope="session")
 def sample_index(tmp_path_factory) -> Path:
     """A Whoosh index of the bundled sample library."""
-    from generator.search import update_index
+    from generator.search.whoosh_index import update_index
 
     index_dir = tmp_path_factory.mktemp("index") / "index"
     update_index(index_dir, sample_cases(), say=lambda message: None)
@@ -258,7 +258,7 @@ def ranking_quality(ranked: dict[str, list[str]]) -> tuple[float, float]:
     return sum(recalls) / len(recalls), sum(reciprocal) / len(reciprocal)
 
 
-def jiandu_in_process(*argv: str) -> "subprocess.CompletedProcess":
+def jiandu_in_process(*argv: str):
     """`python3 -m generator.cli ARGV` (cwd = the checkout) run through main() in this process: the same exit
     code, stdout and stderr, without a new interpreter loading jieba each time. An exception main() does not
     turn into a message propagates and fails the test, as a traceback would. tests/test_cli.py, test_files.py,
@@ -267,7 +267,7 @@ def jiandu_in_process(*argv: str) -> "subprocess.CompletedProcess":
     import io
     import subprocess
 
-    from generator.cli import main
+    from generator.cli.main import main
 
     out, err = io.StringIO(), io.StringIO()
     with contextlib.chdir(REPO), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
@@ -276,3 +276,34 @@ def jiandu_in_process(*argv: str) -> "subprocess.CompletedProcess":
         except SystemExit as exit_:  # argparse usage errors
             code = exit_.code if isinstance(exit_.code, int) else 1
     return subprocess.CompletedProcess(["jiandu", *argv], code, out.getvalue(), err.getvalue())
+
+
+# --- shared by several test modules -------------------------------------------------------------
+# Sample queries the browser tests type, each with the title expected in the top five.
+SAMPLE_QUERIES = {
+    "挂案": "联合清理一年以上未结“挂案”和民营企业涉法涉诉问题",
+    "犯罪记录封存": "未成年人犯罪记录封存制度执行情况专项监督",
+    "立功": "立功情节认定专项评查推动公检法出台证据指引",
+    "减刑假释": "监狱巡回检查推动减刑假释案件实质化审查",
+    "员额法官": "员额法官检察官履职评议推动“两官”任后监督",
+    "联席会议": "人大常委会与市委政法委联席会议推动监督贯通协调",
+    "一案双查": "政法干警违纪违法案件“一案双查”专项检查",
+    "行刑衔接": "行政执法与刑事司法衔接联合监督",
+}
+
+
+def clean_titles(titles):
+    """Result titles as shown, without the zero-width marks the worker puts around matches."""
+    return [t.replace("\u200b", "").strip() for t in titles if t.strip()]
+
+
+def make_case(text: str, name: str = "cases/CZ-2025-001.yaml"):
+    """A validated case from YAML text."""
+    from generator.core.load import RawCase, parse_yaml
+    from generator.core.taxonomy import load_taxonomy
+    from generator.core.validate import validate_raw
+
+    data, lines, _ = parse_yaml(text, name)
+    case, problems = validate_raw(RawCase(Path(name), name, data, lines), load_taxonomy())
+    assert case is not None, [str(p) for p in problems]
+    return case

@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 from conftest import AS_OF, REPO, examples, jiandu_in_process, valid_text
 
-from generator.edition import PUBLIC
-from generator.problems import LibraryError, UserError
-from generator.project import Project
-from generator.safetext import is_safe_url, markdown_to_html
-from generator.site import build_site
+from generator.core.edition import PUBLIC
+from generator.core.problems import LibraryError, UserError
+from generator.core.project import Project
+from generator.text.safetext import is_safe_url, markdown_to_html
+from generator.site.build import build_site
 
 
 def cli(root: Path, *args: str) -> subprocess.CompletedProcess:
@@ -137,14 +137,14 @@ def test_d2_a_built_site_placed_in_content_never_reaches_the_public_site(library
 # --- D3: PII forms that slipped through ------------------------------------------------------
 
 def _id_number() -> str:
-    from generator.pii import _ID_CHECK, _ID_WEIGHTS
+    from generator.core.pii import _ID_CHECK, _ID_WEIGHTS
 
     base = "32040219850612341"
     return base + _ID_CHECK[sum(int(d) * w for d, w in zip(base, _ID_WEIGHTS)) % 11]
 
 
 def _card_number() -> str:
-    from generator.pii import luhn_ok
+    from generator.core.pii import luhn_ok
 
     return next(f"622848001234567{d}" for d in range(10) if luhn_ok(f"622848001234567{d}"))
 
@@ -169,22 +169,22 @@ PII_FORMS = {
 
 @pytest.mark.parametrize("form", PII_FORMS)
 def test_d3_normalised_forms_are_found(form):
-    from generator.pii import find_pii
+    from generator.core.pii import find_pii
 
     assert find_pii(f"当事人联系方式：{PII_FORMS[form]()}。"), form
 
 
 def test_d3_dates_and_decimals_are_not_numbers():
-    from generator.pii import find_pii
+    from generator.core.pii import find_pii
 
     for text in ("2025.10.14—2025.11.14、2026.01.01", "13.5 14.2 15.3 16.1 17.2", "0519-12345678", "第 2024 1031 0001 号"):
         assert find_pii(text) == [], text
 
 
 def test_d3_every_text_field_is_scanned(write_case):
-    from generator.pii import scan_case
-    from generator.taxonomy import load_taxonomy
-    from generator.validate import load_cases
+    from generator.core.pii import scan_case
+    from generator.core.taxonomy import load_taxonomy
+    from generator.core.validate import load_cases
 
     text = valid_text().replace("figures: {办结涉企案件: 12}", "figures: {办结涉企案件: 12, 联系13912345678: 1, 核查人数: 13812345678}")
     assert text != valid_text()
@@ -197,7 +197,7 @@ def test_d3_every_text_field_is_scanned(write_case):
 
 
 def test_d3_ids_of_findings_and_clues_and_names(write_case):
-    from generator.pii import case_texts, find_names
+    from generator.core.pii import case_texts, find_names
 
     from conftest import sample_cases
 
@@ -277,7 +277,7 @@ def _full_disk(monkeypatch):
 
 
 def test_d13_full_disk_leaves_no_truncated_output_and_names_the_file(office, monkeypatch):
-    from generator.files import write_output
+    from generator.infra.files import write_output
 
     target = office / "schema.json"
     target.write_bytes(b'{"old": true}')
@@ -291,7 +291,7 @@ def test_d13_full_disk_leaves_no_truncated_output_and_names_the_file(office, mon
 
 
 def test_d13_copy_errors_are_one_chinese_line():
-    from generator.cli import _os_error_text
+    from generator.cli.main import _os_error_text
 
     error = shutil.Error([("/src/a.css", "/site/a.css", "[Errno 28] No space left on device")] * 3)
     text = _os_error_text(error)
@@ -302,7 +302,7 @@ def test_d13_copy_errors_are_one_chinese_line():
 # --- D7: library templates are sandboxed -------------------------------------------------------
 
 def test_d7_template_payload_does_not_run(office, tmp_path):
-    from generator.documents import compose, load_settings
+    from generator.office.documents import compose, load_settings
 
     from datetime import date
 
@@ -321,7 +321,7 @@ def test_d7_template_payload_does_not_run(office, tmp_path):
 # --- D8: full disk during issuance leaves nothing behind ------------------------------------------
 
 def test_d8_full_disk_during_issuance_leaves_no_temp_file_and_takes_no_number(office, monkeypatch):
-    from generator.register import issue, read_entries
+    from generator.office.register import issue, read_entries
 
     (office / "register.jsonl").write_text("", "utf-8")
     _full_disk(monkeypatch)
@@ -395,7 +395,7 @@ def test_d11_non_positive_limit_is_a_usage_error(library):
 # --- D12: the site swap is one exchange -----------------------------------------------------------
 
 def test_d12_site_swap_exchanges_in_one_step(tmp_path, monkeypatch):
-    from generator import files
+    from generator.infra import files
 
     old, new = tmp_path / "site", tmp_path / ".site.tmp-1"
     old.mkdir()
@@ -413,7 +413,7 @@ def test_d12_site_swap_exchanges_in_one_step(tmp_path, monkeypatch):
 
 
 def test_d12_fallback_without_exchange(tmp_path, monkeypatch):
-    from generator import files
+    from generator.infra import files
 
     old, new = tmp_path / "site", tmp_path / ".site.tmp-1"
     old.mkdir()
@@ -448,8 +448,8 @@ def test_d12_kill_during_builds_always_leaves_a_site(library):
 # --- D14: odd entries and invisible characters ------------------------------------------------------
 
 def test_d14_non_files_named_yaml_are_reported(write_case):
-    from generator.taxonomy import load_taxonomy
-    from generator.validate import load_cases
+    from generator.core.taxonomy import load_taxonomy
+    from generator.core.validate import load_cases
 
     cases_dir = write_case(valid_text())
     (cases_dir / "dangling.yaml").symlink_to(cases_dir / "missing.yaml")
@@ -463,8 +463,8 @@ def test_d14_non_files_named_yaml_are_reported(write_case):
 
 @pytest.mark.parametrize("char", ["\u202e", "\u200b", "\u200d", "\u2066", "\ufeff"])
 def test_d14_invisible_characters_are_rejected(write_case, char):
-    from generator.taxonomy import load_taxonomy
-    from generator.validate import load_cases
+    from generator.core.taxonomy import load_taxonomy
+    from generator.core.validate import load_cases
 
     text = valid_text().replace("keywords: [", f"keywords: [挂{char}案, ", 1)
     assert text != valid_text()
@@ -474,9 +474,9 @@ def test_d14_invisible_characters_are_rejected(write_case, char):
 
 
 def test_d14_keywords_differing_in_case_get_distinct_file_names(write_case):
-    from generator.pages import slug
-    from generator.taxonomy import load_taxonomy
-    from generator.validate import load_cases
+    from generator.site.pages import slug
+    from generator.core.taxonomy import load_taxonomy
+    from generator.core.validate import load_cases
 
     assert slug("AI").lower() != slug("ai").lower()
     first = valid_text().replace("keywords: [", "keywords: [AI, ", 1)

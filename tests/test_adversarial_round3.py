@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from conftest import AS_OF, REPO, jiandu_in_process, valid_text
 
-from generator.edition import PUBLIC
-from generator.problems import UserError
-from generator.project import Project
-from generator.site import build_site
+from generator.core.edition import PUBLIC
+from generator.core.problems import UserError
+from generator.core.project import Project
+from generator.site.build import build_site
 
 MARKER = "HA-2025-0077"
 
@@ -89,14 +89,14 @@ WRAPPED = [
 
 @pytest.mark.parametrize("text,kind", WRAPPED)
 def test_r2_numbers_wrapped_across_a_line_break_are_found(text, kind):
-    from generator.pii import find_pii
+    from generator.core.pii import find_pii
 
     assert [k for k, _ in find_pii(text)] == [kind]
 
 
 @pytest.mark.parametrize("text", ["第一段139\n\n1234 5678", "2025.10.14\n2025.11.14", "13.5\n14.2\n15.3"])
 def test_r2_paragraph_breaks_and_number_lists_are_not_joined(text):
-    from generator.pii import find_pii
+    from generator.core.pii import find_pii
 
     assert find_pii(text) == []
 
@@ -115,7 +115,7 @@ def test_r2_wrapped_phone_stops_the_public_build(library):
 
 def _template(office: Path, text: str) -> None:
     (office / "templates").mkdir(exist_ok=True)
-    bundled = (REPO / "generator" / "templates" / "整改通知书.j2").read_text("utf-8")
+    bundled = (REPO / "generator" / "office" / "templates" / "整改通知书.j2").read_text("utf-8")
     (office / "templates" / "整改通知书.j2").write_text(text + bundled, "utf-8")
 
 
@@ -150,7 +150,7 @@ def test_r3_bundled_templates_still_render(office):
 # --- R4: a link planted under the temporary name made --out write into the file it points to -----------
 
 def test_r4_planted_link_at_the_temporary_name_is_not_followed(tmp_path, monkeypatch):
-    from generator.files import write_output
+    from generator.infra.files import write_output
 
     monkeypatch.setattr("os.getpid", lambda: 4242)
     shared = tmp_path / "shared"
@@ -165,7 +165,7 @@ def test_r4_planted_link_at_the_temporary_name_is_not_followed(tmp_path, monkeyp
 
 
 def test_r4_planted_link_beside_an_issued_document_is_not_followed(tmp_path, monkeypatch):
-    from generator.register import _place
+    from generator.office.register import _place
 
     monkeypatch.setattr("os.getpid", lambda: 4243)
     victim = tmp_path / "victim.txt"
@@ -258,7 +258,7 @@ def _active_markup(html: str) -> list[str]:
 
 @pytest.mark.parametrize("text", ROUND3_MARKDOWN)
 def test_r7_markdown_payloads_give_no_active_markup(text):
-    from generator.safetext import markdown_to_html
+    from generator.text.safetext import markdown_to_html
 
     html = markdown_to_html(text)
     assert _active_markup(html) == [], html

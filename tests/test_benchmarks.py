@@ -2,7 +2,7 @@
 
 import pytest
 
-from generator.project import Project
+from generator.core.project import Project
 
 
 def test_generated_corpus_is_valid_and_varied(tmp_path):

@@ -1,7 +1,7 @@
 """docs/case-format.md is the data contract in the repository: complete with respect to the code.
 
-Every field the contract table knows (generator/contract.py) and every message the loader and validator
-can produce (each string in generator/load.py and generator/validate.py, with its variable parts as gaps)
+Every field the contract table knows (generator/core/contract.py) and every message the loader and validator
+can produce (each string in generator/core/load.py and generator/core/validate.py, with its variable parts as gaps)
 must appear in it.
 """
 
@@ -11,7 +11,7 @@ import re
 import pytest
 from conftest import REPO
 
-from generator import contract
+from generator.core import contract
 
 DOC = (REPO / "docs" / "case-format.md").read_text("utf-8")
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -40,7 +40,7 @@ def test_limits_and_choices_are_stated():
         assert value in DOC
     assert f"{contract.TITLE_MIN}–{contract.TITLE_MAX} 个字" in DOC
     assert f"{contract.MAX_TEXT_CHARS:,} 字" in DOC and f"{contract.MAX_LIST_ITEMS:,} 项" in DOC
-    from generator.load import MAX_DEPTH, MAX_FILE_BYTES
+    from generator.core.load import MAX_DEPTH, MAX_FILE_BYTES
 
     assert f"超过 {MAX_DEPTH} 层的嵌套" in DOC and f"{MAX_FILE_BYTES // 1024 // 1024} MB" in DOC
 
@@ -72,7 +72,7 @@ def messages(module: str) -> list[tuple[int, list[str]]]:
     return found
 
 
-@pytest.mark.parametrize("module", ["load.py", "validate.py"])
+@pytest.mark.parametrize("module", ["core/load.py", "core/validate.py"])
 def test_every_message_is_listed(module):
     lines = DOC.splitlines()
     missing = []

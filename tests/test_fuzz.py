@@ -9,10 +9,10 @@ from conftest import examples, valid_text
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator.load import RawCase, parse_yaml
-from generator.safetext import markdown_to_html
-from generator.taxonomy import load_taxonomy
-from generator.validate import validate_raw
+from generator.core.load import RawCase, parse_yaml
+from generator.text.safetext import markdown_to_html
+from generator.core.taxonomy import load_taxonomy
+from generator.core.validate import validate_raw
 
 TAXONOMY = load_taxonomy()
 FAST = settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -86,6 +86,6 @@ PLAIN_PIECES = ["联合监督", "检察建议", "。", "，", "2025年", "12337"
 @FAST
 @given(st.lists(st.sampled_from(PLAIN_PIECES), max_size=30).map("".join))
 def test_plain_text_fast_path_renders_as_the_markdown_engine_does(text):
-    from generator.safetext import _markdown_engine
+    from generator.text.safetext import _markdown_engine
 
     assert markdown_to_html(text) == _markdown_engine(text)

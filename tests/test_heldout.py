@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 from heldout import CASES, quality, similar_pairs, split
 
-from generator.project import Project
-from generator.queryplan import load_synonyms
-from generator.search import SearchSession, update_index
-from generator.siteindex import query_site, search_docs_for_cases, write_site_search
-from generator.tokens import normalize
+from generator.core.project import Project
+from generator.search.queryplan import load_synonyms
+from generator.search.whoosh_index import SearchSession, update_index
+from generator.siteindex.index import query_site, search_docs_for_cases, write_site_search
+from generator.text.tokenizer import normalize
 
 
 @pytest.fixture(scope="module")
@@ -83,9 +83,9 @@ def test_similar_cases_find_the_judged_pairs_for_whole_word_reasons(heldout_libr
 
 
 def _whole_word_in(word: str, case) -> bool:
-    from generator.queryplan import canonical_terms
-    from generator.search import case_document
-    from generator.tokens import index_tokens
+    from generator.search.queryplan import canonical_terms
+    from generator.search.whoosh_index import case_document
+    from generator.text.tokenizer import index_tokens
 
     document = case_document(case)
     canonical = canonical_terms()

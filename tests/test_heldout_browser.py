@@ -19,10 +19,10 @@ import pytest
 from conftest import AS_OF, REPO
 from heldout import CASES, internal_ids, leak_queries, quality, split, write_anchor_project
 
-from generator.edition import edition_named
-from generator.project import Project
-from generator.site import build_site
-from generator.siteindex import plan_query
+from generator.core.edition import edition_named
+from generator.core.project import Project
+from generator.site.build import build_site
+from generator.siteindex.index import plan_query
 from tools.browser import chromium_page, search_result_pages, serve_directory
 
 pytestmark = pytest.mark.browser

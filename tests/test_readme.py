@@ -75,7 +75,7 @@ def serve_and_probe(argv: list[str], cwd) -> None:
 def run_readme(root, monkeypatch, capsys) -> list[str]:
     """Each command in order, in root: `jiandu …` through the CLI's main() (one process, so the suite stays fast),
     `jiandu serve` as its own process. PDF output is left to the office test below."""
-    from generator.cli import main
+    from generator.cli.main import main
 
     monkeypatch.chdir(root)
     ran = []

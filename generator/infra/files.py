@@ -1,0 +1,243 @@
+"""Safe file operations shared by every stage that writes outputs."""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import os
+import pickle
+import shutil
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Callable
+
+
+def replace_dir(new: Path, target: Path) -> None:
+    """Move new into target's place; the old target is removed only afterwards.
+
+    With an existing target the two folders are exchanged in one step (renameat2 RENAME_EXCHANGE), so a
+    kill at any moment leaves either the old or the new site at target, never none. Where the kernel or
+    file system cannot exchange, two renames are the fallback (a kill between them leaves no target until
+    the next build, which cleans up the .old folder).
+    """
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if target.exists() and exchange_paths(new, target):
+        shutil.rmtree(new, ignore_errors=True)  # new now holds the previous site
+        return
+    old = None
+    if target.exists():
+        old = target.with_name(f".{target.name}.old-{os.getpid()}")
+        os.replace(target, old)
+    try:
+        os.replace(new, target)
+    except OSError:
+        if old is not None:
+            os.replace(old, target)
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def exchange_paths(first: Path, second: Path) -> bool:
+    """Atomically swap two existing paths (Linux renameat2); False when not supported here."""
+    import ctypes
+    import ctypes.util
+
+    if not hasattr(os, "uname") or os.uname().sysname != "Linux":
+        return False
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    renameat2.restype = ctypes.c_int
+    result = renameat2(_AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second), _RENAME_EXCHANGE)
+    return result == 0
+
+
+@contextmanager
+def exclusive(lock_file: Path, say: Callable[[str], None], waiting_message: str):
+    """Hold an exclusive lock on lock_file; a second holder waits (and is told so). Works on Linux and Windows."""
+    lock_file.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_file, "w") as handle:
+        if not _try_lock(handle):
+            say(waiting_message)
+            while not _try_lock(handle):
+                time.sleep(0.1)
+        try:
+            yield
+        finally:
+            _unlock(handle)
+
+
+def _try_lock(handle) -> bool:
+    """Take the lock without waiting; False when another process holds it."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: no fcntl, a byte-range lock on the first byte instead
+        import msvcrt
+
+        handle.seek(0)
+        try:
+            msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
+        except OSError:
+            return False
+        return True
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
+
+
+def _unlock(handle) -> None:
+    try:
+        import fcntl
+    except ImportError:
+        import msvcrt
+
+        handle.seek(0)
+        msvcrt.locking(handle.fileno(), msvcrt.LK_UNLCK, 1)
+        return
+    fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def new_temp_file(path: Path) -> tuple[Path, int]:
+    """A temporary file beside path that this call created (name, open descriptor).
+
+    Created exclusively and without following links: a link planted under the temporary name in a
+    shared folder cannot make us write into the file it points to."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    for attempt in range(100):
+        suffix = f"-{attempt}" if attempt else ""
+        temp = path.with_name(f".{path.name}.tmp-{os.getpid()}{suffix}")
+        try:
+            return temp, os.open(temp, flags, 0o644)
+        except FileExistsError:
+            continue
+    raise FileExistsError(errno.EEXIST, "临时文件名都已被占用", str(path))
+
+
+def write_temp_file(path: Path, data: bytes) -> Path:
+    """data, flushed to disk, in a new temporary file beside path (see new_temp_file); its name.
+    The caller moves it into place or removes it."""
+    temp, fd = new_temp_file(path)
+    try:
+        with open(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+    return temp
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write to a temporary file beside path, then rename: a reader never sees half a file.
+
+    A failed write (a full disk) removes the temporary file and names path in the error."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = None
+    try:
+        temp = write_temp_file(path, data)
+        os.replace(temp, path)
+    except OSError as exc:
+        if exc.filename is None:
+            exc.filename = str(path)
+        raise
+    finally:
+        if temp is not None:
+            temp.unlink(missing_ok=True)
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _manifest(manifest: Path) -> dict:
+    import json
+
+    try:
+        data = json.loads(manifest.read_text("utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def write_output(path: Path, data: bytes, *, manifest: Path, force: bool = False,
+                 never: Callable[[Path], str | None] = lambda path: None) -> Path:
+    """Write a user-requested output (every --out). An existing file is replaced only when this tool wrote
+    it (its name and content are in the manifest) or with force; never when never(path) gives a reason
+    (the register, a case file, an issued document), whatever force says."""
+    import json
+
+    from generator.core.problems import UserError
+
+    path = Path(path)
+    if path.is_dir():
+        raise UserError(f"{path} 是一个目录：--out 应为文件名")
+    if path.exists() or path.is_symlink():
+        reason = never(path)
+        if reason:
+            raise UserError(f"拒绝写入 {path}：{reason}，任何情况下都不会被覆盖（--force 也不行）；请换一个文件名")
+        known = _manifest(manifest)
+        made_here = path.is_file() and known.get(str(path.resolve())) == _digest(path)
+        if not made_here and not force:
+            raise UserError(f"{path} 已存在，且不是 jiandu 生成的文件（或生成后被改动过）：为避免覆盖，拒绝写入；"
+                            f"请换一个文件名，确需覆盖请加 --force")
+    try:
+        write_atomically(path, data)
+    except OSError as exc:
+        reason = "磁盘空间不足" if exc.errno == errno.ENOSPC else (exc.strerror or str(exc))
+        raise UserError(f"无法写入 {path}：{reason}；原有文件（如有）保持不变，没有留下不完整的文件") from None
+    known = _manifest(manifest)
+    known[str(path.resolve())] = hashlib.sha256(data).hexdigest()
+    try:
+        write_atomically(manifest, json.dumps(known, ensure_ascii=False, indent=0).encode("utf-8"))
+    except OSError:
+        pass  # without the record the file is only protected as if it were foreign
+    return path
+
+
+# --- caches in build/cache ------------------------------------------------------------------
+# Pickle files written only by this tool, in the project's git-ignored build folder (the same trust as
+# the project's own code, see docs/security.md). Anything unreadable, damaged or made under another
+# signature is simply not there: a cache only ever saves time.
+
+def read_cache(path: Path | None, signature: str):
+    if path is None:
+        return None
+    try:
+        with open(path, "rb") as handle:
+            data = pickle.load(handle)
+    except Exception:  # missing, damaged, another Python or another version of this tool
+        return None
+    if not isinstance(data, dict) or data.get("signature") != signature:
+        return None
+    return data.get("value")
+
+
+def write_cache(path: Path | None, signature: str, value) -> None:
+    if path is None:
+        return
+    try:
+        write_atomically(path, pickle.dumps({"signature": signature, "value": value}, protocol=pickle.HIGHEST_PROTOCOL))
+    except OSError:
+        pass  # an unwritable cache only costs time
+
+
+def package_digest(*names: str, extra: str = "") -> str:
+    """SHA-256 of package files (relative to generator/) and extra text: part of every cache signature."""
+    from generator import PACKAGE_DIR
+
+    digest = hashlib.sha256(extra.encode("utf-8"))
+    for name in names:
+        digest.update((PACKAGE_DIR / name).read_bytes())
+    return digest.hexdigest()

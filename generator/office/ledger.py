@@ -1,0 +1,160 @@
+"""整改落实跟踪台账: one row per finding, as .xlsx (openpyxl) or landscape .docx."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from generator.core.enrich import BLUE, RED, YELLOW, FindingState, finding_states
+from generator.infra.files import write_atomically
+from generator.text.chinese import cn_date
+from generator.office.layout import set_font
+from generator.core.model import Case
+from generator.text.textwidth import width
+
+HEADERS = ["序号", "案例", "来源文书及文号", "问题", "整改要求", "责任单位", "整改期限", "状态", "销号日期", "标识"]
+FLAG_FILLS = {RED: "FFC7CE", YELLOW: "FFEB9C", BLUE: "BDD7EE"}
+SOURCE_KINDS = ("整改通知书", "督办通知", "监督建议书")
+
+
+@dataclass(frozen=True)
+class Row:
+    number: int
+    case: str
+    source: str
+    problem: str
+    requirement: str
+    unit: str
+    deadline: date
+    status: str
+    closed_on: date | None
+    flag: str
+
+
+def rows(cases: list[Case], as_of: date, *, issued: dict | None = None, year: int | None = None,
+         unit: str | None = None) -> list[Row]:
+    states = [s for s in finding_states(cases, as_of)
+              if (year is None or s.case.year == year) and (unit is None or s.finding.unit == unit)]
+    states.sort(key=lambda s: (s.case.date, s.case.id, s.finding.id))
+    return [_row(number, state, (issued or {}).get(state.case.id, ())) for number, state in enumerate(states, 1)]
+
+
+def _row(number: int, state: FindingState, entries) -> Row:
+    documents = [f"{e.kind}（{e.doc_number}）" for e in entries
+                 if e.kind in SOURCE_KINDS and e.addressee == state.finding.unit]
+    return Row(number=number, case=f"{state.case.id} {state.case.title}", source="；".join(documents) or "—",
+               problem=state.finding.problem, requirement=state.finding.requirement, unit=state.finding.unit,
+               deadline=state.finding.deadline, status=state.status_text, closed_on=state.finding.closed_on,
+               flag=state.flag or "")
+
+
+def _cells(row: Row) -> list:
+    return [row.number, row.case, row.source, row.problem, row.requirement, row.unit, row.deadline, row.status,
+            row.closed_on, row.flag]
+
+
+def xlsx_bytes(ledger: list[Row], title: str, as_of: date | None = None) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "整改台账"
+    sheet.append(HEADERS)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True, name="黑体")
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    for row in ledger:
+        sheet.append(_cells(row))
+        excel_row = sheet.max_row
+        for cell in sheet[excel_row]:
+            if cell.data_type == "f":  # case text such as "=HYPERLINK(…)" must not become a live formula
+                cell.data_type = "s"
+        for column in (7, 9):
+            sheet.cell(excel_row, column).number_format = "yyyy-mm-dd"
+        if row.flag:
+            sheet.cell(excel_row, 10).fill = PatternFill("solid", fgColor=FLAG_FILLS[row.flag])
+        for cell in sheet[excel_row]:
+            cell.alignment = Alignment(vertical="top", wrap_text=True)
+    for index, header in enumerate(HEADERS, 1):
+        longest = max([width(header)] + [width(str(_cells(r)[index - 1] or "")) for r in ledger])
+        sheet.column_dimensions[sheet.cell(1, index).column_letter].width = min(max(longest + 2, 8), 48)
+    for column in (7, 9):
+        sheet.column_dimensions[sheet.cell(1, column).column_letter].width = 12
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = sheet.dimensions
+    sheet.oddHeader.center.text = title
+    sheet.page_setup.orientation = "landscape"
+    sheet.print_title_rows = "1:1"
+    notes = book.create_sheet("说明")
+    for line in (title, f"统计截至 {(as_of or date.today()).isoformat()}（“状态”中的剩余或超期天数按此日期计算）",
+                 "标识：红＝超期 30 天以上；黄＝超期 30 天以内；蓝＝7 天内到期"):
+        notes.append([line])
+    notes.column_dimensions["A"].width = 80
+    book.properties.title = title
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def docx_bytes(ledger: list[Row], title: str, as_of: date) -> bytes:
+    from docx import Document
+    from docx.enum.section import WD_ORIENT
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Mm
+
+    from generator.office.layout import add_page_numbers, package_bytes, profile
+
+    p = profile()
+    document = Document()
+    section = document.sections[0]
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = Mm(p["page"]["height_mm"]), Mm(p["page"]["width_mm"])
+    for side in ("top_margin", "bottom_margin", "left_margin", "right_margin"):
+        setattr(section, side, Mm(20))
+    section.footer_distance = Mm(10.5)  # the 14 pt page-number line centred 7 mm below the table area (7.5)
+    set_font(document.styles["Normal"], p["body"]["font"], 10.5)
+    add_page_numbers(document, p)
+    heading = document.add_paragraph()
+    heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    set_font(heading.add_run(title), p["title"]["font"], p["title"]["size_pt"])
+    note = document.add_paragraph()
+    note.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    set_font(note.add_run(f"统计截至 {cn_date(as_of)}　共 {len(ledger)} 项"), p["body"]["font"], 12)
+    table = document.add_table(rows=1, cols=len(HEADERS))
+    table.style = "Table Grid"
+    header_row = table.rows[0]
+    header_row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+    header_row._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))  # repeated on every page
+    for cell, text in zip(header_row.cells, HEADERS):
+        set_font(cell.paragraphs[0].add_run(text), p["headings"]["level1_font"], 10.5)
+    for row in ledger:
+        added = table.add_row()
+        added._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))  # a row never splits across pages
+        cells = added.cells
+        values = [str(row.number), row.case, row.source, row.problem, row.requirement, row.unit,
+                  cn_date(row.deadline), row.status, cn_date(row.closed_on) if row.closed_on else "", row.flag]
+        for cell, text in zip(cells, values):
+            set_font(cell.paragraphs[0].add_run(text), p["body"]["font"], 10.5)
+        if row.flag:
+            shading = OxmlElement("w:shd")
+            shading.set(qn("w:val"), "clear")
+            shading.set(qn("w:fill"), FLAG_FILLS[row.flag])
+            cells[-1]._tc.get_or_add_tcPr().append(shading)
+    table.autofit = False
+    widths = [14, 32, 28, 41, 41, 24, 20, 25, 18, 14]  # mm, within the 257 mm between the margins;
+    # 序号 and 标识 hold two 10.5 pt characters plus the cell margins (2 × 1.9 mm)
+    for column, millimetres in zip(table.columns, widths):
+        column.width = Mm(millimetres)  # the grid LibreOffice lays out by
+        for cell in column.cells:
+            cell.width = Mm(millimetres)
+    return package_bytes(document)
+
+
+def write(ledger: list[Row], path: Path, fmt: str, title: str, as_of: date, save=write_atomically) -> None:
+    data = xlsx_bytes(ledger, title, as_of) if fmt == "xlsx" else docx_bytes(ledger, title, as_of)
+    save(path, data)

@@ -1,0 +1,191 @@
+"""Segment every text once per content version: a content-hash cache on disk.
+
+The site search index, the Whoosh index and similar cases all need the same
+jieba segmentation of the same texts. Segmenting is the most expensive step of
+a build (about 6 ms per case), so each text is segmented once and kept in an
+SQLite file keyed by the SHA-1 of the text. The file name carries a signature
+of the dictionary and the tokenizer code, so a dictionary change starts a new
+cache (the old one is deleted). Missing texts are segmented in two processes
+when there are many.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+import sqlite3
+import sys
+from pathlib import Path
+from typing import Iterable
+
+from generator.infra.files import package_digest
+from generator.infra.parallel import map_in_processes
+
+CACHE_FORMAT = 1
+PARALLEL_FROM = 400  # texts; below this a process pool costs more than it saves
+Tokens = tuple  # ((position, word, start, end), ...) as made by tokens.index_tokens
+
+
+def dictionary_signature() -> str:
+    """Changes whenever the segmentation could change: the dictionaries, the tokenizer code, jieba or OpenCC."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    versions = []
+    for package in ("jieba", "opencc"):
+        try:
+            versions.append(version(package))
+        except PackageNotFoundError:
+            versions.append("")
+    return package_digest("text/tokenizer.py", "text/dictionary.py", "data/userdict.txt",
+                          extra=" ".join(versions) + str(CACHE_FORMAT))[:16]
+
+
+def text_key(text: str) -> bytes:
+    return hashlib.sha1(text.encode("utf-8")).digest()
+
+
+def _segment(text: str) -> bytes:
+    from generator.text.tokenizer import index_tokens
+
+    return marshal.dumps(index_tokens(text))
+
+
+def _segment_all(texts: list[str]) -> list[bytes]:
+    from generator.text.dictionary import jieba_ready
+
+    return map_in_processes(_segment, texts, parallel_from=PARALLEL_FROM, initializer=jieba_ready)
+
+
+class SegmentCache:
+    """Tokens of texts, from the cache file or freshly segmented (and then stored)."""
+
+    def __init__(self, cache_dir: Path | None):
+        self.path = None
+        self.hits = self.misses = 0  # texts read back from the cache file / segmented in this run
+        # Segmented in this run and not readable back (no cache file): kept in memory instead.
+        self._fresh: dict[bytes, bytes] = {}
+        if cache_dir is None:
+            return
+        signature = dictionary_signature()
+        try:
+            cache_dir.mkdir(parents=True, exist_ok=True)
+            for stale in cache_dir.glob("segments-*.sqlite"):
+                if stale.name != f"segments-{signature}.sqlite":
+                    stale.unlink(missing_ok=True)
+            self.path = cache_dir / f"segments-{signature}.sqlite"
+            try:
+                self._create()
+            except sqlite3.DatabaseError:  # not a database (damaged): start a new one
+                self.path.unlink(missing_ok=True)
+                self._create()
+        except (OSError, sqlite3.Error):
+            self.path = None  # an unwritable cache only costs time
+
+    def _create(self) -> None:
+        with self._connect() as db:
+            db.execute("CREATE TABLE IF NOT EXISTS tokens (key BLOB PRIMARY KEY, value BLOB NOT NULL)")
+
+    def _connect(self):
+        return sqlite3.connect(self.path, timeout=60)
+
+    def _select(self, keys: list[bytes], values: bool = True) -> dict[bytes, bytes | None]:
+        """The rows for these keys found in the file (values only when asked for)."""
+        if self.path is None or not keys:
+            return {}
+        columns = "key, value" if values else "key, NULL"
+        found: dict[bytes, bytes | None] = {}
+        try:
+            with self._connect() as db:
+                for start in range(0, len(keys), 500):
+                    batch = keys[start:start + 500]
+                    marks = ",".join("?" * len(batch))
+                    found.update(db.execute(f"SELECT {columns} FROM tokens WHERE key IN ({marks})", batch))
+        except sqlite3.Error:
+            return {}
+        return found
+
+    def _store(self, rows: list[tuple[bytes, bytes]]) -> None:
+        if self.path is None or not rows:
+            return
+        try:
+            with self._connect() as db:
+                db.executemany("INSERT OR REPLACE INTO tokens (key, value) VALUES (?, ?)", rows)
+        except sqlite3.Error:
+            return
+        for key, _ in rows:  # readable from the file now
+            self._fresh.pop(key, None)
+
+    def ensure(self, texts: Iterable[str]) -> None:
+        """Segment (in two processes when many) every text not in the cache yet, and store it."""
+        unique = {text_key(text): text for text in texts}
+        keys = list(unique)
+        present = set(self._select([key for key in keys if key not in self._fresh], values=False)) | set(self._fresh)
+        missing = [key for key in keys if key not in present]
+        self.misses += len(missing)
+        self._fresh.update(zip(missing, _segment_all([unique[key] for key in missing])))
+        self._store([(key, self._fresh[key]) for key in missing])
+
+    def blobs(self, keys: Iterable[bytes]) -> dict[bytes, bytes]:
+        """The stored tokens (marshal bytes) of those keys that are in the cache."""
+        keys = list(dict.fromkeys(keys))
+        found = {key: self._fresh[key] for key in keys if key in self._fresh}
+        stored = self._select([key for key in keys if key not in found])
+        self.hits += len(stored)
+        return {**found, **stored}
+
+    def tokens(self, texts: Iterable[str]) -> list[Tokens]:
+        """The tokens of each text, in order (segmented now if ensure() did not see it)."""
+        texts = list(texts)
+        keys = [text_key(text) for text in texts]
+        blobs = self.blobs(keys)
+        missing = {key: text for key, text in zip(keys, texts) if key not in blobs}
+        if missing:
+            self.ensure(missing.values())
+            blobs.update(self.blobs(missing))
+        decoded: dict[bytes, Tokens] = {}
+        result = []
+        for key, text in zip(keys, texts):
+            if key not in decoded:
+                decoded[key] = _interned(decode(blobs[key], text))
+            result.append(decoded[key])
+        return result
+
+    def prune(self, keep: Iterable[bytes]) -> None:
+        """Forget texts that are no longer used, once they make up most of the file."""
+        if self.path is None:
+            return
+        keep = set(keep)
+        try:
+            with self._connect() as db:
+                (count,) = db.execute("SELECT COUNT(*) FROM tokens").fetchone()
+                if count > 2 * len(keep) + 1000:
+                    db.execute("CREATE TEMP TABLE keep (key BLOB PRIMARY KEY)")
+                    db.executemany("INSERT INTO keep VALUES (?)", ((key,) for key in keep))
+                    db.execute("DELETE FROM tokens WHERE key NOT IN (SELECT key FROM keep)")
+                    db.commit()
+                    db.execute("VACUUM")
+        except sqlite3.Error:
+            pass
+
+
+def decode(blob: bytes, text: str) -> Tokens:
+    """Tokens from the cache; a damaged entry is segmented again instead."""
+    try:
+        tokens = marshal.loads(blob)
+        if isinstance(tokens, tuple) and (not tokens or (isinstance(tokens[0], tuple) and len(tokens[0]) == 4)):
+            return tokens
+    except (ValueError, EOFError, TypeError):
+        pass
+    from generator.text.tokenizer import index_tokens
+
+    return index_tokens(text)
+
+
+def _interned(tokens: tuple) -> Tokens:
+    # One string object per distinct word: a 10,000-case library holds millions of tokens.
+    intern = sys.intern
+    return tuple((position, intern(word), start, end) for position, word, start, end in tokens)
+
+
+def words(tokens: Tokens) -> tuple[str, ...]:
+    return tuple(word for _, word, _, _ in tokens)

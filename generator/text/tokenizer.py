@@ -1,0 +1,167 @@
+"""The one Chinese tokenizer, shared by the Whoosh index, similar cases and the site search.
+
+- Normalisation before segmenting, at index and query time: Traditional →
+  Simplified (OpenCC t2s), full-width → half-width (NFKC), lower case. It keeps
+  the text length so character offsets still point into the original text.
+- Index time: jieba precise mode gives the positions (one per word, so phrase
+  queries work); search-mode sub-words (检察院 inside 人民检察院) are emitted at
+  the position of the word that contains them, for recall.
+- Query time: precise mode only, no stemming. The query segmenter can be
+  swapped for a small one built from the index vocabulary (see search.py), so
+  that `jiandu search` does not pay jieba's one-second dictionary load.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from typing import Iterator
+
+from whoosh.analysis import Token, Tokenizer
+
+from generator.text.dictionary import jieba_ready
+
+_WORD = re.compile(r"[\w\u3400-\u9fff]", re.UNICODE)
+# Single characters and function words that say nothing about what a case is about.
+STOPWORDS = frozenset("的 了 和 与 及 或 在 对 为 以 将 把 被 等 是 有 中 并 其 之 于 由 从 向 也 都 而 "
+                      "一 个 这 那 该 此 各 上 下 不 未 已 又 还 就 让 使 到 给 所 着 过 可 能 会 要 "
+                      "进行 开展 工作 情况 问题 相关 有关 方面 部分 通过 推动 推进 加强 建立 形成 实现 "
+                      "案件 监督 全市 市 县 区 我们 他们 一个 一些 没有 以及 以上 以下 其中 同时 进一步".split())
+
+
+@lru_cache(maxsize=1)
+def _t2s():
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+# Full-width forms and other one-to-one compatibility characters (NFKC), as a translate table.
+_FOLD_RANGES = ((0x2000, 0x206F), (0x3000, 0x3000), (0xF900, 0xFAFF), (0xFF00, 0xFFEF))
+_FOLD = {code: folded for low, high in _FOLD_RANGES for code in range(low, high + 1)
+         if len(folded := unicodedata.normalize("NFKC", chr(code))) == 1 and folded != chr(code)}
+
+
+def normalize(text: str) -> str:
+    """Traditional → Simplified, full-width → half-width, lower case; same length as the input."""
+    folded = text.translate(_FOLD).lower()
+    simplified = _t2s().convert(folded)
+    if len(simplified) != len(folded):  # a phrase conversion changed the length: convert per character
+        simplified = "".join(_t2s().convert(ch) if len(_t2s().convert(ch)) == 1 else ch for ch in folded)
+    return simplified
+
+
+def is_word(token: str) -> bool:
+    return bool(_WORD.search(token))
+
+
+_query_tokenizer = None  # a jieba.Tokenizer over the index vocabulary, or None for full jieba
+
+
+def set_query_tokenizer(tokenizer) -> None:
+    """Segment queries (and highlight text) with this jieba.Tokenizer; None restores full jieba."""
+    global _query_tokenizer
+    _query_tokenizer = tokenizer
+
+
+def _segment(text: str, for_query: bool) -> Iterator[tuple[str, int, int]]:
+    # No HMM guessing of unknown words: it costs 40 % of segmentation time, and the query side
+    # (a dictionary of the index vocabulary) could not reproduce its guesses anyway.
+    if for_query and _query_tokenizer is not None:
+        return _query_tokenizer.tokenize(text, HMM=False)
+    return jieba_ready().tokenize(text, HMM=False)
+
+
+def _frequencies(for_query: bool) -> dict:
+    if for_query and _query_tokenizer is not None:
+        return _query_tokenizer.FREQ
+    return jieba_ready().dt.FREQ
+
+
+def sub_words(word: str, freq: dict) -> list[str]:
+    """Dictionary words of two or three characters inside a longer word (jieba's search mode)."""
+    if len(word) <= 2:
+        return []
+    return [word[i:i + size] for size in (2, 3) for i in range(len(word) - size + 1)
+            if size < len(word) and freq.get(word[i:i + size])]
+
+
+@lru_cache(maxsize=32)  # Whoosh analyses each field twice (postings, then term vectors): segment once
+def index_tokens(text: str, for_query: bool = False) -> tuple[tuple[int, str, int, int], ...]:
+    """(position, word, start, end): precise words plus their sub-words (jieba's search mode)."""
+    normal = normalize(text)
+    freq = _frequencies(for_query)
+    tokens, position = [], -1
+    for word, start, end in _segment(normal, for_query):
+        if not is_word(word):
+            continue
+        position += 1
+        tokens.append((position, word, start, end))
+        offset_of = {}
+        for part in sub_words(word, freq):
+            offset = word.find(part, offset_of.get(part, 0))
+            offset_of[part] = offset + 1
+            tokens.append((position, part, start + offset, start + offset + len(part)))
+    return tuple(tokens)
+
+
+def query_words(text: str) -> list[str]:
+    """Precise-mode words of a query, normalised; punctuation dropped."""
+    return [word for word, _, _ in _segment(normalize(text), for_query=True) if is_word(word)]
+
+
+def key_terms(words) -> list[str]:
+    """Words worth comparing cases by: no single characters, no function words."""
+    return [w for w in words if len(w) > 1 and w not in STOPWORDS and not w.isdigit()]
+
+
+class Pretokenized(str):
+    """Text that carries its index tokens, so that segmentation can run in other processes."""
+
+    def __new__(cls, text: str, tokens: tuple):
+        value = super().__new__(cls, text)
+        value.tokens = tokens
+        return value
+
+    def __reduce__(self):
+        return (Pretokenized, (str(self), self.tokens))
+
+
+class JiebaTokenizer(Tokenizer):
+    """Whoosh tokenizer over index_tokens / query_words (pickled into the index schema)."""
+
+    def __eq__(self, other):
+        return other.__class__ is self.__class__
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
+                 start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        if mode == "query":
+            for index, word in enumerate(query_words(value)):
+                token.text = word
+                token.boost = 1.0
+                token.stopped = False
+                if positions:
+                    token.pos = start_pos + index
+                yield token
+            return
+        # Highlighting re-analyses stored text at search time: use the fast query dictionary there.
+        tokens = value.tokens if isinstance(value, Pretokenized) and mode == "index" else \
+            index_tokens(value, for_query=(mode != "index"))
+        for position, word, start, end in tokens:
+            token.text = word
+            token.boost = 1.0
+            token.stopped = False
+            if keeporiginal:
+                token.original = value[start:end]
+            if positions:
+                token.pos = start_pos + position
+            if chars:
+                token.startchar = start_char + start
+                token.endchar = start_char + end
+            yield token
+
+
+def analyzer():
+    return JiebaTokenizer()

@@ -1,0 +1,224 @@
+"""Incremental builds: an edit shows up everywhere it should and nowhere stale.
+
+The strongest check: after edits, the site a warm rebuild leaves behind is
+byte-for-byte the site a cold build of the same files makes.
+"""
+
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import AS_OF, REPO
+
+from generator.core.project import Project
+from generator.site.build import build_site
+from generator.siteindex.index import plan_query
+
+EDITED = "cases/2025/CZ-2025-001.yaml"
+OLD_TITLE = "人大常委会与市委政法委联席会议推动监督贯通协调"
+NEW_TITLE = "人大常委会与政法委联席会议推动监督贯通改为测试标题"
+
+
+def build(root: Path):
+    return build_site(Project.at(root), as_of=AS_OF, quiet=True, say=lambda message: None)
+
+
+def sample_project(root: Path) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    for name in ("mkdocs.yml", "organisation.yaml", "register.jsonl"):
+        shutil.copy(REPO / name, root / name)
+    for name in ("content", "cases"):
+        shutil.copytree(REPO / name, root / name)
+    return root
+
+
+def site_files(root: Path) -> dict[str, bytes]:
+    """Every page and download of a site (the search index is compared by its answers instead:
+    its document numbers depend on the order documents arrived in)."""
+    site = root / "site"
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in site.rglob("*")
+            if p.is_file() and not p.relative_to(site).as_posix().startswith("search/") and p.name != ".jiandu-site"}
+
+
+def edit(root: Path, old: str, new: str, path: str = EDITED) -> None:
+    file = root / path
+    text = file.read_text("utf-8")
+    assert old in text
+    file.write_text(text.replace(old, new), "utf-8")
+
+
+@pytest.fixture(scope="module")
+def warm_and_cold(tmp_path_factory):
+    """One project built, edited (title, a keyword, typical flag), added to and cut, rebuilt warm;
+    and a cold build of the same files."""
+    warm = sample_project(tmp_path_factory.mktemp("warm"))
+    first = build(warm)
+    unchanged = build(warm)
+    edit(warm, OLD_TITLE, NEW_TITLE)
+    edit(warm, "typical: true", "typical: false")
+    edit(warm, "keywords: [联席会议,", "keywords: [联席会商,")
+    added = (REPO / "cases" / "2024" / "HA-2024-001.yaml").read_text("utf-8")
+    (warm / "cases" / "2026").mkdir(exist_ok=True)
+    (warm / "cases" / "2026" / "HA-2026-009.yaml").write_text(
+        added.replace("HA-2024-001", "HA-2026-009").replace("2024-", "2026-").replace("title: ", "title: 新增：", 1),
+        "utf-8")
+    (warm / "cases" / "2023" / "YC-2023-001.yaml").unlink()
+    after_edit = build(warm)
+    cold = tmp_path_factory.mktemp("cold")
+    for name in ("mkdocs.yml", "organisation.yaml", "register.jsonl", "content", "cases"):
+        source = warm / name
+        (shutil.copytree if source.is_dir() else shutil.copy)(source, cold / name)
+    build(cold)
+    return warm, cold, first, unchanged, after_edit
+
+
+def test_a_rebuild_without_changes_renders_nothing(warm_and_cold):
+    _, _, first, unchanged, _ = warm_and_cold
+    assert first.rendered > 100 and first.frames_rendered
+    assert unchanged.rendered == 0 and not unchanged.frames_rendered
+
+
+def test_an_edit_rerenders_only_what_depends_on_it(warm_and_cold):
+    _, _, first, _, after_edit = warm_and_cold
+    assert 0 < after_edit.rendered < first.rendered
+
+
+def test_warm_rebuild_equals_a_cold_build(warm_and_cold):
+    warm, cold, *_ = warm_and_cold
+    warm_files, cold_files = site_files(warm), site_files(cold)
+    assert sorted(warm_files) == sorted(cold_files)
+    different = [path for path in warm_files if warm_files[path] != cold_files[path]]
+    assert different == []
+
+
+def test_the_edit_shows_everywhere_and_the_old_text_nowhere(warm_and_cold):
+    warm, *_ = warm_and_cold
+    site = warm / "site"
+    stale = [path for path, data in site_files(warm).items() if OLD_TITLE.encode() in data]
+    assert stale == []
+    for page in ["cases/CZ-2025-001.html", "cases/index.html", "browse/region/常州市.html", "browse/year/2025.html",
+                 "browse/keyword/联席会商.html"]:
+        assert NEW_TITLE in (site / page).read_text("utf-8"), page
+    assert not (site / "browse" / "keyword" / "联席会议.html").exists() or \
+        "CZ-2025-001" not in (site / "browse" / "keyword" / "联席会议.html").read_text("utf-8")
+    linked_from = [path for path, data in site_files(warm).items()
+                   if path.startswith("cases/CZ-") is False and path.startswith("cases/") and b"CZ-2025-001.html" in data]
+    assert linked_from, "some case lists the edited case as similar"
+    assert all(NEW_TITLE.encode() in site_files(warm)[path] for path in linked_from)
+
+
+def test_added_and_removed_cases(warm_and_cold):
+    warm, *_ = warm_and_cold
+    site = warm / "site"
+    assert (site / "cases" / "HA-2026-009.html").is_file()
+    assert not (site / "cases" / "YC-2023-001.html").exists()
+    everything = b"".join(site_files(warm).values())
+    assert b"YC-2023-001" not in everything
+    home = (site / "index.html").read_text("utf-8")
+    assert "收录案例 <strong>17</strong> 件" in home  # one added, one removed
+
+
+def test_search_answers_match_a_cold_build(warm_and_cold):
+    warm, cold, *_ = warm_and_cold
+    for query in ["联席会商", "测试标题", "挂案", "减刑假释", "检察建议", "联席会议"]:
+        assert plan_query(warm / "site" / "search", query)[1] == plan_query(cold / "site" / "search", query)[1], query
+    assert "cases/CZ-2025-001.html" in plan_query(warm / "site" / "search", "测试标题")[1]
+    removed = (REPO / "cases" / "2023" / "YC-2023-001.yaml").read_text("utf-8")
+    assert not any("YC-2023-001" in p.read_text("utf-8") for p in (warm / "site" / "search").rglob("*.js")), removed[:0]
+
+
+# --- what an independent review found ---------------------------------------------------
+
+def test_editions_built_into_one_folder_never_share_pages(tmp_path):
+    from generator.core.edition import PUBLIC
+
+    root = sample_project(tmp_path / "p")
+    shared = tmp_path / "shared-site"
+    project = Project.at(root)
+    for edition in (PUBLIC, None, PUBLIC):
+        kwargs = {"edition": edition} if edition else {}
+        report = build_site(project, as_of=AS_OF, site_dir=shared, quiet=True, say=lambda m: None, **kwargs)
+    assert report.rendered > 100  # nothing reused from the internal build in between
+    pages = b"".join(p.read_bytes() for p in shared.rglob("*.html"))
+    assert "内部资料".encode() not in pages and b"CZ-2025-002" not in pages  # CZ-2025-002 is an internal case
+
+
+def test_interrupted_after_the_swap_the_next_build_starts_afresh(tmp_path, monkeypatch):
+    import generator.site.build as site_module
+
+    root = sample_project(tmp_path / "p")
+    build(root)
+    edit(root, OLD_TITLE, NEW_TITLE)
+
+    def power_cut(self, path):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(site_module.SiteState, "save", power_cut)
+    with pytest.raises(KeyboardInterrupt):
+        build(root)
+    monkeypatch.undo()
+    edit(root, NEW_TITLE, OLD_TITLE)
+    build(root)
+    assert OLD_TITLE in (root / "site" / "cases" / "CZ-2025-001.html").read_text("utf-8")
+    assert not any(NEW_TITLE.encode() in data for data in site_files(root).values())
+
+
+def test_a_hand_written_page_at_a_generated_path_is_refused(tmp_path):
+    from generator.core.problems import UserError
+
+    root = sample_project(tmp_path / "p")
+    build(root)
+    cached = {p: p.read_bytes() for p in (root / "build" / "cache").rglob("static/**/*") if p.is_file()}
+    (root / "content" / "cases").mkdir(exist_ok=True)
+    (root / "content" / "cases" / "CZ-2025-001.md").write_text("# 手写\n", "utf-8")
+    with pytest.raises(UserError, match="同名"):
+        build(root)
+    assert all(p.read_bytes() == data for p, data in cached.items())  # the previous frames are untouched
+
+
+def test_the_book_follows_figures_of_cases_outside_it(tmp_path):
+    import io
+    import zipfile
+
+    root = sample_project(tmp_path / "p")
+    build(root)
+    books = sorted((root / "site" / "compilation").glob("2024*.docx"))
+    assert books
+    edit(root, "梳理案件: 41", "梳理案件: 410987", "cases/2024/CZ-2024-001.yaml")  # not in the book itself
+    build(root)
+    xml = zipfile.ZipFile(io.BytesIO(books[0].read_bytes())).read("word/document.xml").decode("utf-8")
+    assert "0987" in xml  # the foreword counts every case of the year
+
+
+def test_a_damaged_segment_cache_is_replaced(tmp_path):
+    root = sample_project(tmp_path / "p")
+    build(root)
+    for path in (root / "build" / "cache").glob("segments-*.sqlite"):
+        path.write_bytes(b"this is not a database" * 100)
+    for path in (root / "build" / "cache").glob("analysis-*.pickle"):
+        path.unlink()
+    build(root)
+    assert "联席会议" in (root / "site" / "cases" / "CZ-2025-001.html").read_text("utf-8")
+    import sqlite3
+
+    for path in (root / "build" / "cache").glob("segments-*.sqlite"):
+        assert sqlite3.connect(path).execute("SELECT COUNT(*) FROM tokens").fetchone()[0] > 0
+
+
+def test_the_build_keeps_an_existing_command_line_index_current(tmp_path, monkeypatch):
+    import generator.search.whoosh_index as search_module
+    from generator.search.whoosh_index import META_FILE, search, update_index
+    from generator.text.segment_cache import SegmentCache
+
+    root = sample_project(tmp_path / "p")
+    project = Project.at(root)
+    build(root)
+    assert not (root / "build" / "index").exists()  # a first index is left to `jiandu index` / search
+    update_index(project.index_dir, project.load_valid().cases, say=lambda m: None,
+                 segments=SegmentCache(project.cache_dir))
+    edit(root, OLD_TITLE, NEW_TITLE)
+    build(root)
+    assert [hit.id for hit in search(project.index_dir, "测试标题")] == ["CZ-2025-001"]
+    monkeypatch.setattr(search_module, "INDEX_FORMAT", 999)  # an index of another format must be rebuilt
+    build(root)
+    assert not (project.index_dir / META_FILE).exists()

@@ -1,0 +1,127 @@
+"""Our sharded site search in a real browser, through material's search box, over http and file://.
+
+The worker's ranking must equal generator.siteindex.index.plan_query (the Python reference),
+and a query must load only a few index files.
+"""
+
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import AS_OF, HOSTILE_CASE, REPO, judgments, ranking_quality
+from conftest import SAMPLE_QUERIES as QUERIES, clean_titles as clean
+
+from generator.core.project import Project
+from generator.site.build import build_site
+from generator.siteindex.index import plan_query
+from tools.browser import chromium_page, search, search_result_pages, serve_directory
+
+pytestmark = pytest.mark.browser
+
+HOSTILE_TITLE = "注入测试<script>alert('title')</script>案例"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    """The sample library plus a case full of markup, built by `jiandu build`."""
+    root = tmp_path_factory.mktemp("sitesearch")
+    for name in ("mkdocs.yml", "organisation.yaml", "register.jsonl"):
+        shutil.copy(REPO / name, root / name)
+    for name in ("content", "cases"):
+        shutil.copytree(REPO / name, root / name)
+    (root / "cases" / "2025" / "CZ-2025-009.yaml").write_text(HOSTILE_CASE, "utf-8")
+    build_site(Project.at(root), as_of=AS_OF, quiet=True, say=lambda message: None)
+    return root / "site"
+
+
+def case_ids(urls):
+    return [url.rsplit("/", 1)[-1][:-5] for url in urls if "/cases/" in url and url.endswith(".html")]
+
+
+@pytest.fixture(params=["http", "file"])
+def opened(request, site):
+    """(page, base URL, requested URLs, page errors, outside requests) with the home page open."""
+    with chromium_page() as (page, outside):
+        errors, index_requests = [], []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+        page.on("request", lambda req: index_requests.append(req.url))
+        if request.param == "http":
+            with serve_directory(site) as base:
+                page.goto(base + "index.html")
+                yield page, base, index_requests, errors, outside
+        else:
+            base = site.as_uri() + "/"
+            page.goto(base + "index.html")
+            yield page, base, index_requests, errors, outside
+        assert outside == [] and errors == []
+
+
+def test_expected_cases_and_the_worker_ranks_like_the_reference(opened, site):
+    page, base, requests, _, _ = opened
+    for query, title in QUERIES.items():
+        assert title in clean(search(page, query))[:5], query
+    ranked = {}
+    for query in [item["query"] for item in judgments()] + ["检察建", "检察院 整改", "2025", "的"]:
+        shown = [url.removeprefix(base).split("?")[0] for url in search_result_pages(page, query)]
+        expected = plan_query(site / "search", query)[1]
+        assert shown == expected[:len(shown)] and len(shown) >= min(10, len(expected)), query  # material shows 10 first
+        ranked[query] = case_ids("/" + location for location in shown)
+    recall, mrr = ranking_quality(ranked)
+    print(f"site search over {len(judgments())} judged queries: recall@5 {recall:.3f}, MRR {mrr:.3f}")
+    assert recall >= 0.93 and mrr >= 0.90
+    assert not any("workers/search." in url for url in requests)  # material's lunr worker never starts
+
+
+def test_count_line_says_how_many_matched(site, tmp_path):
+    from generator.siteindex.index import SearchDoc, write_site_search
+
+    big = tmp_path / "site"
+    shutil.copytree(site, big)
+    fillers = [SearchDoc(f"cases/filler-{i}.html", f"填充案例{i}", "", {"title": ("填充", str(i))}) for i in range(25)]
+    write_site_search(big / "search", fillers)
+    with serve_directory(big) as base, chromium_page() as (page, outside):
+        page.goto(base + "index.html")
+        assert len(search(page, "填充")) >= 10
+        page.wait_for_function("() => /共 25 个结果，显示前 10 个/.test("
+                               "document.querySelector('.md-search-result__meta').textContent)")
+        assert outside == []
+
+
+def test_traditional_sub_word_and_prefix_queries(opened):
+    page = opened[0]
+    assert "行政执法与刑事司法衔接联合监督" in clean(search(page, "聯合監督"))
+    assert "人大常委会跟踪检查检察建议办理和落实情况" == clean(search(page, "检察建"))[0]
+    titles = clean(search(page, "检察院"))
+    assert len(titles) >= 10  # 检察院 is indexed inside 人民检察院
+    marks = page.eval_on_selector_all(".md-search-result__item mark", "marks => marks.map(m => m.textContent)")
+    assert marks and "检察院" in marks and all("检察" in m for m in marks)  # synonyms (人民检察院) marked too
+
+
+def test_click_a_result_opens_the_case_page(opened):
+    page = opened[0]
+    search(page, "减刑假释")
+    page.locator(".md-search-result__link").first.click()
+    page.wait_for_url("**/cases/JMS-2025-001.html*")
+    assert clean([page.locator("article h1").inner_text()]) == [QUERIES["减刑假释"]]
+
+
+def test_hostile_titles_are_escaped(opened):
+    page = opened[0]
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    assert clean(search(page, "注入测试")) == [HOSTILE_TITLE]
+    assert page.evaluate("() => document.querySelectorAll('.md-search-result img, .md-search-result script').length") == 0
+    assert "<script>alert('summary')</script>" in page.locator(".md-search-result__item").first.inner_text()
+    page.wait_for_timeout(300)
+    assert dialogs == []
+
+
+def test_a_query_loads_few_index_files(opened, site):
+    page, _, index_requests, _, _ = opened
+    search(page, "犯罪记录封存")
+    loaded = {url.rsplit("/search/", 1)[-1] for url in index_requests if "/search/" in url}
+    files, _ = plan_query(site / "search", "犯罪记录封存")
+    assert {p.relative_to(site).as_posix().removeprefix("search/") for p in files} <= loaded
+    assert "search_index.js" in loaded or "search_index.json" in loaded
+    assert len([name for name in loaded if name.startswith("jiandu/")]) <= len(files) + 1

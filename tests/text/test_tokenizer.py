@@ -1,0 +1,52 @@
+"""The shared tokenizer: normalisation, positions, sub-words, query words."""
+
+import pytest
+
+from generator.text.tokenizer import JiebaTokenizer, index_tokens, key_terms, normalize, query_words, set_query_tokenizer
+
+
+@pytest.fixture(autouse=True)
+def full_jieba():
+    """Search tests install an index's query dictionary; these tests are about full jieba."""
+    set_query_tokenizer(None)
+    yield
+
+
+def test_normalize_traditional_and_full_width_keeps_length():
+    text = "市人民檢察院ＡＢＣ１２３與政法委"
+    normal = normalize(text)
+    assert normal == "市人民检察院abc123与政法委"
+    assert len(normal) == len(text)
+
+
+def test_index_tokens_have_sequential_positions_and_sub_words_share_them():
+    tokens = index_tokens("市人民检察院与市委政法委")
+    words = {(word, position) for position, word, _, _ in tokens}
+    assert ("人民检察院", 1) in words and ("检察院", 1) in words
+    assert ("市委政法委", 3) in words and ("政法委", 3) in words
+    precise_positions = sorted({position for position, *_ in tokens})
+    assert precise_positions == list(range(len(precise_positions)))
+    for _, word, start, end in tokens:
+        assert normalize("市人民检察院与市委政法委")[start:end] == word
+
+
+def test_domain_dictionary_keeps_words_whole():
+    for word in ["检察建议", "挂案", "一案双查", "执法监督", "政法委", "犯罪记录封存"]:
+        assert query_words(f"开展{word}工作")[1] == word
+
+
+def test_query_words_are_precise_normalised_and_without_punctuation():
+    assert query_words("人民檢察院，檢察建議！") == ["人民检察院", "检察建议"]
+    assert query_words("，。！") == []
+
+
+def test_whoosh_tokenizer_modes():
+    tokenizer = JiebaTokenizer()
+    indexed = [(t.text, t.pos) for t in tokenizer("人民检察院", positions=True, mode="index")]
+    assert indexed[0] == ("人民检察院", 0) and ("检察院", 0) in indexed
+    queried = [t.text for t in tokenizer("人民检察院", mode="query")]
+    assert queried == ["人民检察院"]
+
+
+def test_key_terms_drop_single_characters_and_function_words():
+    assert key_terms(["市", "的", "开展", "挂案", "2024", "检察建议"]) == ["挂案", "检察建议"]
