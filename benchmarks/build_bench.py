@@ -46,7 +46,7 @@ QUERIES = ["挂案", "检察建议", "人民检察院 检察建议", "减刑假�
 _RUN = """
 import json, resource, sys, time
 sys.argv = ["jiandu"] + sys.argv[1:]
-from generator.cli import main
+from generator.cli.main import main
 started = time.perf_counter()
 code = main()
 seconds = time.perf_counter() - started
@@ -90,8 +90,8 @@ def build(root: Path) -> dict:
 
 def segment_once(root: Path) -> float:
     """Every text of the corpus segmented once, both cores, no cache (in a fresh process)."""
-    code = ("import sys, time; from generator.project import Project; from generator.search import case_document, "
-            "TEXT_FIELDS; from generator.segments import SegmentCache; from generator.segment import jieba_ready; "
+    code = ("import sys, time; from generator.core.project import Project; from generator.search.whoosh_index import case_document, "
+            "TEXT_FIELDS; from generator.text.segment_cache import SegmentCache; from generator.text.dictionary import jieba_ready; "
             f"cases = Project.at({str(root)!r}).load_valid().cases; "
             "texts = [d[f] for d in map(case_document, cases) for f in TEXT_FIELDS]; jieba_ready(); "
             "t = time.perf_counter(); SegmentCache(None).ensure(texts); print(time.perf_counter() - t)")
@@ -124,9 +124,9 @@ def gzip_bytes(paths) -> int:
 
 
 def query_costs(site: Path) -> dict:
-    from generator.siteindex import plan_query
+    from generator.siteindex.index import plan_query
 
-    from generator.siteindex import query_site
+    from generator.siteindex.index import query_site
 
     raw, packed, page_raw, page_packed = [], [], [], []
     for query in QUERIES:

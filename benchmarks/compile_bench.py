@@ -13,9 +13,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.generate_corpus import generate  # noqa: E402
-from generator.compilation import build_book, compile_book  # noqa: E402
-from generator.edition import INTERNAL  # noqa: E402
-from generator.project import Project  # noqa: E402
+from generator.office.compilation import build_book, compile_book  # noqa: E402
+from generator.core.edition import INTERNAL  # noqa: E402
+from generator.core.project import Project  # noqa: E402
 
 
 def main(count: int) -> None:

@@ -20,8 +20,8 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from generator.taxonomy import load_taxonomy  # noqa: E402
-from generator.validate import load_cases  # noqa: E402
+from generator.core.taxonomy import load_taxonomy  # noqa: E402
+from generator.core.validate import load_cases  # noqa: E402
 
 REGIONS = {"CZ": "常州市", "YC": "宜春市", "HA": "淮安市", "JMS": "佳木斯市", "NJ": "南京市", "SZ": "苏州市",
            "WX": "无锡市", "NC": "南昌市", "HEB": "哈尔滨市", "QQHR": "齐齐哈尔市", "XZ": "徐州市", "YZ": "扬州市"}

@@ -20,10 +20,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.generate_corpus import generate  # noqa: E402
-from generator.analysis import analyse_cases  # noqa: E402
-from generator.project import Project  # noqa: E402
-from generator.search import Filters, SearchSession, search, update_index  # noqa: E402
-from generator.segments import SegmentCache  # noqa: E402
+from generator.text.analysis import analyse_cases  # noqa: E402
+from generator.core.project import Project  # noqa: E402
+from generator.search.whoosh_index import Filters, SearchSession, search, update_index  # noqa: E402
+from generator.text.segment_cache import SegmentCache  # noqa: E402
 
 QUERIES = ["挂案", "检察建议", "人民检察院 检察建议", "减刑假释", "檢察建議", "犯罪记录封存", "员额法官", "联席会议",
            "涉法涉诉信访", "行刑衔接", "执法监督", "线索移送 闭环", "政法委", "未成年人", "超期羁押", "营商环境"]

@@ -30,7 +30,7 @@ import heldout  # noqa: E402
 CLI_RANKER = """
 import json, sys
 from pathlib import Path
-from generator.search import SearchSession
+from generator.search.whoosh_index import SearchSession
 queries = json.loads(sys.stdin.read())
 ranked = {}
 with SearchSession(Path(sys.argv[1])) as session:
@@ -45,7 +45,7 @@ print(json.dumps(ranked, ensure_ascii=False))
 SITE_RANKER = """
 import json, sys
 from pathlib import Path
-from generator.siteindex import plan_query
+from generator.siteindex.index import plan_query
 queries = json.loads(sys.stdin.read())
 ranked = {q: [loc.rsplit('/', 1)[-1][:-5] for loc in plan_query(Path(sys.argv[1]), q)[1] if loc.startswith('cases/')]
           for q in queries}

@@ -1,4 +1,4 @@
-"""Benchmark generator.siteindex.write_site_search (full and incremental) on a generated corpus.
+"""Benchmark generator.siteindex.index.write_site_search (full and incremental) on a generated corpus.
 
     python3 benchmarks/generate_corpus.py 10000 /tmp/c10k     # once
     python3 benchmarks/siteindex_bench.py /tmp/c10k           # SearchDocs cached in /tmp/si (first run ~60 s)
@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from generator.siteindex import (
+from generator.siteindex.index import (
     INDEX_DIR,
     SearchDoc,
     _pack,
@@ -38,7 +38,7 @@ def load_docs(corpus: str) -> list[SearchDoc]:
     """The corpus's SearchDocs with fields (cached)."""
     cached = CACHE / "docs10k.pkl"
     if not cached.exists():
-        from generator.project import Project
+        from generator.core.project import Project
 
         CACHE.mkdir(parents=True, exist_ok=True)
         cached.write_bytes(pickle.dumps(search_docs_for_cases(Project.at(corpus).load_valid().cases)))

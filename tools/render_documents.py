@@ -17,8 +17,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from generator.documents import compose, load_settings, render, to_pdf  # noqa: E402
-from generator.project import Project  # noqa: E402
+from generator.office.documents import compose, load_settings, render, to_pdf  # noqa: E402
+from generator.core.project import Project  # noqa: E402
 
 DAY = date(2026, 11, 23)
 SAMPLES = [("整改通知书", "CZ-2026-001", {"to": "市市场监督管理局", "deadline": date(2026, 12, 31)}, "常政法监〔2026〕2号", DAY),
