@@ -10,7 +10,8 @@ import pytest
 from conftest import examples, REPO, jiandu_in_process, sample_cases
 from docx import Document
 
-from generator.office.documents import compose, kind_named, load_settings, render
+from generator.office.documents import compose, kind_named, render
+from generator.office.settings import load_settings
 from generator.core.problems import UserError
 from generator.office.register import check_chain, find_by_file, issue, read_entries
 
