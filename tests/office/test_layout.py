@@ -9,7 +9,6 @@ from docx import Document
 from docx.oxml.ns import qn
 
 from generator.office.layout import OfficialDocument, Letterhead, cn_date
-from generator.office.numbering import doc_number
 from generator.office.profile import profile
 
 TWIPS_PER_MM = 56.7
@@ -92,9 +91,7 @@ def test_footer_page_numbers_odd_right_even_left(docx):
     assert section.different_first_page_header_footer == letter
 
 
-def test_number_and_date_formats():
-    assert doc_number("常政法监", 2025, 12) == "常政法监〔2025〕12号"
-    assert doc_number("常政法监", 2025, 3) == "常政法监〔2025〕3号"
+def test_date_format():
     assert cn_date(date(2025, 6, 6)) == "2025年6月6日"
 
 
