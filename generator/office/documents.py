@@ -117,68 +117,106 @@ def compose(root: Path, case: Case, kind: str, settings: Settings, *, day: date,
                         deadline=deadline, formal=formal)
 
 
+@dataclass(frozen=True)
+class _Request:
+    """What one compose() call asks for, with the template environment and the values every template gets."""
+    env: object
+    case: Case
+    kind: str
+    settings: Settings
+    day: date
+    to: str | None
+    finding_ids: list[str] | None
+    clue_id: str | None
+    deadline: date | None
+    formal: bool
+    base: dict
+
+
 def _compose(root: Path, case: Case, kind: str, settings: Settings, *, day: date, to: str | None,
              finding_ids: list[str] | None, clue_id: str | None, deadline: date | None,
              formal: bool) -> Composition:
-    env = template_environment(root)
-    issuer_name = settings.issuer_short or settings.issuer
-    base = {"case": case, "settings": settings, "issuer": issuer_name, "case_date": cn_date(case.date),
-            "cn_number": cn_number, "authority": "、".join(settings.authority) or "有关规定",
-            "basis": "、".join(case.legal_basis) or "有关规定",
+    request = _Request(template_environment(root), case, kind, settings, day, to, finding_ids, clue_id, deadline,
+                       formal, _template_values(case, settings, day))
+    compose_kind = {"整改通知书": _findings_letter, "监督建议书": _findings_letter, "督办通知": _supervision_notice,
+                    "线索移送函": _referral_letter}.get(kind, _supervision_report)
+    return compose_kind(request)
+
+
+def _template_values(case: Case, settings: Settings, day: date) -> dict:
+    return {"case": case, "settings": settings, "issuer": settings.issuer_short or settings.issuer,
+            "case_date": cn_date(case.date), "cn_number": cn_number,
+            "authority": "、".join(settings.authority) or "有关规定", "basis": "、".join(case.legal_basis) or "有关规定",
             # the rules a unit's conduct is measured against, not those that empower the supervisor
             "norms": "、".join(b for b in case.legal_basis if not any(k in b for k in SUPERVISION_RULES)) or "有关法律法规",
             "reply_by": cn_date(day + timedelta(days=settings.reply_days)), "day_cn": cn_date(day)}
-    if kind in ("整改通知书", "监督建议书"):
-        to, chosen = _select_findings(case, kind, to, finding_ids)
-        if kind == "整改通知书":
-            _check_deadlines(kind, chosen, day, deadline, formal)
-        missing = [f.id for f in chosen if not f.cause]
-        if kind == "监督建议书" and missing and formal:
-            raise UserError(f"案例 {case.id} 的问题 {'、'.join(missing)} 缺少 cause（原因分析）："
-                            f"监督建议书须逐项说明问题产生的原因")
-        views = [_finding_view(f, day, deadline) for f in chosen]
-        title = f"关于限期整改{case.title}中发现问题的通知" if kind == "整改通知书" else f"关于{case.title}的监督建议书"
-        markup = fill_template(env, kind, **base, findings=views, unit=to)
-        return Composition(kind, case, title, to, markup, settings.copy_to, chosen)
-    if kind == "督办通知":
-        to, chosen = _select_findings(case, kind, to, finding_ids)
-        if len(chosen) != 1:
-            listed = "、".join(f.id for f in chosen)
-            raise UserError(f"督办通知一事一文：{to} 有多个未完成整改的问题（{listed}），请用 --findings 只指定一个")
-        finding = chosen[0]
-        _check_deadlines(kind, chosen, day, deadline, formal)
-        markup = fill_template(
-            env, kind, **base, finding=_finding_view(finding, day, deadline), original_deadline_cn=cn_date(finding.deadline))
-        return Composition(kind, case, f"关于督办{case.title}有关问题的通知", to, markup, settings.copy_to, [finding])
-    if kind == "线索移送函":
-        clues = {c.id: c for c in case.clues}
-        if not clues:
-            raise UserError(f"案例 {case.id} 没有移送线索")
-        if clue_id is None and len(clues) > 1:
-            raise UserError(f"案例 {case.id} 有多条线索（{'、'.join(clues)}），请用 --clue 指定")
-        clue = clues.get(clue_id or next(iter(clues)))
-        if clue is None:
-            raise UserError(f"案例 {case.id} 中没有线索 {clue_id}（现有：{'、'.join(clues)}）")
-        receiver = to or clue.receiver
-        if _same_body(receiver, clue.sender, settings):
-            raise UserError(f"线索 {clue.id} 来自{clue.sender}，不能移送回来源单位（主送：{receiver}）")
-        if _same_body(settings.issuer, receiver, settings):
-            raise UserError(f"线索 {clue.id} 的接收单位{receiver}就是发文机关{settings.issuer}，不能向本机关移送；"
-                            f"请用 --to 指定接收单位，或选择由本机关移出的线索")
-        own = clue.sender.replace("委员会", "委") in settings.issuer.replace("委员会", "委")
-        markup = fill_template(env, kind, **base, clue=clue, clue_date_cn=cn_date(clue.date), own_clue=own)
-        return Composition(kind, case, f"关于移送{case.title}有关线索的函", receiver, markup, settings.copy_to)
-    views = [_finding_view(f, day) for f in case.findings]
+
+
+def _findings_letter(r: _Request) -> Composition:
+    """整改通知书 or 监督建议书: the open (or named) findings of one unit."""
+    case, kind = r.case, r.kind
+    to, chosen = _select_findings(case, kind, r.to, r.finding_ids)
+    if kind == "整改通知书":
+        _check_deadlines(kind, chosen, r.day, r.deadline, r.formal)
+    missing = [f.id for f in chosen if not f.cause]
+    if kind == "监督建议书" and missing and r.formal:
+        raise UserError(f"案例 {case.id} 的问题 {'、'.join(missing)} 缺少 cause（原因分析）："
+                        f"监督建议书须逐项说明问题产生的原因")
+    views = [_finding_view(f, r.day, r.deadline) for f in chosen]
+    title = f"关于限期整改{case.title}中发现问题的通知" if kind == "整改通知书" else f"关于{case.title}的监督建议书"
+    markup = fill_template(r.env, kind, **r.base, findings=views, unit=to)
+    return Composition(kind, case, title, to, markup, r.settings.copy_to, chosen)
+
+
+def _supervision_notice(r: _Request) -> Composition:
+    """督办通知: one finding (一事一文) with a new deadline."""
+    to, chosen = _select_findings(r.case, r.kind, r.to, r.finding_ids)
+    if len(chosen) != 1:
+        listed = "、".join(f.id for f in chosen)
+        raise UserError(f"督办通知一事一文：{to} 有多个未完成整改的问题（{listed}），请用 --findings 只指定一个")
+    finding = chosen[0]
+    _check_deadlines(r.kind, chosen, r.day, r.deadline, r.formal)
+    markup = fill_template(r.env, r.kind, **r.base, finding=_finding_view(finding, r.day, r.deadline),
+                           original_deadline_cn=cn_date(finding.deadline))
+    return Composition(r.kind, r.case, f"关于督办{r.case.title}有关问题的通知", to, markup, r.settings.copy_to, [finding])
+
+
+def _referral_letter(r: _Request) -> Composition:
+    """线索移送函: one clue, never sent back to where it came from nor to the issuer itself."""
+    case, settings = r.case, r.settings
+    clues = {c.id: c for c in case.clues}
+    if not clues:
+        raise UserError(f"案例 {case.id} 没有移送线索")
+    if r.clue_id is None and len(clues) > 1:
+        raise UserError(f"案例 {case.id} 有多条线索（{'、'.join(clues)}），请用 --clue 指定")
+    clue = clues.get(r.clue_id or next(iter(clues)))
+    if clue is None:
+        raise UserError(f"案例 {case.id} 中没有线索 {r.clue_id}（现有：{'、'.join(clues)}）")
+    receiver = r.to or clue.receiver
+    if _same_body(receiver, clue.sender, settings):
+        raise UserError(f"线索 {clue.id} 来自{clue.sender}，不能移送回来源单位（主送：{receiver}）")
+    if _same_body(settings.issuer, receiver, settings):
+        raise UserError(f"线索 {clue.id} 的接收单位{receiver}就是发文机关{settings.issuer}，不能向本机关移送；"
+                        f"请用 --to 指定接收单位，或选择由本机关移出的线索")
+    own = clue.sender.replace("委员会", "委") in settings.issuer.replace("委员会", "委")
+    markup = fill_template(r.env, r.kind, **r.base, clue=clue, clue_date_cn=cn_date(clue.date), own_clue=own)
+    return Composition(r.kind, case, f"关于移送{case.title}有关线索的函", receiver, markup, settings.copy_to)
+
+
+def _supervision_report(r: _Request) -> Composition:
+    """监督报告 (上行文): the whole case, to report_to, with a 签发人 when issued formally."""
+    case, settings = r.case, r.settings
+    views = [_finding_view(f, r.day) for f in case.findings]
     markup = fill_template(
-        env, kind, **base, findings=views, background=markdown_paragraphs(case.background),
+        r.env, r.kind, **r.base, findings=views, background=markdown_paragraphs(case.background),
         practice=markdown_paragraphs(case.practice), outcome=markdown_paragraphs(case.outcome),
         insight=markdown_paragraphs(case.insight) if case.insight else [])
-    addressee = to or settings.report_to
+    addressee = r.to or settings.report_to
     if not addressee:
         raise UserError(f"监督报告需要主送机关：请在 organisation.yaml 中为{settings.issuer}设置 report_to，或用 --to 指定")
-    if formal and not settings.signer:
+    if r.formal and not settings.signer:
         raise UserError(f"监督报告是上行文，须标注签发人：请在 organisation.yaml 中为{settings.issuer}设置 signer")
-    return Composition(kind, case, f"关于{case.title}的监督报告", addressee, markup, settings.copy_to)
+    return Composition(r.kind, case, f"关于{case.title}的监督报告", addressee, markup, settings.copy_to)
 
 
 def _same_body(receiver: str, sender: str, settings: Settings) -> bool:
