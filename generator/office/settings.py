@@ -80,7 +80,30 @@ def _body_values(data: dict, where: str, inherited: dict) -> tuple[dict, list[st
 
 
 def load_settings(root: Path) -> Settings:
+    """The default issuing body of root/organisation.yaml with its further bodies; UserError naming each problem."""
     path = root / SETTINGS_FILE
+    data = _read_settings(path)
+    bodies = data.pop("bodies", None) or []
+    values, problems = _body_values(data, "", {})
+    problems += _title_problems(data.get("compilation_title", Settings.compilation_title))
+    inherited = {key: values[key] for key in ("reply_days", "compilation_title") if key in values}
+    others, body_problems = _further_bodies(bodies, inherited)
+    problems += body_problems
+    if problems:
+        raise UserError(f"{path} 设置有误：" + "；".join(problems))
+    known = set(Settings.__dataclass_fields__) - {"match", "bodies"}
+    unknown = [key for key in data if key not in known and key != "public_edition"]
+    if unknown:
+        print(f"[警告] {path}：未知设置项 {'、'.join(map(str, unknown))}（可能是拼写错误），已忽略", file=sys.stderr)
+    codes = {code: body_values["issuer"] for body_values, _ in others for code in body_values["codes"].values()}
+    clash = [code for code in values["codes"].values() if code in codes]
+    if clash:
+        raise UserError(f"{path} 设置有误：机关代字 {'、'.join(clash)} 被多个发文机关使用（文号会重复）")
+    pick = lambda v: {key: value for key, value in v.items() if key in known}  # noqa: E731
+    return Settings(**pick(values), bodies=tuple(Settings(**pick(v), match=m) for v, m in others))
+
+
+def _read_settings(path: Path) -> dict:
     if not path.is_file():
         raise UserError(f"缺少发文机关设置 {path}：可复制 {PACKAGE_DIR / 'data' / 'organisation.example.yaml'} 后修改")
     try:
@@ -89,21 +112,28 @@ def load_settings(root: Path) -> Settings:
         raise UserError(f"{path} 不是 UTF-8 编码，无法读取") from None
     if not isinstance(data, dict):
         raise UserError(f"{path}：顶层应为映射（键: 值）")
-    bodies = data.pop("bodies", None) or []
-    values, problems = _body_values(data, "", {})
-    title = data.get("compilation_title", Settings.compilation_title)
-    if isinstance(title, str) and any(brace in title.replace("{year}", "") for brace in "{}"):
+    return data
+
+
+def _title_problems(title) -> list[str]:
+    """The compilation title names the year and is also a file name."""
+    if not isinstance(title, str):
+        return []
+    problems = []
+    if any(brace in title.replace("{year}", "") for brace in "{}"):
         problems.append("compilation_title 中只能使用 {year}")
-    elif isinstance(title, str) and "{year}" not in title:
+    elif "{year}" not in title:
         problems.append("compilation_title 中须含 {year}（每年一册，书名各不相同）")
-    if isinstance(title, str) and any(mark in title for mark in ("/", "\\", "..", "\x00")):
+    if any(mark in title for mark in ("/", "\\", "..", "\x00")):
         problems.append("compilation_title 中不能含 /、\\ 或 ..（书名也是文件名）")
-    known = set(Settings.__dataclass_fields__) - {"match", "bodies"}
-    inherited = {key: values[key] for key in ("reply_days", "compilation_title") if key in values}
-    others = []
+    return problems
+
+
+def _further_bodies(bodies, inherited: dict) -> tuple[list[tuple[dict, tuple]], list[str]]:
+    """(values, match) of each body under bodies:, and the problems found in them."""
     if not isinstance(bodies, list):
-        problems.append("bodies 应为发文机关列表")
-        bodies = []
+        return [], ["bodies 应为发文机关列表"]
+    others, problems = [], []
     for number, body in enumerate(bodies, 1):
         where = f"bodies 第 {number} 项："
         if not isinstance(body, dict) or not isinstance(body.get("match"), dict) or not body["match"]:
@@ -113,16 +143,4 @@ def load_settings(root: Path) -> Settings:
         body_values, body_problems = _body_values(body, where, inherited)
         problems += body_problems
         others.append((body_values, match))
-    if problems:
-        raise UserError(f"{path} 设置有误：" + "；".join(problems))
-    unknown = [key for key in data if key not in known and key != "public_edition"]
-    if unknown:
-        print(f"[警告] {path}：未知设置项 {'、'.join(map(str, unknown))}（可能是拼写错误），已忽略", file=sys.stderr)
-    pick = lambda v: {key: value for key, value in v.items() if key in known}  # noqa: E731
-    codes = {}
-    for body_values, _ in others:
-        codes.update({v: body_values["issuer"] for v in body_values["codes"].values()})
-    clash = [code for code in values["codes"].values() if code in codes]
-    if clash:
-        raise UserError(f"{path} 设置有误：机关代字 {'、'.join(clash)} 被多个发文机关使用（文号会重复）")
-    return Settings(**pick(values), bodies=tuple(Settings(**pick(v), match=m) for v, m in others))
+    return others, problems

@@ -36,3 +36,32 @@ def test_compilation_title_must_name_the_year_and_be_a_safe_file_name(office, ti
     path.write_text(path.read_text("utf-8") + f"compilation_title: \"{title}\"\n", "utf-8")
     with pytest.raises(UserError, match="compilation_title"):
         load_settings(office)
+
+
+BASE = "issuer: 甲机关\nprinted_by: 甲办公室\ncodes: {整改通知书: 甲监}\n"
+
+
+@pytest.mark.parametrize("extra, message", [
+    ("bodies: 乙机关\n", "bodies 应为发文机关列表"),
+    ("bodies:\n  - issuer: 乙机关\n", "bodies 第 1 项：应为映射，并用 match 写明"),
+    ("bodies:\n  - {issuer: 乙机关, printed_by: 乙, match: {region: 淮安市}, codes: {整改通知书: 甲监}}\n", "机关代字 甲监 被多个发文机关使用"),
+    ("bodies:\n  - {issuer: 乙机关, match: {region: 淮安市}, codes: {整改通知书: 乙/监}}\n", "bodies 第 1 项：codes"),
+])
+def test_further_bodies_are_checked(tmp_path, extra, message):
+    (tmp_path / "organisation.yaml").write_text(BASE + extra, "utf-8")
+    with pytest.raises(UserError, match=message):
+        load_settings(tmp_path)
+
+
+def test_further_bodies_inherit_and_are_chosen_by_the_case(tmp_path, capsys):
+    from types import SimpleNamespace
+
+    (tmp_path / "organisation.yaml").write_text(
+        BASE + "reply_days: 20\ncolour: red\nbodies:\n  - {issuer: 乙机关, printed_by: 乙办公室, match: {region: 淮安市}, "
+        "codes: {整改通知书: 乙监}}\n", "utf-8")
+    settings = load_settings(tmp_path)
+    assert "未知设置项 colour" in capsys.readouterr().err
+    other = settings.for_case(SimpleNamespace(region="淮安市"))
+    assert other.issuer == "乙机关" and other.reply_days == 20 and other.codes == {"整改通知书": "乙监"}
+    assert settings.for_case(SimpleNamespace(region="常州市")) is settings
+    assert settings.for_case(SimpleNamespace(region="淮安市"), "甲机关") is settings
