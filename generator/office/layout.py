@@ -570,8 +570,18 @@ class OfficialDocument:
             return
         # LibreOffice adds the rules' widths to the rows' heights
         height = sum(row_lines) * self.pitch + (0 if self.letter else imprint["rule_width_pt"] * (4 + len(rows) - 1) + 1)
+        self._push_to_the_foot(height - 0.01)  # rounding: a line that exactly fits, fits
+        if self.letter:
+            paragraph = self._paragraph(lines=row_lines[0])
+            paragraph.paragraph_format.left_indent = paragraph.paragraph_format.right_indent = Pt(indent)
+            paragraph.paragraph_format.keep_together = True
+            _styled_run(paragraph, copy_line, imprint["font"], size)
+            return
+        self._imprint_table(rows, printed_by, printed_on)
+
+    def _push_to_the_foot(self, height: float) -> None:
+        """Blank lines so that a block of height ends at the foot of this page, or else of the next one."""
         free = self.page_pt - place(self.flow, self.page_pt, self.start_pt)[-1][3]
-        height -= 0.01  # rounding: a line that exactly fits, fits
         while free < height and self.signature_blanks:  # closer to the 署名 rather than a page of its own
             blank, index = self.signature_blanks.pop()
             blank._p.getparent().remove(blank._p)
@@ -583,12 +593,11 @@ class OfficialDocument:
             fill = int((free - height) // self.pitch)
         for _ in range(fill):
             self._paragraph()
-        if self.letter:
-            paragraph = self._paragraph(lines=row_lines[0])
-            paragraph.paragraph_format.left_indent = paragraph.paragraph_format.right_indent = Pt(indent)
-            paragraph.paragraph_format.keep_together = True
-            _styled_run(paragraph, copy_line, imprint["font"], size)
-            return
+
+    def _imprint_table(self, rows: list[str], printed_by: str, printed_on: date) -> None:
+        """The ordinary format's 版记: one row each, thick rules first and last, thin ones between (7.4.1)."""
+        imprint = self.p["imprint"]
+        size, indent = imprint["size_pt"], imprint["indent_chars"] * imprint["size_pt"]
         table = self.doc.add_table(rows=len(rows), cols=1)
         properties = table._tbl.tblPr
         width = child(properties, "tblW")
