@@ -1,4 +1,4 @@
-"""Documents from case data: kinds, addressees, errors, templates, register, verify."""
+"""Documents from case data: kinds, addressees, errors, hostile text, the command line (register: test_register.py)."""
 
 import io
 import shutil
