@@ -102,23 +102,14 @@ def xlsx_bytes(ledger: list[Row], title: str, as_of: date | None = None) -> byte
 
 def docx_bytes(ledger: list[Row], title: str, as_of: date) -> bytes:
     from docx import Document
-    from docx.enum.section import WD_ORIENT
     from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-    from docx.shared import Mm
 
     from generator.office.layout import add_page_numbers, package_bytes
     from generator.office.profile import profile
 
     p = profile()
     document = Document()
-    section = document.sections[0]
-    section.orientation = WD_ORIENT.LANDSCAPE
-    section.page_width, section.page_height = Mm(p["page"]["height_mm"]), Mm(p["page"]["width_mm"])
-    for side in ("top_margin", "bottom_margin", "left_margin", "right_margin"):
-        setattr(section, side, Mm(20))
-    section.footer_distance = Mm(10.5)  # the 14 pt page-number line centred 7 mm below the table area (7.5)
+    _landscape(document.sections[0], p)
     set_font(document.styles["Normal"], p["body"]["font"], 10.5)
     add_page_numbers(document, p)
     heading = document.add_paragraph()
@@ -127,6 +118,27 @@ def docx_bytes(ledger: list[Row], title: str, as_of: date) -> bytes:
     note = document.add_paragraph()
     note.alignment = WD_ALIGN_PARAGRAPH.CENTER
     set_font(note.add_run(f"统计截至 {cn_date(as_of)}　共 {len(ledger)} 项"), p["body"]["font"], 12)
+    _docx_ledger_table(document, ledger, p)
+    return package_bytes(document)
+
+
+def _landscape(section, p: dict) -> None:
+    from docx.enum.section import WD_ORIENT
+    from docx.shared import Mm
+
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = Mm(p["page"]["height_mm"]), Mm(p["page"]["width_mm"])
+    for side in ("top_margin", "bottom_margin", "left_margin", "right_margin"):
+        setattr(section, side, Mm(20))
+    section.footer_distance = Mm(10.5)  # the 14 pt page-number line centred 7 mm below the table area (7.5)
+
+
+def _docx_ledger_table(document, ledger: list[Row], p: dict) -> None:
+    """One row per finding, the header repeated on every page, no row split across pages, flags shaded."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Mm
+
     table = document.add_table(rows=1, cols=len(HEADERS))
     table.style = "Table Grid"
     header_row = table.rows[0]
@@ -154,7 +166,6 @@ def docx_bytes(ledger: list[Row], title: str, as_of: date) -> bytes:
         column.width = Mm(millimetres)  # the grid LibreOffice lays out by
         for cell in column.cells:
             cell.width = Mm(millimetres)
-    return package_bytes(document)
 
 
 @dataclass(frozen=True)
