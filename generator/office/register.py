@@ -155,8 +155,9 @@ def record(slot: Slot, data: bytes, *, addressee: str, day: str) -> Entry:
     Recoverable at every step: an intent (.register.pending) is written before the numbered file appears,
     so the next issuance registers a file whose registration was cut short (or drops an intent whose
     file never appeared), and unregistered numbered files left by older versions are moved aside."""
-    if slot.state != "open":
-        raise RuntimeError(f"文号 {slot.doc_number} 已{'登记' if slot.state == 'recorded' else '释放'}：record() 只能在 reserve() 之内调用一次")
+    if slot.state != "open":  # a programming error: one number, one document, under the lock
+        done = "登记" if slot.state == "recorded" else "释放"
+        raise RuntimeError(f"文号 {slot.doc_number} 已{done}：record() 只能在 reserve() 之内调用一次")
     root, out, path = slot.root, slot.out, register_path(slot.root)
     entry = Entry(seq=slot.seq, code=slot.code, year=slot.year, number=slot.number, doc_number=slot.doc_number,
                   kind=slot.kind, case=slot.case, addressee=addressee, date=day,
@@ -172,6 +173,7 @@ def record(slot: Slot, data: bytes, *, addressee: str, day: str) -> Entry:
     try:
         _append(path, json.dumps(asdict(entry), ensure_ascii=False, sort_keys=True))
     except BaseException as exc:  # a failure we see (not a crash): no file without its register entry
+        slot.state = "closed"
         out.unlink(missing_ok=True)
         (root / PENDING_FILE).unlink(missing_ok=True)
         if isinstance(exc, OSError):
