@@ -78,7 +78,7 @@ class Project:
                 return f"它是已印发的文书 {issued.doc_number}"
         return None
 
-    def write_output(self, path: Path, data: bytes, *, force: bool = False) -> Path:
+    def save_output(self, path: Path, data: bytes, *, force: bool = False) -> Path:
         """The one way every --out is written (see core/outputs.py)."""
         from generator.core.outputs import write_output
         from generator.core.problems import UserError
@@ -90,14 +90,14 @@ class Project:
     def taxonomy(self) -> Taxonomy:
         return load_taxonomy(self.root)
 
-    def load(self) -> Library:
+    def load_library(self) -> Library:
         taxonomy = self.taxonomy()
         cases, problems = load_cases(self.cases_dir, taxonomy, self.cache_dir)
         return Library(cases, problems, taxonomy)
 
     def load_valid(self) -> Library:
         """Load the library; raise LibraryError when any error exists."""
-        library = self.load()
+        library = self.load_library()
         if errors_in(library.problems):
             raise LibraryError(library.problems)
         return library
