@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 
 from generator.core.problems import format_report
+from generator.office.outputs import save_output
 
 
 def _project(args):
@@ -284,7 +285,7 @@ def cmd_schema(args) -> int:
     project = _project(args)
     text = schema_json(project.taxonomy())
     if args.out:
-        out = project.save_output(Path(args.out), text.encode("utf-8"), force=args.force)
+        out = save_output(project, Path(args.out), text.encode("utf-8"), force=args.force)
         print(f"JSON Schema 已写入 {out}")
     else:
         sys.stdout.write(text)

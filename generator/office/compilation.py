@@ -30,6 +30,7 @@ from generator.core.problems import LibraryError, UserError
 from generator.core.project import Project
 from generator.text.safetext import markdown_blocks
 from generator.core.stats import compute, percent
+from generator.office.outputs import save_output
 
 SECTIONS = (("导语", "summary"), ("基本情况", "background"), ("主要做法", "practice"), ("工作成效", "outcome"),
             ("经验启示", "insight"))
@@ -462,7 +463,7 @@ def compile_year(project: Project, year: int, *, edition: str = "internal", typi
                         include_typical=typical, allowed_pii=load_allow_list(project.root))
     suffix = "" if chosen_edition.is_public else "（内部）"
     path = out or project.root / "documents" / f"{title}{suffix}.docx"
-    project.save_output(path, data, force=force or out is None)
+    save_output(project, path, data, force=force or out is None)
     book = CompiledBook(title, path, len(chosen), chosen_edition.is_public)
     if not pdf:
         return book

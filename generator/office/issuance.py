@@ -19,6 +19,7 @@ from generator.office.documents import Composition, compose, kind_named, render
 from generator.office.pdf import libreoffice, to_pdf
 from generator.office.register import Entry, record, reserve, safe_file_name
 from generator.office.settings import Settings, load_settings
+from generator.office.outputs import save_output
 
 DRAFT_NUMBER = "（草稿）"
 
@@ -91,7 +92,7 @@ def _write_draft(project: Project, composition: Composition, settings: Settings,
     protected (replaced only with force, and only when the tool wrote it)."""
     path = out or project.root / "documents" / safe_file_name(
         f"草稿-{composition.kind}-{composition.case.id}-{composition.addressee}.docx")
-    project.save_output(path, render(composition, settings, number=DRAFT_NUMBER, day=day), force=force or out is None)
+    save_output(project, path, render(composition, settings, number=DRAFT_NUMBER, day=day), force=force or out is None)
     return path
 
 

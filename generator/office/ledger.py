@@ -14,6 +14,7 @@ from generator.core.model import Case
 from generator.core.problems import UserError
 from generator.core.project import Project
 from generator.text.textwidth import width
+from generator.office.outputs import save_output
 
 HEADERS = ["序号", "案例", "来源文书及文号", "问题", "整改要求", "责任单位", "整改期限", "状态", "销号日期", "标识"]
 FLAG_FILLS = {RED: "FFC7CE", YELLOW: "FFEB9C", BLUE: "BDD7EE"}
@@ -191,5 +192,5 @@ def export_ledger(project: Project, out: Path, *, fmt: str | None = None, year: 
     if fmt not in ("xlsx", "docx") or (fmt_given and out.suffix.lower() not in ("", f".{fmt}")):
         raise UserError(f"输出文件 {out} 的扩展名与格式不符：请用 .xlsx 或 .docx（或用 --format 指定）")
     data = xlsx_bytes(ledger, title, as_of) if fmt == "xlsx" else docx_bytes(ledger, title, as_of)
-    project.save_output(out, data, force=force)
+    save_output(project, out, data, force=force)
     return LedgerFile(title, out, len(ledger), as_of)
