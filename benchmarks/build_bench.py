@@ -90,7 +90,7 @@ def build(root: Path) -> dict:
 
 def segment_once(root: Path) -> float:
     """Every text of the corpus segmented once, both cores, no cache (in a fresh process)."""
-    code = ("import sys, time; from generator.core.project import Project; from generator.search.whoosh_index import case_document, "
+    code = ("import sys, time; from generator.core.project import Project; from generator.search.fields import case_document, "
             "TEXT_FIELDS; from generator.text.segment_cache import SegmentCache; from generator.text.dictionary import jieba_ready; "
             f"cases = Project.at({str(root)!r}).load_valid().cases; "
             "texts = [d[f] for d in map(case_document, cases) for f in TEXT_FIELDS]; jieba_ready(); "
@@ -124,9 +124,9 @@ def gzip_bytes(paths) -> int:
 
 
 def query_costs(site: Path) -> dict:
-    from generator.siteindex.index import plan_query
+    from generator.siteindex.query import plan_query
 
-    from generator.siteindex.index import query_site
+    from generator.siteindex.query import query_site
 
     raw, packed, page_raw, page_packed = [], [], [], []
     for query in QUERIES:

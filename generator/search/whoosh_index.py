@@ -24,21 +24,14 @@ from generator.infra.files import exclusive, replace_dir
 from generator.core.model import Case
 from generator.core.problems import UserError
 from generator.text.segment_cache import SegmentCache, dictionary_signature
-from generator.text.tokenizer import (
-    STOPWORDS,
-    Pretokenized,
-    analyzer,
-    is_word,
-    normalize,
-    query_words,
-    set_query_tokenizer,
-)
+from generator.search.fields import FIELD_BOOSTS, TEXT_FIELDS, case_document
+from generator.search.whoosh_analyzer import Pretokenized, analyzer
+from generator.siteindex.scoring import pack_score_text
+from generator.text.tokenizer import STOPWORDS, is_word, normalize, query_words, set_query_tokenizer
 
-INDEX_FORMAT = 4
+INDEX_FORMAT = 5              # 5: the schema's tokenizer moved to search/whoosh_analyzer.py
 META_FILE = "jiandu-index.json"
 QUERY_DICT = "query-dict.txt"
-TEXT_FIELDS = ("title", "subtitle", "keywords", "summary", "body")
-FIELD_BOOSTS = {"title": 4.0, "subtitle": 2.5, "keywords": 3.0, "summary": 1.5, "body": 1.0}
 SCOPES = {"title": ("title", "subtitle"), "keywords": ("keywords",), "summary": ("summary",), "body": ("body",)}
 SIMILAR_FIELDS = {"title": 3.0, "keywords": 3.0, "summary": 1.5, "body": 1.0}
 MP_THRESHOLD = 400  # from this many new documents on, segment and index in two processes
@@ -51,40 +44,17 @@ KEYWORD_WEIGHT, MECHANISM_WEIGHT = 6.0, 2.0  # whole keywords and mechanisms as 
 def _schema():
     from whoosh.fields import BOOLEAN, ID, KEYWORD, STORED, TEXT, Schema
 
-    def text(stored: bool = False):
+    def text_field(stored: bool = False):
         return TEXT(analyzer=analyzer(), stored=stored, multitoken_query="and")
 
     return Schema(
-        id=ID(stored=True, unique=True), title=text(stored=True), subtitle=text(), keywords=text(stored=True),
-        summary=text(stored=True), body=text(stored=True),
+        id=ID(stored=True, unique=True), title=text_field(stored=True), subtitle=text_field(),
+        keywords=text_field(stored=True), summary=text_field(stored=True), body=text_field(stored=True),
         category=ID(stored=True), mechanism=KEYWORD(commas=True, stored=True), year=ID(stored=True),
         region=ID(stored=True), unit=KEYWORD(commas=True), classification=ID(stored=True),
         typical=BOOLEAN(stored=True), replicable=BOOLEAN(stored=True), date=STORED(), terms=STORED(),
         supervisors=KEYWORD(commas=True, stored=True),
     )
-
-
-def _plain(markdown_text: str) -> str:
-    """Markdown to reading text for snippets: markers dropped, one line per paragraph."""
-    text = re.sub(r"^\s*(?:[-*+]|\d+[.、)])\s+", "", markdown_text, flags=re.M)
-    text = re.sub(r"[*_`#>]+", "", text)
-    return re.sub(r"\n{2,}", "\n", text).strip()
-
-
-def case_document(case: Case) -> dict:
-    findings = "\n".join(f"{f.problem}。{f.requirement}。" for f in case.findings)
-    clues = "\n".join(f"{c.summary}。{c.result}" for c in case.clues)
-    body = "\n".join(part for part in (_plain(case.background), _plain(case.practice), _plain(case.outcome),
-                                        _plain(case.insight), findings, clues) if part)
-    return {
-        "id": case.id, "title": case.title, "subtitle": case.subtitle, "keywords": " ".join(case.keywords),
-        "summary": case.summary, "body": body, "category": case.category, "mechanism": ",".join(case.mechanisms),
-        "year": str(case.year), "region": case.region,
-        "unit": ",".join(dict.fromkeys(list(case.supervised) + [f.unit for f in case.findings])),
-        "supervisors": ",".join(case.supervisors),
-        "classification": case.classification, "typical": case.typical, "replicable": case.replicable,
-        "date": case.date.isoformat(),
-    }
 
 
 def key_term_weights(tokens_by_field: dict[str, tuple], document: dict | None = None) -> dict[str, float]:
@@ -127,24 +97,18 @@ def prepare(document: dict, tokens_by_field: dict[str, tuple], known=None) -> di
         prepared["terms"], prepared[PLAN_SCORES] = dict(known.terms), known.packed_scores
     else:
         prepared["terms"] = key_term_weights(tokens_by_field, document)
-        prepared[PLAN_SCORES] = pack_scores(plan_scores(document, tokens_by_field))
+        prepared[PLAN_SCORES] = pack_score_text(plan_scores(document, tokens_by_field))
     return prepared
-
-
-def pack_scores(scores: dict[str, int]) -> str:
-    from generator.text.analysis import _pack
-
-    return _pack(scores)
 
 
 def plan_scores(document: dict, tokens_by_field: dict[str, tuple]) -> dict[str, int]:
     """The query planner's term scores of a case: the same numbers as the site index's."""
     from generator.search.queryplan import extra_fields
-    from generator.siteindex.index import SearchDoc, term_scores
+    from generator.siteindex.scoring import field_scores
 
     fields = {name: tuple(word for _, word, _, _ in tokens_by_field[name]) for name in TEXT_FIELDS}
     fields.update(extra_fields(document))
-    return term_scores(SearchDoc(location="", title="", text="", fields=fields))
+    return field_scores(fields)
 
 
 def iter_tokens(documents: list[dict], segments: SegmentCache, batch: int = 500):
@@ -164,7 +128,7 @@ def _prepare_all(documents: list[dict], segments: SegmentCache, analysis: Mappin
             for document, tokens in iter_tokens(documents, segments))
 
 
-def _digest(document: dict) -> str:
+def _document_digest(document: dict) -> str:
     return hashlib.sha256(json.dumps(document, ensure_ascii=False, sort_keys=True).encode("utf-8")).hexdigest()
 
 
@@ -240,8 +204,8 @@ def _write_query_dictionary(ix, index_dir: Path) -> None:
 
 
 def _unpacked_later(packed: str):
-    """Packed planner scores, unpacked only when the plan index reads them (analysis.LazyScores)."""
-    from generator.text.analysis import LazyScores
+    """Packed planner scores, unpacked only when the plan index reads them."""
+    from generator.siteindex.scoring import LazyScores
 
     return LazyScores(packed)
 
@@ -272,7 +236,7 @@ class _DeferredScores(Mapping):
 
 
 def _plan_doc(document: dict, scores, digests: dict[str, str]):
-    from generator.siteindex.index import SearchDoc
+    from generator.siteindex.model import SearchDoc
 
     return SearchDoc(location=f"cases/{document['id']}.html", title=document["title"], text="", fields={},
                      scores=scores, key=f"{digests[document['id']]}-{_plan_signature()}")
@@ -282,19 +246,20 @@ def _plan_doc(document: dict, scores, digests: dict[str, str]):
 def _plan_signature() -> str:
     """Changes whenever a case's planner scores could: the dictionary, the tokenizer, the scoring code."""
     from generator.infra.files import package_digest
+    from generator.siteindex import source_files
 
-    return package_digest("search/queryplan.py", "siteindex/index.py", extra=_dictionary_signature())[:16]
+    return package_digest("search/queryplan.py", "search/fields.py", *source_files(), extra=_dictionary_signature())[:16]
 
 
 def _write_plan(index_dir: Path, docs: list) -> None:
     """The planner's index of the cases, in the site index's format: `jiandu search` ranks as the site does."""
-    from generator.siteindex.index import write_site_search
+    from generator.siteindex.writer import write_site_search
 
     plan = index_dir / PLAN_DIR
     write_site_search(plan / "search", docs, state_dir=plan / "state")
 
 
-def _rebuild(index_dir: Path, documents: dict[str, dict], digests: dict[str, str], segments: SegmentCache,
+def _rebuild_index(index_dir: Path, documents: dict[str, dict], digests: dict[str, str], segments: SegmentCache,
              analysis: Mapping | None = None) -> None:
     from whoosh import index as whoosh_index
 
@@ -334,7 +299,7 @@ def update_index(index_dir: Path, cases: Iterable[Case], *, rebuild: bool = Fals
 
     segments = segments or SegmentCache(None)
     documents = {case.id: case_document(case) for case in cases}
-    digests = {case_id: _digest(document) for case_id, document in documents.items()}
+    digests = {case_id: _document_digest(document) for case_id, document in documents.items()}
     with exclusive(index_dir.parent / f".{index_dir.name}.lock", say, "另一个进程正在更新索引，等待其完成……"):
         ix, old, reason = (None, {}, "按要求重建") if rebuild else _open_existing(index_dir)
         if ix is None and only_if_current:
@@ -343,7 +308,7 @@ def update_index(index_dir: Path, cases: Iterable[Case], *, rebuild: bool = Fals
         if ix is None:
             if reason:
                 say(f"重建检索索引：{reason}")
-            _rebuild(index_dir, documents, digests, segments, analysis)
+            _rebuild_index(index_dir, documents, digests, segments, analysis)
             return IndexReport(added=len(documents), rebuilt=True, reason=reason, total=len(documents))
         changed = [case_id for case_id in documents if old.get(case_id) != digests[case_id]]
         removed = [case_id for case_id in old if case_id not in documents]
@@ -563,19 +528,18 @@ class SearchSession:
                        for docnum in self.searcher.docs_for_query(filter_query)}
         marked = marks(words)
         hits = []
-        manifest = source.manifest
         for position, found in enumerate(rank(words, source, allowed)[:limit], 1):
-            location = source.reader.load(f"d/{found.doc // manifest['ds']}")[found.doc % manifest["ds"]][0]
+            location = source.row(found.doc)[0]
             stored = self.searcher.stored_fields(self.searcher.document_number(id=location[len("cases/"):-5]))
             hits.append(self._hit(position, stored, found.score / 10000, marked, found.missing))
         return hits
 
     def plan_source(self):
         """The planner's index as a queryplan.Source; fresh per query (shards are read for the query)."""
-        from generator.siteindex.index import INDEX_DIR, ShardSource, _Reader
+        from generator.siteindex.query import ShardSource
+        from generator.siteindex.shards import INDEX_DIR
 
-        reader = _Reader(self.index_dir / PLAN_DIR / "search" / INDEX_DIR)
-        return ShardSource(reader, reader.load("manifest"))
+        return ShardSource.at(self.index_dir / PLAN_DIR / "search" / INDEX_DIR)
 
     def _plan_numbers(self) -> dict[str, int]:
         """Case page location → its number in the planner's index (from the plan index's build state)."""

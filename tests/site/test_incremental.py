@@ -12,7 +12,7 @@ from conftest import AS_OF, REPO
 
 from generator.core.project import Project
 from generator.site.build import build_site
-from generator.siteindex.index import plan_query
+from generator.siteindex.query import plan_query
 
 EDITED = "cases/2025/CZ-2025-001.yaml"
 OLD_TITLE = "人大常委会与市委政法委联席会议推动监督贯通协调"

@@ -12,21 +12,14 @@ import pytest
 from conftest import judgments, ranking_quality, sample_cases
 
 from generator.search.queryplan import STOP
-from generator.siteindex.index import (
-    FORMAT,
-    PLAN_DIR,
-    INDEX_DIR,
-    SearchDoc,
-    decode_postings,
-    encode_postings,
-    plan_query,
-    query_site,
-    read_shard,
-    search_docs_for_cases,
-    stub_index,
-    term_scores,
-    write_site_search,
-)
+from generator.siteindex.casedocs import search_docs_for_cases
+from generator.siteindex.codec import decode_postings, encode_postings
+from generator.siteindex.model import SearchDoc
+from generator.siteindex.planfiles import PLAN_DIR
+from generator.siteindex.query import plan_query, query_site
+from generator.siteindex.scoring import term_scores
+from generator.siteindex.shards import FORMAT, INDEX_DIR, read_shard, stub_index
+from generator.siteindex.writer import write_site_search
 from generator.text.tokenizer import index_tokens
 
 
@@ -348,11 +341,11 @@ def edit(rng: random.Random, docs: list[SearchDoc], pool: list[str], serial: lis
 
 @pytest.mark.parametrize("seed,large,shard_bytes", [(1, 1024, 24 * 1024), (2, 16, 2048), (3, 40, 512), (4, 16, 4096)])
 def test_incremental_updates_answer_as_a_full_build(tmp_path, sample_docs, seed, large, shard_bytes, monkeypatch):
-    from generator.siteindex import index as siteindex
+    from generator.siteindex import full, writer
 
     full_builds = []
-    real_build = siteindex._build
-    monkeypatch.setattr(siteindex, "_build", lambda *a, **k: full_builds.append(1) or real_build(*a, **k))
+    real_build = writer.build_full
+    monkeypatch.setattr(writer, "build_full", lambda *a, **k: full_builds.append(1) or real_build(*a, **k))
     rng = random.Random(seed)
     pool = sorted({t for d in sample_docs for t in term_scores(d)} | {f"新词{i}" for i in range(30)})
     state = tmp_path / "state"
@@ -375,7 +368,7 @@ def test_incremental_updates_answer_as_a_full_build(tmp_path, sample_docs, seed,
         # the same files as a full build with the same doc numbers and shard count
         saved = json.loads((state / "state.json").read_text("utf-8"))
         numbers = {loc: entry[0] for loc, entry in saved["docs"].items()}
-        files, info = siteindex.build_files(docs, numbers=numbers, shards=saved["shards"], **params)
+        files, info = full.build_files(docs, numbers=numbers, shards=saved["shards"], **params)
         present = snapshot(current / INDEX_DIR)
         assert present == files, sorted(set(present) ^ set(files)) or [n for n in files if present[n] != files[n]]
         assert info["numbers"] == numbers
@@ -480,7 +473,7 @@ def test_removed_doc_leaves_no_trace_with_state(tmp_path, sample_docs):
 
 
 def test_scores_pack_round_trip():
-    from generator.siteindex.index import _pack, _unpack
+    from generator.siteindex.state import pack_state_scores as _pack, unpack_state_scores as _unpack
 
     for scores in ({}, {"检察院": 12, "a": 1, "b": 100000}, {"甲 乙": 3, "丙": 4}, {"甲\t": 5}, {"": 2}):
         assert _unpack(json.loads(json.dumps(_pack(scores)))) == scores

@@ -1,6 +1,6 @@
 """Our sharded site search in a real browser, through material's search box, over http and file://.
 
-The worker's ranking must equal generator.siteindex.index.plan_query (the Python reference),
+The worker's ranking must equal generator.siteindex.query.plan_query (the Python reference),
 and a query must load only a few index files.
 """
 
@@ -13,7 +13,7 @@ from conftest import SAMPLE_QUERIES as QUERIES, clean_titles as clean
 
 from generator.core.project import Project
 from generator.site.build import build_site
-from generator.siteindex.index import plan_query
+from generator.siteindex.query import plan_query
 from tools.browser import chromium_page, search, search_result_pages, serve_directory
 
 pytestmark = pytest.mark.browser
@@ -74,7 +74,8 @@ def test_expected_cases_and_the_worker_ranks_like_the_reference(opened, site):
 
 
 def test_count_line_says_how_many_matched(site, tmp_path):
-    from generator.siteindex.index import SearchDoc, write_site_search
+    from generator.siteindex.model import SearchDoc
+    from generator.siteindex.writer import write_site_search
 
     big = tmp_path / "site"
     shutil.copytree(site, big)
