@@ -257,7 +257,7 @@ def parse(text: str, source: Source, synonyms: dict[str, list[str]]) -> list[Wor
     words: list[Word] = []
     seen: set[str] = set()
 
-    def add(word: str, prefix: bool) -> None:
+    def add_word(word: str, prefix: bool) -> None:
         if word in STOP or word in seen:
             return
         seen.add(word)
@@ -265,16 +265,16 @@ def parse(text: str, source: Source, synonyms: dict[str, list[str]]) -> list[Wor
 
     for run in RUNS.findall(text.lower()):
         if not CJK_START.match(run):
-            add(run, prefix=not source.has(run))
+            add_word(run, prefix=not source.has(run))
             continue
         i = 0
         while i < len(run):
             rest = run[i:]
             if source.has(rest) or rest in synonyms or rest in STOP:
-                add(rest, prefix=False)
+                add_word(rest, prefix=False)
                 break
             if source.expansions(rest):
-                add(rest, prefix=True)
+                add_word(rest, prefix=True)
                 break
             size = next((k for k in range(len(rest) - 1, 1, -1)
                          if source.has(rest[:k]) or rest[:k] in synonyms or rest[:k] in STOP), 0)
@@ -283,7 +283,7 @@ def parse(text: str, source: Source, synonyms: dict[str, list[str]]) -> list[Wor
                 if size == 1:  # else an unknown stretch, up to where something known starts: one word
                     while size < len(rest) and not _starts_known(rest[size:], source, synonyms):
                         size += 1
-            add(rest[:size], prefix=False)
+            add_word(rest[:size], prefix=False)
             i += size
     return words
 

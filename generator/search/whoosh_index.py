@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import re
 import shutil
 import tempfile
 from collections import defaultdict
@@ -539,7 +538,7 @@ class SearchSession:
         from generator.siteindex.query import ShardSource
         from generator.siteindex.shards import INDEX_DIR
 
-        return ShardSource.at(self.index_dir / PLAN_DIR / "search" / INDEX_DIR)
+        return ShardSource.in_folder(self.index_dir / PLAN_DIR / "search" / INDEX_DIR)
 
     def _plan_numbers(self) -> dict[str, int]:
         """Case page location → its number in the planner's index (from the plan index's build state)."""

@@ -246,7 +246,7 @@ def update_incrementally(search_dir: Path, docs: list[SearchDoc], state_dir: Pat
     patch.outputs["manifest.js"] = manifest_script(len(docs), shards)
     forget_state(state_dir)  # files first, the state last
     files = write_patch(patch, report)
-    buckets.save()
+    buckets.write_back()
     for loc in changes.removed:
         del old_docs[loc]
     for doc, _, key in changes.changed + changes.added:

@@ -53,7 +53,7 @@ class ShardReader:
         self.cache: dict[str, object] = {}
         self.files: list[Path] = []
 
-    def load(self, name: str):
+    def fetch(self, name: str):
         if name not in self.cache:
             path = Path(os.path.normpath(self.index_dir / f"{name}.js"))  # ../jiandu-x/… for the planner's files
             self.files.append(path)
@@ -78,14 +78,14 @@ class ShardSource:
         self.reader, self.manifest, self.n = reader, manifest, manifest["n"]
 
     @classmethod
-    def at(cls, index_dir: Path) -> "ShardSource":
+    def in_folder(cls, index_dir: Path) -> "ShardSource":
         reader = ShardReader(Path(index_dir))
-        return cls(reader, reader.load("manifest"))
+        return cls(reader, reader.fetch("manifest"))
 
     def shard(self, term: str) -> TermShard:
         key = f"t/{shard_of(term, self.manifest['b'])}"
         if key not in self.reader.cache:
-            self.reader.cache[key] = TermShard(self.reader.load(key))  # first load records the file
+            self.reader.cache[key] = TermShard(self.reader.fetch(key))  # first load records the file
         return self.reader.cache[key]
 
     def has(self, term: str) -> bool:
@@ -102,18 +102,18 @@ class ShardSource:
         entry = self.shard(term).entries.get(term)
         if entry is None:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-        encoded = self.reader.load(entry[1]) if isinstance(entry, list) else entry
+        encoded = self.reader.fetch(entry[1]) if isinstance(entry, list) else entry
         return decode_posting_arrays(encoded)
 
     def row(self, doc: int) -> list:
         """A doc's row of its doc shard: [location, title, teaser, meta…]."""
-        return self.reader.load(f"d/{doc // self.manifest['ds']}")[doc % self.manifest["ds"]]
+        return self.reader.fetch(f"d/{doc // self.manifest['ds']}")[doc % self.manifest["ds"]]
 
 
 def facet_rows(reader: ShardReader, sort: str) -> list:
     """Every doc's row [date rank, values of each facet…] (None: no facets), from facets.js (and dates.js
     when sorting by date)."""
-    data = reader.load(f"../{PLAN_DIR}/facets")
+    data = reader.fetch(f"../{PLAN_DIR}/facets")
     rows: list = [[0] for _ in range(data["n"])]
     for counts, values in data["c"]:
         flat, at = small_numbers(values), 0
@@ -125,7 +125,7 @@ def facet_rows(reader: ShardReader, sort: str) -> list:
             row.append(found)
             at += count
     if sort == "date":
-        for row, date in zip(rows, small_numbers(reader.load(f"../{PLAN_DIR}/dates"))):
+        for row, date in zip(rows, small_numbers(reader.fetch(f"../{PLAN_DIR}/dates"))):
             row[0] = date
     for doc in data["none"]:
         rows[doc] = None
@@ -139,9 +139,9 @@ def query_site(search_dir: Path, query: str, *, normalized: bool = False, top: i
     top: how many results to return (default: as many as the browser shows); filters: facet name →
     values a result must have (any of them); sort: "relevance" or "date" (newest first).
     """
-    source = ShardSource.at(Path(search_dir) / INDEX_DIR)
+    source = ShardSource.in_folder(Path(search_dir) / INDEX_DIR)
     reader, manifest = source.reader, source.manifest
-    plan = reader.load(f"../{PLAN_DIR}/plan")
+    plan = reader.fetch(f"../{PLAN_DIR}/plan")
     text = (query if normalized else normalize_query(query)).lower()
     words = parse(text, source, plan["synonyms"])
     ranked = rank(words, source)

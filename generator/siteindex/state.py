@@ -159,7 +159,7 @@ class ScoreBuckets:
     def put(self, number: int, location: str, packed) -> None:
         self.loaded.setdefault(number // SCORES_PER_BUCKET, {})[location] = packed
 
-    def save(self, prune: bool = False) -> None:
+    def write_back(self, prune: bool = False) -> None:
         """Write the buckets loaded or filled (empty ones deleted); prune: delete every other bucket file."""
         for b, data in self.loaded.items():
             path = self.folder / f"{b}.json"

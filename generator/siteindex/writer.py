@@ -90,7 +90,7 @@ def _save_full_state(state_dir: Path, index_dir: Path, docs: list[SearchDoc], bu
         number = build.numbers[doc.location]
         buckets.put(number, doc.location, pack_state_scores(scores, code))
         keys[doc.location] = [number, doc_key(doc, scores)]
-    buckets.save(prune=True)
+    buckets.write_back(prune=True)
     files = {name: file_stat(index_dir / name) for name in build.files}
     slots = max(build.numbers.values(), default=-1) + 1
     free = sorted(set(range(slots)) - set(build.numbers.values()))

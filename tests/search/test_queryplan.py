@@ -88,7 +88,7 @@ def test_a_library_adds_its_own_synonyms(tmp_path):
 
 def test_cli_and_site_parse_every_query_alike(library, session):
     _, _, search_dir = library
-    site, cli = ShardSource.at(search_dir / INDEX_DIR), session.plan_source()
+    site, cli = ShardSource.in_folder(search_dir / INDEX_DIR), session.plan_source()
     synonyms = load_synonyms()
     for item in queries():
         text = normalize(item["query"])
