@@ -103,3 +103,26 @@ def test_empty_index(tmp_path):
     write_site_search(search_dir, [])
     assert plan_query(search_dir, "检察院")[1] == []
     shutil.rmtree(search_dir)
+
+
+def test_a_failed_update_falls_back_and_says_why(tmp_path, sample_docs):
+    from index_support import link_copy, snapshot
+
+    state, old, new = tmp_path / "state", tmp_path / "old" / "search", tmp_path / "new" / "search"
+    write_site_search(old, sample_docs, state_dir=state)
+    assert write_site_search(old, sample_docs, state_dir=state).fallback == ""  # nothing to fall back from
+    link_copy(old, new)
+    for path in (state / "scores").glob("*.json"):
+        path.unlink()  # the state's scores are gone: the update cannot patch postings
+    docs = list(sample_docs)
+    docs[0] = replace(docs[0], title="改过的标题")
+    report = write_site_search(new, docs, state_dir=state)
+    assert not report.incremental and "scores/0.json" in report.fallback and "得分文件" in report.fallback
+    assert "未能增量更新，已全部重建" in str(report) and report.fallback in str(report)
+    fresh = tmp_path / "fresh" / "search"
+    write_site_search(fresh, docs)
+    assert snapshot(new / INDEX_DIR) == snapshot(fresh / INDEX_DIR)
+    # the next update is incremental again
+    docs[1] = replace(docs[1], title="又改了一个")
+    report = write_site_search(new, docs, state_dir=state)
+    assert report.incremental and report.fallback == ""
