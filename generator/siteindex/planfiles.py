@@ -1,8 +1,8 @@
 """The planner's data beside the index (search/jiandu-x/, rewritten whole): synonyms and facets.
 
-    plan.js      synonyms and each facet's values
-    facets.js    every doc's facet values, one column per facet (counts over any result set need
-                 this one file)
+    plan.js      synonyms and the facets' names and labels (every query reads it)
+    facets.js    each facet's values, and every doc's values, one column per facet (counts over any
+                 result set need this one file; only the search page reads it)
     dates.js     each doc's date as its rank among the dates, read only to sort by date
 """
 
@@ -51,9 +51,9 @@ def plan_files(docs: list[SearchDoc], numbers: dict[str, int], synonyms: dict[st
     dates = sorted({row[0] for row in rows if row is not None})
     rank = {date: i + 1 for i, date in enumerate(dates)}
     return {"plan.js": shard_script(f"../{PLAN_DIR}/plan", {
-                "synonyms": synonyms, "facets": [[name, label, ordered[name]] for name, label in FACETS]}),
+                "synonyms": synonyms, "facets": [[name, label] for name, label in FACETS]}),
             "facets.js": shard_script(f"../{PLAN_DIR}/facets", {
-                "n": slots, "none": [d for d, row in enumerate(rows) if row is None],
+                "v": [ordered[name] for name, _ in FACETS], "n": slots, "none": [d for d, row in enumerate(rows) if row is None],
                 "c": [_facet_column(rows, f) for f in range(len(FACETS))]}),
             "dates.js": shard_script(f"../{PLAN_DIR}/dates",
                                      encode_numbers(np.array([rank[row[0]] if row is not None else 0 for row in rows]))[0])}

@@ -98,6 +98,10 @@ class ShardSource:
         found.sort(key=lambda w: -sh.df(w))
         return found[:self.manifest["expand"]]
 
+    def frequency(self, term: str) -> int:
+        shard = self.shard(term)
+        return shard.df(term) if term in shard.entries else 0
+
     def postings(self, term: str) -> tuple[np.ndarray, np.ndarray]:
         entry = self.shard(term).entries.get(term)
         if entry is None:
@@ -110,10 +114,9 @@ class ShardSource:
         return self.reader.fetch(f"d/{doc // self.manifest['ds']}")[doc % self.manifest["ds"]]
 
 
-def facet_rows(reader: ShardReader, sort: str) -> list:
-    """Every doc's row [date rank, values of each facet…] (None: no facets), from facets.js (and dates.js
-    when sorting by date)."""
-    data = reader.fetch(f"../{PLAN_DIR}/facets")
+def facet_rows(reader: ShardReader, data: dict, sort: str) -> list:
+    """Every doc's row [date rank, values of each facet…] (None: no facets), from facets.js (data) and
+    dates.js when sorting by date."""
     rows: list = [[0] for _ in range(data["n"])]
     for counts, values in data["c"]:
         flat, at = small_numbers(values), 0
@@ -158,10 +161,11 @@ def query_site(search_dir: Path, query: str, *, normalized: bool = False, top: i
 
 def narrow_results(reader: ShardReader, plan: dict, ranked: list[Ranked], filters: dict[str, list[str]], sort: str):
     """Keep the results with the chosen facet values, count the values among them, sort by date if asked."""
-    names = [name for name, _, _ in plan["facets"]]
-    rows = facet_rows(reader, sort)
+    names = [name for name, _ in plan["facets"]]
+    data = reader.fetch(f"../{PLAN_DIR}/facets")
+    rows = facet_rows(reader, data, sort)
     chosen = {}
-    for f, (name, _, values) in enumerate(plan["facets"]):
+    for f, (name, values) in enumerate(zip(names, data["v"])):
         wanted = {values.index(v) for v in filters.get(name, ()) if v in values}
         if filters.get(name):
             chosen[f] = wanted
@@ -180,7 +184,7 @@ def narrow_results(reader: ShardReader, plan: dict, ranked: list[Ranked], filter
                 for v in row[f + 1]:
                     counts[f][v] = counts[f].get(v, 0) + 1
     facets = {name: sorted(((values[v], c) for v, c in counts[f].items()), key=lambda vc: (-vc[1], values.index(vc[0])))
-              for f, (name, _, values) in enumerate(plan["facets"])}
+              for f, (name, values) in enumerate(zip(names, data["v"]))}
     if sort == "date":
         kept.sort(key=lambda hit: (-(rows[hit.doc][0] if rows[hit.doc] else 0), hit.doc))
     return kept, facets

@@ -28,13 +28,13 @@ import json
 from pathlib import Path
 
 from generator.search.fields import FIELD_BOOSTS, TEXT_FIELDS
-from generator.search.queryplan import EXACT_WEIGHT, EXPANSIONS, GRAM_MARK, GRAM_WEIGHT, PREFIX_WEIGHT, STOP, \
-    SYNONYM_WEIGHT
+from generator.search.queryplan import EXACT_WEIGHT, EXPANSIONS, GRAM_MARK, GRAM_WEIGHT, LOOSE_BELOW, PREFIX_WEIGHT, \
+    STOP, SYNONYM_WEIGHT
 from generator.siteindex.model import SearchDoc
 
-FORMAT = 3                   # of the index files (the browser's side)
+FORMAT = 4                   # of the index files (the browser's side)
 INDEX_DIR = "jiandu"
-DOCS_PER_SHARD = 8           # a result row costs its doc shard: small shards, small downloads
+DOCS_PER_SHARD = 4           # a result row costs its doc shard: small shards, small downloads
 TEASER_CHARS = 120
 LARGE_POSTINGS = 1024        # encoded postings longer than this get a file of their own
 SHARD_BYTES = 6 * 1024       # aim for term shards about this size (a query reads several)
@@ -130,4 +130,4 @@ def manifest_script(n: int, shards: int) -> bytes:
     return shard_script("manifest", {"v": FORMAT, "n": n, "b": shards, "ds": DOCS_PER_SHARD,
                                      "fields": list(TEXT_FIELDS), "stop": sorted(STOP), "mark": GRAM_MARK,
                                      "weights": [EXACT_WEIGHT, PREFIX_WEIGHT, SYNONYM_WEIGHT, GRAM_WEIGHT],
-                                     "expand": EXPANSIONS, "top": RESULTS})
+                                     "expand": EXPANSIONS, "loose": LOOSE_BELOW, "top": RESULTS})
