@@ -1,7 +1,8 @@
 """The number codec of the index files: non-negative integers as variable-length base-32 digits.
 
 A character from the first half of ALPHABET ends a number, one from the second half continues it
-(most significant digit first). Postings are pairs (doc-number gap - 1, score) in one such string;
+(most significant digit first). A postings string holds the doc-number gaps - 1 of a term's n docs,
+then their n scores (gaps apart from scores compress better: most gaps of a common term are 0);
 this module encodes, decodes and patches them.
 """
 
@@ -94,17 +95,15 @@ def encode_few(numbers: list[int]) -> str:
 # --- postings --------------------------------------------------------------------------
 
 def encode_posting_arrays(docs: np.ndarray, scores: np.ndarray) -> str:
-    numbers = np.empty(2 * len(docs), dtype=np.int64)
-    numbers[0::2] = np.diff(docs, prepend=-1) - 1
-    numbers[1::2] = scores
-    return encode_numbers(numbers)[0]
+    return encode_numbers(np.concatenate([np.diff(docs, prepend=-1) - 1, scores]))[0]
 
 
 def decode_posting_arrays(text: str) -> tuple[np.ndarray, np.ndarray]:
     numbers = decode_numbers(text)[0]
     if len(numbers) % 2:
         raise ValueError("odd postings string")
-    return np.cumsum(numbers[0::2] + 1) - 1, numbers[1::2]
+    count = len(numbers) // 2
+    return np.cumsum(numbers[:count] + 1) - 1, numbers[count:]
 
 
 def encode_postings(postings: list[tuple[int, int]]) -> str:
@@ -125,35 +124,36 @@ def posting_count(text: str) -> int:
 
 
 def _splice(encoded: str, number: int, score: int | None) -> tuple[str, int]:
-    """patch_postings for one doc: re-encodes only the postings around it."""
+    """patch_postings for one doc: re-encodes only the gaps and the score around it."""
     numbers, ends = decode_numbers(encoded)
     if len(numbers) % 2:
         raise ValueError("odd postings string")
-    gaps = numbers[0::2]
+    count = len(numbers) // 2
+    gaps = numbers[:count]
     docs = np.cumsum(gaps + 1) - 1
-    count = len(docs)
     i = int(np.searchsorted(docs, number))
 
-    def start(j: int) -> int:  # where number j (of the gap/score stream) starts
+    def start(j: int) -> int:  # where number j of the stream starts (j == 2·count: the end)
         return 0 if j == 0 else (j if ends is None else int(ends[j - 1]))
 
-    def end(j: int) -> int:
-        return j + 1 if ends is None else int(ends[j])
+    def edit(gap: int, gaps_replaced: int, new_gaps: list[int], scores_replaced: int, new_scores: list[int]) -> str:
+        """Replace numbers gap… of the gaps and count+i… of the scores (the gaps come first)."""
+        score = count + i
+        return (encoded[:start(gap)] + encode_few(new_gaps) + encoded[start(gap + gaps_replaced):start(score)]
+                + encode_few(new_scores) + encoded[start(score + scores_replaced):])
 
+    previous = int(docs[i - 1]) if i else -1
     if i < count and int(docs[i]) == number:
         if score is not None:
-            return encoded[:start(2 * i + 1)] + encode_few([score]) + encoded[end(2 * i + 1):], count
+            return edit(i, 0, [], 1, [score]), count
         if i + 1 < count:
-            merged = int(gaps[i]) + int(gaps[i + 1]) + 1
-            return encoded[:start(2 * i)] + encode_few([merged]) + encoded[end(2 * i + 2):], count - 1
-        return encoded[:start(2 * i)], count - 1
+            return edit(i, 2, [int(gaps[i]) + int(gaps[i + 1]) + 1], 1, []), count - 1
+        return edit(i, 1, [], 1, []), count - 1
     if score is None:
         return encoded, count
-    previous = int(docs[i - 1]) if i else -1
     if i == count:
-        return encoded + encode_few([number - previous - 1, score]), count + 1
-    inserted = encode_few([number - previous - 1, score, int(docs[i]) - number - 1])
-    return encoded[:start(2 * i)] + inserted + encoded[end(2 * i):], count + 1
+        return edit(i, 0, [number - previous - 1], 0, [score]), count + 1
+    return edit(i, 1, [number - previous - 1, int(docs[i]) - number - 1], 0, [score]), count + 1
 
 
 def patch_postings(encoded: str, changes: dict[int, int | None]) -> tuple[str, int]:

@@ -65,9 +65,13 @@ def all_postings(numbers: list[int], scores: list[dict[str, int]]) \
     previous = np.empty(total, dtype=np.int64)
     previous[0], previous[1:] = -1, docs[:-1]
     previous[last[:-1] + 1] = -1                # each term's first posting
+    # each term's gaps, then its scores (codec.encode_posting_arrays): posting k of a term starting at
+    # posting s has its gap at 2s + (k - s) and its score df places later
+    first = np.repeat(last - dfs + 1, dfs)
+    gap_at = first + np.arange(total)
     stream = np.empty(2 * total, dtype=np.int64)
-    stream[0::2] = docs - previous - 1
-    stream[1::2] = values
+    stream[gap_at] = docs - previous - 1
+    stream[gap_at + np.repeat(dfs, dfs)] = values
     text, ends = encode_numbers(stream)
     char_ends = ends[2 * last + 1].tolist()
     encoded = [text[a:b] for a, b in zip([0] + char_ends[:-1], char_ends)]

@@ -20,6 +20,7 @@ from generator.siteindex.shards import shard_script
 PLAN_DIR = "jiandu-x"
 FACETS = (("category", "监督内容"), ("mechanism", "工作机制"), ("year", "年份"), ("region", "地区"),
           ("unit", "被监督单位"), ("flag", "典型/可推广"))
+MANY_VALUES = 32             # a facet with more values numbers them by frequency
 
 
 def _facet_column(rows: list, f: int) -> list[str]:
@@ -33,14 +34,24 @@ def _facet_column(rows: list, f: int) -> list[str]:
     return [encode_numbers(np.array(counts))[0], encode_numbers(np.array(values))[0]]
 
 
+def _value_order(name: str, counts: dict[str, int]) -> list[str]:
+    """A facet's values in the order of their numbers: by name (years newest first); a facet with
+    many values (regions, units of a large library) most frequent first, so that most numbers in
+    facets.js take one digit. Counts with the same number show in this order."""
+    ordered = sorted(counts, reverse=(name == "year"))
+    if len(ordered) > MANY_VALUES:
+        ordered.sort(key=lambda value: -counts[value])
+    return ordered
+
+
 def plan_files(docs: list[SearchDoc], numbers: dict[str, int], synonyms: dict[str, list[str]]) -> dict[str, bytes]:
     """plan.js, facets.js and dates.js (see the module's docstring)."""
     values: dict[str, dict[str, int]] = {name: {} for name, _ in FACETS}
     for doc in docs:
         for name, _ in FACETS:
             for value in (doc.facets or {}).get(name, ()):
-                values[name].setdefault(value, 0)
-    ordered = {name: sorted(found, reverse=(name == "year")) for name, found in values.items()}
+                values[name][value] = values[name].get(value, 0) + 1
+    ordered = {name: _value_order(name, found) for name, found in values.items()}
     index = {name: {value: i for i, value in enumerate(found)} for name, found in ordered.items()}
     slots = max(numbers.values(), default=-1) + 1
     rows: list = [None] * slots

@@ -61,20 +61,14 @@
     return count >> 1;
   }
 
+  /* codec.decode_posting_arrays: the gaps of n docs, then their n scores */
   function decode(text) {
-    var docs = [], scores = [], value = 0, doc = -1, odd = false;
-    for (var i = 0; i < text.length; i++) {
-      var digit = DIGIT[text[i]];
-      if (digit >= 32) { value = value * 32 + digit - 32; continue; }
-      value = value * 32 + digit;
-      if (!odd) doc += value + 1; else { docs.push(doc); scores.push(value); }
-      odd = !odd;
-      value = 0;
-    }
-    return { docs: docs, scores: scores };
+    var numbers = smallNumbers(text), count = numbers.length >> 1, docs = new Array(count), doc = -1;
+    for (var i = 0; i < count; i++) { doc += numbers[i] + 1; docs[i] = doc; }
+    return { docs: docs, scores: numbers.slice(count) };
   }
 
-  /* siteindex.shard_of: by the first character; bigram-field terms in shards b … 2b-1 */
+  /* siteindex/shards.py shard_of: by the first character; bigram-field terms in shards b … 2b-1 */
   function shardName(term) {
     return "t/" + (term.codePointAt(0) % manifest.b + (term.endsWith(manifest.mark) ? manifest.b : 0));
   }
