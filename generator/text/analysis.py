@@ -19,7 +19,7 @@ from generator.infra.files import package_digest, read_cache, write_cache
 from generator.core.model import Case
 from generator.infra.parallel import map_in_processes
 from generator.search.fields import TEXT_FIELDS, case_document
-from generator.search.whoosh_index import Similar, SimilarityModel, key_term_weights
+from generator.search.similarity import Similar, SimilarityModel, key_term_weights
 from generator.siteindex.scoring import LazyScores, field_scores, pack_score_text
 from generator.text.segment_cache import SegmentCache, decode, dictionary_signature, text_key
 
@@ -39,7 +39,7 @@ class CaseAnalysis:
 
 @lru_cache(maxsize=1)
 def _signature() -> str:
-    return package_digest("text/analysis.py", "search/whoosh_index.py", "search/fields.py", "siteindex/scoring.py",
+    return package_digest("text/analysis.py", "search/similarity.py", "search/fields.py", "siteindex/scoring.py",
                           "search/queryplan.py", "data/synonyms.yaml",
                           extra=dictionary_signature() + str(ANALYSIS_FORMAT))[:16]
 
