@@ -30,7 +30,7 @@ from typing import Callable
 from generator.text.analysis import CaseAnalysis, analyse_cases, similar_cases
 from generator.text.analysis import _signature as analysis_signature
 from generator.core.edition import INTERNAL, Edition
-from generator.infra.files import exclusive, package_digest, replace_dir, write_atomically
+from generator.infra.files import exclusive, package_digest, replace_dir, write_file
 from generator.site.frames import (
     SITE_MARKER,
     FrameSite,
@@ -165,7 +165,7 @@ class SiteState:
         return cls(data["site_dir"], data["edition"], data["build_id"], data["outputs"])
 
     def save(self, path: Path) -> None:
-        write_atomically(path, json.dumps({"site_dir": self.site_dir, "edition": self.edition, "build_id": self.build_id,
+        write_file(path, json.dumps({"site_dir": self.site_dir, "edition": self.edition, "build_id": self.build_id,
                                            "outputs": self.outputs}, ensure_ascii=False).encode("utf-8"))
 
 

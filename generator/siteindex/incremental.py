@@ -14,7 +14,8 @@ from pathlib import Path
 from generator.siteindex.codec import patch_postings
 from generator.siteindex.full import check_locations
 from generator.siteindex.model import SearchDoc, SiteSearchReport
-from generator.siteindex.output import replace_file, write_stubs
+from generator.infra.files import write_file
+from generator.siteindex.output import write_stubs
 from generator.siteindex.scoring import term_scores
 from generator.siteindex.shards import DOCS_PER_SHARD, INDEX_DIR, doc_row, entry_size, large_name, large_script, \
     manifest_script, parse_large, parse_script, shard_count, shard_of, shard_script
@@ -204,7 +205,7 @@ def write_patch(patch: _Patch, report: SiteSearchReport) -> dict[str, list[int]]
         path = patch.index_dir / name
         if name in patch.recorded and patch.recorded[name][0] == len(data) and path.read_bytes() == data:
             continue
-        replace_file(path, data)
+        write_file(path, data, durable=False)
         files[name] = file_stat(path)
         report.written += 1
         report.written_files.append(f"{INDEX_DIR}/{name}")

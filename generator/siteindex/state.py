@@ -21,7 +21,7 @@ import numpy as np
 
 from generator.siteindex.codec import decode_numbers, encode_numbers
 from generator.siteindex.model import SearchDoc
-from generator.siteindex.output import replace_file
+from generator.infra.files import write_file
 from generator.siteindex.shards import DOCS_PER_SHARD, FORMAT, js_text, read_shard
 
 STATE_FORMAT = 1             # of the build state
@@ -164,7 +164,7 @@ class ScoreBuckets:
         for b, data in self.loaded.items():
             path = self.folder / f"{b}.json"
             if data:
-                replace_file(path, json.dumps(data, ensure_ascii=False).encode("utf-8"))
+                write_file(path, json.dumps(data, ensure_ascii=False).encode("utf-8"), durable=False)
             else:
                 path.unlink(missing_ok=True)
         if prune and self.folder.is_dir():
@@ -174,7 +174,7 @@ class ScoreBuckets:
 
 
 def save_state(state_dir: Path, state: dict) -> None:
-    replace_file(state_dir / STATE_FILE, json.dumps(state).encode("ascii"))
+    write_file(state_dir / STATE_FILE, json.dumps(state).encode("ascii"), durable=False)
 
 
 def forget_state(state_dir: Path) -> None:
