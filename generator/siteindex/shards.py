@@ -34,7 +34,7 @@ from generator.siteindex.model import SearchDoc
 
 FORMAT = 4                   # of the index files (the browser's side)
 INDEX_DIR = "jiandu"
-DOCS_PER_SHARD = 4           # a result row costs its doc shard: small shards, small downloads
+DOCS_PER_SHARD = 2           # a result row costs its doc shard: small shards, small downloads
 TEASER_CHARS = 120
 LARGE_POSTINGS = 192         # encoded postings longer than this get a file of their own
 SHARD_BYTES = 6 * 1024       # aim for term shards about this size (a query reads several)
