@@ -1,11 +1,11 @@
 /*
  * jiandu — site-search worker. Speaks mkdocs-material's search worker protocol
  * (0 SETUP → 1 READY, 2 QUERY → 3 RESULT) over the sharded index written by
- * generator/siteindex.py, loading only the index files a query needs. Each file
+ * generator/siteindex/ (writer.py), loading only the index files a query needs. Each file
  * is a script calling jianduShard(name, data): loaded with importScripts in a
  * real Worker (synchronous) and with <script> tags by iframe-worker-shim.js on
  * file:// (importScripts returns a Promise there). The query algorithm mirrors
- * generator/siteindex.py query_site exactly; change both together.
+ * generator/siteindex/query.py query_site exactly; change both together.
  * Written for this project; no network access beyond the site's own files.
  */
 (function (scope) {
