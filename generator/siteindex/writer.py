@@ -38,8 +38,8 @@ def write_site_search(search_dir: Path, docs: list[SearchDoc], *, state_dir: Pat
     docs = list(docs)
     params = state_params(large, shard_bytes)
     state = load_state(Path(state_dir)) if state_dir is not None else None
-    fallback = ""
-    if state is not None and state.get("params") == params and files_match(search_dir / INDEX_DIR, state["files"]):
+    fallback = _unusable_state(state, params, search_dir / INDEX_DIR) if state is not None else ""
+    if state is not None and not fallback:
         try:
             report = update_incrementally(search_dir, docs, Path(state_dir), state, separator, large, shard_bytes)
             write_plan(search_dir, docs, report.numbers, synonyms or {}, report)
@@ -56,6 +56,15 @@ def write_site_search(search_dir: Path, docs: list[SearchDoc], *, state_dir: Pat
     report.fallback = fallback
     write_plan(search_dir, docs, report.numbers, synonyms or {}, report)
     return report
+
+
+def _unusable_state(state: dict, params: list, index_dir: Path) -> str:
+    """Why a build state cannot be patched (Chinese), or "" when it can."""
+    if state.get("params") != params:
+        return "索引格式或参数已改变"
+    if not files_match(index_dir, state["files"]):
+        return "网站中的索引文件与构建记录不符（被改动、缺失或多出）"
+    return ""
 
 
 def fallback_reason(exc: BaseException) -> str:

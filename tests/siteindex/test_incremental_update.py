@@ -1,4 +1,4 @@
-"""Incremental updates from the build state: the same files and answers as a full build."""
+"""incremental.py (the file name test_incremental.py is tests/site's): updates from the build state give the same files and answers as a full build."""
 
 import json
 import random
