@@ -186,8 +186,8 @@ def bench(count: int, repeat: int, browser: bool, fresh: bool, root: Path | None
     root = prepare(count, fresh, root, corpus)
     for folder in ("site", "build"):
         shutil.rmtree(root / folder, ignore_errors=True)
-    if query_only:  # one cold build, then what each query downloads (a shared machine: no rebuild rounds)
-        figures = {"cold": build(root)}
+    if query_only:  # one cold build (no book PDFs), then what each query downloads: no rebuild rounds
+        figures = {"cold": run(root, "build", "--as-of", AS_OF, "-q", "--timings", "--no-pdf")}
         return _index_figures(root / "site", figures)
     figures: dict = {"segment_once": segment_once(root)}
     figures["cold"] = build(root)
@@ -284,7 +284,7 @@ def main() -> None:
                         help="语料：samples 由示例案例的句子拼成，varied 由词表和句式组合、词汇随规模增长（默认 samples）")
     parser.add_argument("--root", type=Path, help="案例库放在此目录下（ROOT/N），默认 /tmp/jiandu-build-bench-语料-N")
     parser.add_argument("--query-only", action="store_true",
-                        help="只做一次冷构建，测每次检索的下载量（不做重建、Whoosh 和浏览器测量）")
+                        help="只做一次冷构建（不排版汇编 PDF），测每次检索的下载量（不做重建、Whoosh 和浏览器测量）")
     args = parser.parse_args()
     results = {}
     for count in args.sizes:
