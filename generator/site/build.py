@@ -117,7 +117,7 @@ def build_site(project: Project, *, as_of: date | None = None, site_dir: Path | 
     edition = edition.with_policy(project.root)
     progress(f"读取案例：{project.cases_dir}")
     library = project.load_valid()
-    cases = edition.select(library.cases)
+    cases = edition.cases_in(library.cases)
     allowed = load_allow_list(project.root)
     pii = scan_cases(cases, allowed, project.cache_dir)
     if edition.is_public:
@@ -436,8 +436,8 @@ class _Build:
 
     def _compilations(self) -> tuple[list[Page], list[dict]]:
         """A 年度汇编 page per year and the plan of its book (this edition's cases only)."""
-        from generator.office.compilation import select
-        from generator.office.documents import Settings, load_settings
+        from generator.office.compilation import book_cases
+        from generator.office.settings import Settings, load_settings
         from generator.site.pages import compilation_index, compilation_page
 
         try:
@@ -448,7 +448,7 @@ class _Build:
         years: dict[int, list] = {}
         pages, books = [], []
         for year in sorted({case.year for case in self.cases}):
-            chosen = select(self.cases, year, self.edition)
+            chosen = book_cases(self.cases, year, self.edition)
             if not chosen:
                 continue
             years[year] = chosen
