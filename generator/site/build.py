@@ -69,6 +69,7 @@ class BuildReport:
     rendered: int = 0          # pages rendered in this build (the others were unchanged)
     frames_rendered: bool = False
     timings: dict[str, float] = field(default_factory=dict)
+    search_index: object = None  # the site search index's SiteSearchReport (says why an update fell back)
 
 
 def check_output_dir(target: Path, project: Project) -> None:
@@ -130,7 +131,7 @@ def build_site(project: Project, *, as_of: date | None = None, site_dir: Path | 
         build.run()
     return BuildReport(cases=len(cases), pages=build.page_count, seconds=time.perf_counter() - started,
                        site_dir=site_dir, rendered=build.rendered, frames_rendered=build.frames_rendered,
-                       timings=timings,
+                       timings=timings, search_index=build.search_report,
                        warnings=[p for p in library.problems if not p.is_error] + [p.as_warning() for p in pii])
 
 
@@ -231,6 +232,7 @@ class _Build:
         self.page_count = self.rendered = 0
         self.frames_rendered = False
         self.book_pdf = False
+        self.search_report = None
 
     def _timed(self, name: str, started: float) -> float:
         now = time.perf_counter()
@@ -502,7 +504,9 @@ class _Build:
     def _search(self, site: Path, previous: Path | None, analysis: dict[str, CaseAnalysis], frames: FrameSite,
                 segments: SegmentCache) -> None:
         from generator.search.queryplan import load_synonyms
-        from generator.siteindex.index import SearchDoc, case_search_doc, write_site_search
+        from generator.siteindex.casedocs import case_search_doc
+        from generator.siteindex.model import SearchDoc
+        from generator.siteindex.writer import write_site_search
 
         search_dir = site / "search"
         if previous is not None:  # unchanged shards are kept: the writer replaces only what changed
@@ -522,8 +526,10 @@ class _Build:
             docs.append(SearchDoc(location=page["location"], title=page["title"], text=page["text"],
                                   fields={"title": tuple(w for _, w, _, _ in title_tokens),
                                           "body": tuple(w for _, w, _, _ in body_tokens)}, key=key))
-        write_site_search(search_dir, docs, state_dir=self.project.cache_dir / f"site-search-{self.edition.name}",
-                          synonyms=load_synonyms(self.project.cases_dir))
+        self.search_report = write_site_search(search_dir, docs, synonyms=load_synonyms(self.project.cases_dir),
+                                               state_dir=self.project.cache_dir / f"site-search-{self.edition.name}")
+        if self.search_report.fallback:
+            self.progress(str(self.search_report))
 
 
 def _fixed_times(xlsx: bytes, day: date) -> bytes:
