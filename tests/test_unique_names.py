@@ -5,7 +5,7 @@ from collections import defaultdict
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "generator"
-OWNED = ("search/", "siteindex/", "text/tokenizer.py", "text/analysis.py")
+OWNED = ("search/", "siteindex/", "text/tokenizer.py", "search/analysis.py")
 # Methods whose names an interface fixes: the planner's Source protocol, Mapping, HTMLParser.
 INTERFACE = {"has", "expansions", "postings", "frequency", "items", "handle_starttag", "handle_endtag", "handle_data",
              "handle_startendtag"}

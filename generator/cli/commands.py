@@ -94,7 +94,7 @@ def _index_dir(args) -> Path:
 
 def cmd_index(args) -> int:
     from generator.search.whoosh_index import update_index
-    from generator.text.analysis import analyse_cases
+    from generator.search.analysis import analyse_cases
     from generator.text.segment_cache import SegmentCache
 
     project = _project(args)
@@ -159,7 +159,7 @@ def cmd_similar(args) -> int:
 def _ensure_index(args, index_dir: Path) -> None:
     """Build the index on first use; afterwards `jiandu index` (or `jiandu build`) keeps it current."""
     from generator.search.whoosh_index import META_FILE, update_index
-    from generator.text.analysis import analyse_cases
+    from generator.search.analysis import analyse_cases
     from generator.text.segment_cache import SegmentCache
 
     if not (index_dir / META_FILE).is_file():

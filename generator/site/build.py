@@ -27,8 +27,8 @@ from datetime import date
 from pathlib import Path, PurePosixPath
 from typing import Callable
 
-from generator.text.analysis import CaseAnalysis, analyse_cases, similar_cases
-from generator.text.analysis import _signature as analysis_signature
+from generator.search.analysis import CaseAnalysis, analyse_cases, similar_cases
+from generator.search.analysis import _signature as analysis_signature
 from generator.core.edition import INTERNAL, Edition
 from generator.infra.files import exclusive, package_digest, replace_dir, write_file
 from generator.site.frames import (

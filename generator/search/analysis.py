@@ -39,7 +39,7 @@ class CaseAnalysis:
 
 @lru_cache(maxsize=1)
 def _signature() -> str:
-    return package_digest("text/analysis.py", "search/similarity.py", "search/fields.py", "siteindex/scoring.py",
+    return package_digest("search/analysis.py", "search/similarity.py", "search/fields.py", "siteindex/scoring.py",
                           "search/queryplan.py", "data/synonyms.yaml",
                           extra=dictionary_signature() + str(ANALYSIS_FORMAT))[:16]
 
