@@ -152,8 +152,12 @@ def _template_values(case: Case, settings: Settings, day: date) -> dict:
             "reply_by": cn_date(day + timedelta(days=settings.reply_days)), "day_cn": cn_date(day)}
 
 
+# A letter about findings is titled "关于<case title>的<kind>" unless its kind words it otherwise.
+_FINDINGS_TITLES = {"整改通知书": "关于限期整改{title}中发现问题的通知"}
+
+
 def _findings_letter(r: _Request) -> Composition:
-    """整改通知书 or 监督建议书: the open (or named) findings of one unit."""
+    """A letter about the open (or named) findings of one unit: 整改通知书, 监督建议书 (each with its own rules below)."""
     case, kind = r.case, r.kind
     to, chosen = _select_findings(case, kind, r.to, r.finding_ids)
     if kind == "整改通知书":
@@ -163,7 +167,7 @@ def _findings_letter(r: _Request) -> Composition:
         raise UserError(f"案例 {case.id} 的问题 {'、'.join(missing)} 缺少 cause（原因分析）："
                         f"监督建议书须逐项说明问题产生的原因")
     views = [_finding_view(f, r.day, r.deadline) for f in chosen]
-    title = f"关于限期整改{case.title}中发现问题的通知" if kind == "整改通知书" else f"关于{case.title}的监督建议书"
+    title = _FINDINGS_TITLES.get(kind, "关于{title}的{kind}").format(title=case.title, kind=kind)
     markup = fill_template(r.env, kind, **r.base, findings=views, unit=to)
     return Composition(kind, case, title, to, markup, r.settings.copy_to, chosen)
 

@@ -38,15 +38,17 @@ PLAN_DIR = "plan"             # the planner's index (siteindex format) inside th
 PLAN_SCORES = "_plan_scores"  # a prepared document's packed planner scores (not a Whoosh field)
 
 
+# Text fields whose words are shown with a hit (title, snippet); every other text field is indexed only.
+_STORED_TEXT = {"title", "keywords", "summary", "body"}
+
+
 def _schema():
+    """The Whoosh schema: every text field of search/fields.py, analysed by the shared tokenizer, and the metadata."""
     from whoosh.fields import BOOLEAN, ID, KEYWORD, STORED, TEXT, Schema
 
-    def text_field(stored: bool = False):
-        return TEXT(analyzer=analyzer(), stored=stored, multitoken_query="and")
-
+    text = {name: TEXT(analyzer=analyzer(), stored=name in _STORED_TEXT, multitoken_query="and") for name in TEXT_FIELDS}
     return Schema(
-        id=ID(stored=True, unique=True), title=text_field(stored=True), subtitle=text_field(),
-        keywords=text_field(stored=True), summary=text_field(stored=True), body=text_field(stored=True),
+        id=ID(stored=True, unique=True), **text,
         category=ID(stored=True), mechanism=KEYWORD(commas=True, stored=True), year=ID(stored=True),
         region=ID(stored=True), unit=KEYWORD(commas=True), classification=ID(stored=True),
         typical=BOOLEAN(stored=True), replicable=BOOLEAN(stored=True), date=STORED(), terms=STORED(),
