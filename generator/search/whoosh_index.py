@@ -281,9 +281,9 @@ def _plan_doc(document: dict, scores, digests: dict[str, str]):
 @lru_cache(maxsize=1)
 def _plan_signature() -> str:
     """Changes whenever a case's planner scores could: the dictionary, the tokenizer, the scoring code."""
-    from generator.infra.files import package_digest
+    from generator.infra.cachekey import code_key
 
-    return package_digest("search/queryplan.py", "siteindex/index.py", extra=_dictionary_signature())[:16]
+    return code_key("generator.search.queryplan", "generator.siteindex.index", extra=_dictionary_signature())[:16]
 
 
 def _write_plan(index_dir: Path, docs: list) -> None:

@@ -220,6 +220,8 @@ def frames_key(docs: Path, config_file: Path, edition_name: str, project_files: 
     import material
     import mkdocs
 
+    from generator.infra.cachekey import code_key
+
     digest = hashlib.sha256()
     versions = []
     for package in ("markdown", "pymdown-extensions", "jinja2"):
@@ -236,8 +238,7 @@ def frames_key(docs: Path, config_file: Path, edition_name: str, project_files: 
             if path.is_file():
                 name = path.relative_to(folder) if folder.is_dir() else path.name  # docs sit in a temporary folder
                 digest.update(f"{folder.name}/{name}".encode("utf-8") + b"\0" + path.read_bytes() + b"\0")
-    for name in ("site/frames.py", "siteindex/plugin.py", "core/edition.py"):
-        digest.update((PACKAGE_DIR / name).read_bytes())
+    digest.update(code_key("generator.site.frames").encode("utf-8"))  # the frame code and all it imports
     return digest.hexdigest()
 
 

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from generator.infra.files import package_digest, read_cache, write_cache
 from generator.core.model import Case
 from generator.infra.parallel import map_in_processes
 from generator.search.whoosh_index import (
@@ -27,7 +26,7 @@ from generator.search.whoosh_index import (
     case_document,
     key_term_weights,
 )
-from generator.text.segment_cache import SegmentCache, decode, dictionary_signature, text_key
+from generator.text.segment_cache import SegmentCache, decode, text_key
 
 ANALYSIS_FORMAT = 2
 _SEP = "\x1f"
@@ -73,60 +72,80 @@ def _pack(scores: dict[str, int]) -> str:
     return _SEP.join(f"{term}{_SEP}{score}" for term, score in sorted(scores.items()))
 
 
+STAGE = "analysis"
+
+
 @lru_cache(maxsize=1)
-def _signature() -> str:
-    return package_digest("text/analysis.py", "search/whoosh_index.py", "siteindex/index.py", "search/queryplan.py", "data/synonyms.yaml",
-                          extra=dictionary_signature() + str(ANALYSIS_FORMAT))[:16]
+def analysis_code_key() -> str:
+    """The analysis code and everything it imports (scoring, query planning, tokenizer, dictionaries)."""
+    from generator.infra.cachekey import code_key
+
+    return code_key("generator.text.analysis", libraries=("jieba", "opencc"), extra=str(ANALYSIS_FORMAT))[:16]
 
 
-def _load(path: Path | None, signature: str) -> dict[str, CaseAnalysis]:
-    data = read_cache(path, signature)
-    if not isinstance(data, dict):
-        return {}
-    return {key: value for key, value in data.items() if isinstance(value, CaseAnalysis) and value.key == key}
+def analyse_cases(cases: list[Case], segments: SegmentCache, cache_dir: Path | None = None, *, state=None,
+                  fingerprints: dict[str, str] | None = None) -> dict[str, CaseAnalysis]:
+    """Each case's analysis, from the build state when the case is unchanged (state, or the one in cache_dir).
+    fingerprints (case id → digest of its file, from validation) let an unchanged case be recognised without
+    building its search document."""
+    from generator.infra.buildstate import BuildState, Record
 
-
-def analyse_cases(cases: list[Case], segments: SegmentCache,
-                  cache_dir: Path | None = None) -> dict[str, CaseAnalysis]:
-    signature = _signature()
-    path = cache_dir / "analysis.pickle" if cache_dir else None
-    cached = _load(path, signature)
-    documents = [case_document(case) for case in cases]
-    keys = {document["id"]: hashlib.sha1((signature + json.dumps(document, ensure_ascii=False, sort_keys=True))
-                                         .encode("utf-8")).hexdigest() for document in documents}
-    found = {case_id: cached[key] for case_id, key in keys.items() if key in cached}
-    todo = [(keys[document["id"]], document) for document in documents if document["id"] not in found]
-    found.update(_analyse_all(todo, segments))
+    own = state is None and cache_dir is not None
+    state = BuildState(cache_dir) if own else state
+    signature = analysis_code_key()
+    old = state.record(STAGE, signature) if state is not None else Record(signature)
+    record = Record(signature)
+    found: dict[str, CaseAnalysis] = {}
+    todo: list[tuple[str, dict]] = []
+    for case in cases:
+        fingerprint = (fingerprints or {}).get(case.id)
+        if fingerprint and old.reusable(case.id, fingerprint):
+            found[case.id] = old.values[case.id]
+            record.keys[case.id], record.values[case.id] = fingerprint, found[case.id]
+            continue
+        document = case_document(case)
+        key = hashlib.sha1((signature + json.dumps(document, ensure_ascii=False, sort_keys=True)).encode("utf-8")).hexdigest()
+        previous = old.values.get(case.id)
+        record.keys[case.id] = fingerprint or key
+        if previous is not None and previous.key == key:
+            found[case.id] = record.values[case.id] = previous
+        else:
+            todo.append((key, document))
+    for case_id, analysis in _analyse_all(todo, segments):
+        found[case_id] = record.values[case_id] = analysis
     if segments.misses:  # new texts came in: forget those no case uses any more (once they are most of the file)
-        segments.prune(text_key(document[name]) for document in documents for name in TEXT_FIELDS)
-    if todo or len(cached) != len(found):
-        write_cache(path, signature, {analysis.key: analysis for analysis in found.values()})
+        segments.prune(text_key(text) for case in cases for text in case_texts(case))
+    if state is not None and (record.keys != old.keys):
+        state.update(STAGE, record)
+        if own:
+            state.save()
     return found
 
 
-PARALLEL_FROM = 200  # cases to analyse; below this a process pool costs more than it saves
-_KNOWN: dict[bytes, bytes] = {}  # tokens already in the segment cache, for the forked workers
+def case_texts(case: Case) -> list[str]:
+    document = case_document(case)
+    return [document[name] for name in TEXT_FIELDS]
 
 
-def _analyse_all(todo: list[tuple[str, dict]], segments: SegmentCache):
+PARALLEL_FROM = 200  # cases to analyse; below this forking costs more than it saves
+
+
+def _analyse_all(todo: list[tuple[str, dict]], segments: SegmentCache) -> list[tuple[str, CaseAnalysis]]:
     """Segment (what the cache lacks) and analyse each case, in two processes when there are many."""
     if not todo:
         return []
     texts = [document[name] for _, document in todo for name in TEXT_FIELDS]
     segments.ensure(texts)  # every distinct missing text segmented once (two processes when many)
-    _KNOWN.update(segments.blobs(map(text_key, texts)))
-    try:
-        return map_in_processes(_analyse_one, todo, parallel_from=PARALLEL_FROM)
-    finally:
-        _KNOWN.clear()
+    known = segments.blobs(map(text_key, texts))  # the workers read the tokens from here (inherited by fork)
+    return map_in_processes(_analyse_one, known, todo, parallel_from=PARALLEL_FROM)
 
 
-def _analyse_one(item: tuple[str, dict]) -> tuple[str, CaseAnalysis]:
+def _analyse_one(known: dict[bytes, bytes], item: tuple[str, dict]) -> tuple[str, CaseAnalysis]:
     from generator.search.queryplan import extra_fields
     from generator.siteindex.index import SearchDoc, term_scores
 
     key, document = item
-    tokens = {name: decode(_KNOWN[text_key(document[name])], document[name]) for name in TEXT_FIELDS}
+    tokens = {name: decode(known[text_key(document[name])], document[name]) for name in TEXT_FIELDS}
     fields = {name: tuple(word for _, word, _, _ in tokens[name]) for name in TEXT_FIELDS}
     fields.update(extra_fields(document))
     scores = term_scores(SearchDoc(location="", title="", text="", fields=fields))
