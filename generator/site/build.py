@@ -237,7 +237,7 @@ def analyse_stage(request: BuildRequest, loaded: Loaded, state: BuildState) -> A
     segments = SegmentCache(request.project.cache_dir)
     request.progress(f"分词并计算相似案例（{len(cases)} 件案例，每段文字只分词一次）……")
     analysis = analyse_cases(cases, segments, state=state, fingerprints=loaded.library.fingerprints)
-    similar = similar_cases(cases, analysis)
+    similar = similar_cases(cases, analysis, state=state, stage=f"similar-{request.edition.name}")
     issued = entries_by_case(request.project.root)  # cases not in this edition are simply never looked up
     return Analysed(analysis, similar, issued, segments)
 

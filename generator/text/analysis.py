@@ -152,8 +152,77 @@ def _analyse_one(known: dict[bytes, bytes], item: tuple[str, dict]) -> tuple[str
     return document["id"], CaseAnalysis(key, _pack(scores), key_term_weights(tokens, document))
 
 
-def similar_cases(cases: list[Case], analysis: dict[str, CaseAnalysis], limit: int = 5) -> dict[str, list[Similar]]:
-    """Up to `limit` similar cases for every case, among the cases given (one edition's)."""
+def similar_cases(cases: list[Case], analysis: dict[str, CaseAnalysis], limit: int = 5, *, state=None,
+                  stage: str = "similar") -> dict[str, list[Similar]]:
+    """Up to `limit` similar cases for every case, among the cases given (one edition's).
+
+    With a build state, only the cases whose result can have changed since the last build are computed again
+    (see `affected_rows`); the others keep their lists. The result is identical to computing all of them
+    (tests/text/test_analysis.py compares the two)."""
+    from generator.infra.buildstate import Record
+
     model = SimilarityModel([{"id": case.id, "title": case.title, "classification": case.classification,
                               "terms": analysis[case.id].terms} for case in cases])
-    return model.similar_all(limit)
+    code = similar_code_key(limit)
+    old = state.record(stage, code) if state is not None else Record(code)
+    terms = {case.id: analysis[case.id].terms for case in cases}
+    rows = affected_rows(model, old, terms)
+    if rows is None:
+        found = model.similar_all(limit)
+    else:
+        found = {case_id: [model._similar(model.position[case_id], model.position[other], score)
+                           for other, score in old.values["results"][case_id]]
+                 for case_id in model.ids}
+        for start in range(0, len(rows), model.BLOCK):
+            block = rows[start:start + model.BLOCK]
+            found.update(zip((model.ids[row] for row in block), model._rows(block, limit, False)))
+    if state is not None:
+        record = Record(code, keys={case_id: analysis[case_id].key for case_id in model.ids},
+                        values={"terms": terms, "vocabulary": list(model.terms),
+                                "results": {case_id: [(s.id, s.exact_score) for s in found[case_id]]
+                                            for case_id in model.ids}})
+        state.update(stage, record)
+    return found
+
+
+def similar_code_key(limit: int) -> str:
+    from generator.infra.cachekey import code_key
+
+    return code_key("generator.text.analysis", extra=f"similar {limit}")
+
+
+def affected_rows(model: SimilarityModel, old, terms: dict[str, dict[str, float]]) -> list[int] | None:
+    """The rows whose similar cases may differ from the last computation (old: its record), or None when
+    everything is to be computed (no usable record, other cases, another vocabulary order).
+
+    Exact: a case's compared vector depends only on its own term counts, each term's document frequency and
+    the number of cases. With the same cases and the same vocabulary order (so the same arithmetic), the
+    vectors that can change are those of the edited cases and of the cases holding a term whose document
+    frequency changed; a score can change only between a case and one of those vectors (old or new); a
+    case whose scores are all unchanged keeps its list, whose titles come from the new model."""
+    previous = old.values.get("terms")
+    if not isinstance(previous, dict) or previous.keys() != terms.keys() or old.values.get("vocabulary") != model.terms \
+            or not isinstance(old.values.get("results"), dict):
+        return None
+    edited = [case_id for case_id in model.ids if previous[case_id] != terms[case_id]]
+    if not edited:
+        return []
+    frequency_change: dict[str, int] = {}
+    for case_id in edited:
+        before, after = set(previous[case_id]), set(terms[case_id])
+        for term in before ^ after:
+            frequency_change[term] = frequency_change.get(term, 0) + (1 if term in after else -1)
+    shifted = {term for term, change in frequency_change.items() if change}
+    changed = set(edited) | {case_id for case_id in model.ids if shifted and not shifted.isdisjoint(terms[case_id])}
+    reach: set[str] = set()
+    for case_id in changed:
+        reach.update(model.vector(model.position[case_id]))  # the new vector
+        reach.update(previous[case_id])                      # a superset of the old one
+    index = {term: position for position, term in enumerate(model.terms)}
+    transposed = model.transposed
+    rows = {model.position[case_id] for case_id in changed}
+    for term in reach:
+        column = index.get(term)
+        if column is not None:
+            rows.update(transposed.indices[transposed.indptr[column]:transposed.indptr[column + 1]].tolist())
+    return sorted(rows)
