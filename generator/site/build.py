@@ -40,6 +40,7 @@ from typing import Callable
 from generator.core.edition import INTERNAL, Edition
 from generator.core.model import Case
 from generator.core.pii import load_allow_list, scan_cases, scan_issued
+from generator.core.stats import compute
 from generator.core.problems import LibraryError, Problem, UserError, errors_in
 from generator.core.project import Library, Project
 from generator.infra.buildstate import BuildState, Record, changes
@@ -547,10 +548,12 @@ def write_books(request: BuildRequest, loaded: Loaded, books: list[Book], output
     areas = list(loaded.library.taxonomy.categories)
     todo = []
     for book in books:
-        # The foreword counts every case of the year (findings, clues, figures), not only those in the book.
-        year_cases = [loaded.fingerprint(case) for case in loaded.cases if case.year == book.year]
+        # The foreword counts every case of the year (findings, clues, figures), not only those in the book:
+        # its key holds those counts, so editing a case outside the book that leaves them alone keeps the book.
+        year_stats = compute(request.edition.select([c for c in loaded.cases if c.year == book.year]), request.as_of,
+                             area_order=areas)
         key = _key(code, book.title, book.issuer, request.as_of, areas, request.edition.name,
-                   [loaded.fingerprint(case) for case in book.chosen], year_cases, book.pdf)
+                   [loaded.fingerprint(case) for case in book.chosen], year_stats, book.pdf)
         reused = outputs.reuse(book.path, key)
         if book.pdf:
             reused = outputs.reuse(book.pdf, key) and reused
