@@ -277,7 +277,7 @@ def _full_disk(monkeypatch):
 
 
 def test_d13_full_disk_leaves_no_truncated_output_and_names_the_file(office, monkeypatch):
-    from generator.infra.files import write_output
+    from generator.core.outputs import write_output
 
     target = office / "schema.json"
     target.write_bytes(b'{"old": true}')

@@ -150,7 +150,7 @@ def test_r3_bundled_templates_still_render(office):
 # --- R4: a link planted under the temporary name made --out write into the file it points to -----------
 
 def test_r4_planted_link_at_the_temporary_name_is_not_followed(tmp_path, monkeypatch):
-    from generator.infra.files import write_output
+    from generator.core.outputs import write_output
 
     monkeypatch.setattr("os.getpid", lambda: 4242)
     shared = tmp_path / "shared"

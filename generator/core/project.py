@@ -80,8 +80,8 @@ class Project:
         return None
 
     def write_output(self, path: Path, data: bytes, *, force: bool = False) -> Path:
-        """The one way every --out is written (see files.write_output)."""
-        from generator.infra.files import write_output
+        """The one way every --out is written (see core/outputs.py)."""
+        from generator.core.outputs import write_output
         from generator.core.problems import UserError
 
         if self.cases_dir.resolve() in Path(path).resolve().parents:

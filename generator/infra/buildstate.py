@@ -118,7 +118,7 @@ class BuildState:
         """Write the updated records into the file, keeping the other stages' records as they are in it now."""
         if self.path is None or not self._dirty:
             return
-        from generator.infra.files import exclusive, write_atomically
+        from generator.infra.files import exclusive, write_file
 
         blobs = {stage: pickle.dumps(self._records[stage], protocol=pickle.HIGHEST_PROTOCOL) for stage in self._dirty}
         try:
@@ -126,8 +126,8 @@ class BuildState:
             with exclusive(self.path.with_name(".state.lock"), lambda message: None, ""):
                 stages = {**self._read_blobs(), **blobs}
                 stages = {name: blob for name, blob in stages.items() if not self._empty(name)}
-                write_atomically(self.path, pickle.dumps({"version": STATE_VERSION, "stages": stages},
-                                                         protocol=pickle.HIGHEST_PROTOCOL))
+                data = pickle.dumps({"version": STATE_VERSION, "stages": stages}, protocol=pickle.HIGHEST_PROTOCOL)
+                write_file(self.path, data, durable=False)  # a cache: a lost write only costs time
         except OSError:
             return  # an unwritable state only costs time
         self._blobs = stages

@@ -124,86 +124,70 @@ def new_temp_file(path: Path) -> tuple[Path, int]:
     raise FileExistsError(errno.EEXIST, "临时文件名都已被占用", str(path))
 
 
-def write_temp_file(path: Path, data: bytes) -> Path:
-    """data, flushed to disk, in a new temporary file beside path (see new_temp_file); its name.
-    The caller moves it into place or removes it."""
+def write_file(path: Path, data: bytes, *, new: bool = False, durable: bool = True) -> None:
+    """The one way this tool writes a file: a reader never sees half of it.
+
+    - Default: data goes to a temporary file beside path, which then takes path's place. The old name is
+      replaced, never written through (it may be a hard link into the previous site).
+    - new: path must not exist yet, and an existing file is never replaced (FileExistsError). With durable,
+      the complete temporary file is linked to path, so the file appears whole or not at all (issued documents).
+      Without durable, the file is written directly: only for folders a build makes and discards on failure.
+    - durable: flushed to disk before it takes path's place (the register, issued documents, settings). Build
+      outputs skip the flush; when durable is off an existing file is unlinked before the rename, which spares
+      ext4 a flush per file (auto_da_alloc).
+    A failed write (a full disk) removes the temporary file and names path in the error.
+    """
+    try:
+        if new and not durable:
+            _write_new(path, data)
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temp = _write_temp(path, data, durable)
+        try:
+            if new:
+                os.link(temp, path, follow_symlinks=False)
+            else:
+                if not durable:
+                    _unlink_quietly(path)
+                os.replace(temp, path)
+        finally:
+            temp.unlink(missing_ok=True)
+    except OSError as exc:
+        if exc.filename is None or not new:
+            exc.filename = str(path)
+        raise
+
+
+def _write_new(path: Path, data: bytes) -> None:
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(path, flags, 0o644)
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, flags, 0o644)
+    with open(fd, "wb") as handle:
+        handle.write(data)
+
+
+def _write_temp(path: Path, data: bytes, durable: bool) -> Path:
     temp, fd = new_temp_file(path)
     try:
         with open(fd, "wb") as handle:
             handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
     except BaseException:
         temp.unlink(missing_ok=True)
         raise
     return temp
 
 
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write to a temporary file beside path, then rename: a reader never sees half a file.
-
-    A failed write (a full disk) removes the temporary file and names path in the error."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temp = None
+def _unlink_quietly(path: Path) -> None:
     try:
-        temp = write_temp_file(path, data)
-        os.replace(temp, path)
-    except OSError as exc:
-        if exc.filename is None:
-            exc.filename = str(path)
-        raise
-    finally:
-        if temp is not None:
-            temp.unlink(missing_ok=True)
-
-
-def _digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def _manifest(manifest: Path) -> dict:
-    import json
-
-    try:
-        data = json.loads(manifest.read_text("utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
-def write_output(path: Path, data: bytes, *, manifest: Path, force: bool = False,
-                 never: Callable[[Path], str | None] = lambda path: None) -> Path:
-    """Write a user-requested output (every --out). An existing file is replaced only when this tool wrote
-    it (its name and content are in the manifest) or with force; never when never(path) gives a reason
-    (the register, a case file, an issued document), whatever force says."""
-    import json
-
-    from generator.core.problems import UserError
-
-    path = Path(path)
-    if path.is_dir():
-        raise UserError(f"{path} 是一个目录：--out 应为文件名")
-    if path.exists() or path.is_symlink():
-        reason = never(path)
-        if reason:
-            raise UserError(f"拒绝写入 {path}：{reason}，任何情况下都不会被覆盖（--force 也不行）；请换一个文件名")
-        known = _manifest(manifest)
-        made_here = path.is_file() and known.get(str(path.resolve())) == _digest(path)
-        if not made_here and not force:
-            raise UserError(f"{path} 已存在，且不是 jiandu 生成的文件（或生成后被改动过）：为避免覆盖，拒绝写入；"
-                            f"请换一个文件名，确需覆盖请加 --force")
-    try:
-        write_atomically(path, data)
-    except OSError as exc:
-        reason = "磁盘空间不足" if exc.errno == errno.ENOSPC else (exc.strerror or str(exc))
-        raise UserError(f"无法写入 {path}：{reason}；原有文件（如有）保持不变，没有留下不完整的文件") from None
-    known = _manifest(manifest)
-    known[str(path.resolve())] = hashlib.sha256(data).hexdigest()
-    try:
-        write_atomically(manifest, json.dumps(known, ensure_ascii=False, indent=0).encode("utf-8"))
-    except OSError:
-        pass  # without the record the file is only protected as if it were foreign
-    return path
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
 
 
 # --- caches in build/cache ------------------------------------------------------------------
@@ -228,7 +212,7 @@ def write_cache(path: Path | None, signature: str, value) -> None:
     if path is None:
         return
     try:
-        write_atomically(path, pickle.dumps({"signature": signature, "value": value}, protocol=pickle.HIGHEST_PROTOCOL))
+        write_file(path, pickle.dumps({"signature": signature, "value": value}, protocol=pickle.HIGHEST_PROTOCOL))
     except OSError:
         pass  # an unwritable cache only costs time
 

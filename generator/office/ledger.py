@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 
 from generator.core.enrich import BLUE, RED, YELLOW, FindingState, finding_states
-from generator.infra.files import write_atomically
+from generator.infra.files import write_file
 from generator.text.chinese import cn_date
 from generator.office.layout import set_font
 from generator.core.model import Case
@@ -155,6 +155,6 @@ def docx_bytes(ledger: list[Row], title: str, as_of: date) -> bytes:
     return package_bytes(document)
 
 
-def write(ledger: list[Row], path: Path, fmt: str, title: str, as_of: date, save=write_atomically) -> None:
+def write(ledger: list[Row], path: Path, fmt: str, title: str, as_of: date, save=write_file) -> None:
     data = xlsx_bytes(ledger, title, as_of) if fmt == "xlsx" else docx_bytes(ledger, title, as_of)
     save(path, data)

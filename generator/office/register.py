@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable
 
-from generator.infra.files import exclusive, write_atomically, write_temp_file
+from generator.infra.files import exclusive, write_file
 from generator.office.layout import doc_number
 from generator.core.problems import UserError
 
@@ -132,7 +132,7 @@ def issue(root: Path, *, code: str, year: int, kind: str, case: str, addressee: 
                       sha256=hashlib.sha256(data).hexdigest(), prev=entries[-1].hash if entries else GENESIS)
         entry = Entry(**{**asdict(entry), "hash": entry.computed_hash()})
         try:
-            write_atomically(root / PENDING_FILE, json.dumps({"entry": asdict(entry), "out": str(out.resolve())},
+            write_file(root / PENDING_FILE, json.dumps({"entry": asdict(entry), "out": str(out.resolve())},
                                                              ensure_ascii=False).encode("utf-8"))
         except OSError as exc:
             raise UserError(f"无法开始印发（写入 {root / PENDING_FILE} 失败：{_reason(exc)}）；没有取用文号") from None
@@ -155,18 +155,12 @@ def issue(root: Path, *, code: str, year: int, kind: str, case: str, addressee: 
 
 def _place(out: Path, data: bytes) -> None:
     """The numbered file appears complete or not at all, and never replaces an existing file."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    temp = None
     try:
-        temp = write_temp_file(out, data)
-        os.link(temp, out, follow_symlinks=False)  # fails if the name was taken meanwhile: never overwrites
+        write_file(out, data, new=True)
     except FileExistsError:
         raise UserError(f"{out} 已存在：不覆盖已有文件") from None
     except OSError as exc:
         raise UserError(f"无法写入 {out}：{_reason(exc)}；没有取用文号，也没有留下不完整的文件") from None
-    finally:
-        if temp is not None:
-            temp.unlink(missing_ok=True)
 
 
 def _reason(exc: OSError) -> str:
@@ -175,7 +169,7 @@ def _reason(exc: OSError) -> str:
 
 def _write_head(root: Path, entry: Entry) -> None:
     head = {"seq": entry.seq, "doc_number": entry.doc_number, "hash": entry.hash}
-    write_atomically(head_path(root), (json.dumps(head, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8"))
+    write_file(head_path(root), (json.dumps(head, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8"))
 
 
 def recover(root: Path, documents: Path) -> list[str]:

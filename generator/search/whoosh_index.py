@@ -20,7 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterable
 
-from generator.infra.files import exclusive, replace_dir
+from generator.infra.files import exclusive, replace_dir, write_file
 from generator.core.model import Case
 from generator.core.problems import UserError
 from generator.text.segment_cache import SegmentCache, dictionary_signature
@@ -219,9 +219,7 @@ def _open_existing(index_dir: Path):
 
 def _write_meta(index_dir: Path, digests: dict) -> None:
     meta = {"format": INDEX_FORMAT, "dictionary": _dictionary_signature(), "digests": digests}
-    temp = index_dir / (META_FILE + ".tmp")
-    temp.write_text(json.dumps(meta, ensure_ascii=False), "utf-8")
-    temp.replace(index_dir / META_FILE)
+    write_file(index_dir / META_FILE, json.dumps(meta, ensure_ascii=False).encode("utf-8"), durable=False)
 
 
 def _write_query_dictionary(ix, index_dir: Path) -> None:
@@ -234,9 +232,7 @@ def _write_query_dictionary(ix, index_dir: Path) -> None:
         for name in TEXT_FIELDS:
             words.update(term.decode("utf-8") if isinstance(term, bytes) else term for term in reader.lexicon(name))
     lines = [f"{word} {max(freq.get(word, 0), 3)}" for word in sorted(words) if " " not in word]
-    temp = index_dir / (QUERY_DICT + ".tmp")
-    temp.write_text("\n".join(lines) + "\n", "utf-8")
-    temp.replace(index_dir / QUERY_DICT)
+    write_file(index_dir / QUERY_DICT, ("\n".join(lines) + "\n").encode("utf-8"), durable=False)
 
 
 def _unpacked_later(packed: str):

@@ -45,7 +45,7 @@ from generator.core.problems import LibraryError, Problem, UserError, errors_in
 from generator.core.project import Library, Project
 from generator.infra.buildstate import BuildState, Record, changes
 from generator.infra.cachekey import code_key
-from generator.infra.files import exclusive, replace_dir
+from generator.infra.files import exclusive, replace_dir, write_file
 from generator.infra.parallel import map_in_processes
 from generator.office.register import entries_by_case, safe_file_name
 from generator.site.frames import (
@@ -345,15 +345,11 @@ class SiteOutputs:
 
 
 def write_page(path: Path, content: str | bytes) -> None:
-    """A new file; never written through an existing name (it may be a hard link to the previous site)."""
+    """A new file of the site being assembled (files.write_file, new and not flushed: the folder is discarded
+    on failure); never written through an existing name, which may be a hard link to the previous site."""
     data = content.encode("utf-8") if isinstance(content, str) else content
     try:
-        with open(path, "xb") as handle:
-            handle.write(data)
-    except FileNotFoundError:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path, "xb") as handle:
-            handle.write(data)
+        write_file(path, data, new=True, durable=False)
     except FileExistsError:
         raise UserError(f"两个输出文件同名：{path.name}（例如手写页面与自动生成的页面同名，或汇编标题缺少年份）") from None
 

@@ -60,7 +60,7 @@ from pathlib import Path
 
 import numpy as np
 
-from generator.infra.files import write_atomically
+from generator.infra.files import write_file
 from generator.search.queryplan import EXACT_WEIGHT, EXPANSIONS, GRAM_LENGTH, GRAM_MARK, GRAM_WEIGHT, META_BOOSTS, META_LENGTH, \
     PREFIX_WEIGHT, STOP, SYNONYM_WEIGHT, Ranked, idf_q, needed, parse, rank
 from generator.search.whoosh_index import FIELD_BOOSTS
@@ -573,7 +573,7 @@ def _write_stubs(search_dir: Path, separator: str, report: SiteSearchReport) -> 
         if same:
             report.kept += 1
         else:
-            write_atomically(path, data)
+            write_file(path, data)
             report.written += 1
             report.written_files.append(name)
         report.files += 1
