@@ -75,6 +75,7 @@ class BuildState:
         self._blobs = self._read_blobs()
         self._records: dict[str, Record] = {}
         self._dirty: set[str] = set()
+        self._forgotten: set[str] = set()
 
     def _read_blobs(self) -> dict[str, bytes]:
         if self.path is None:
@@ -108,11 +109,13 @@ class BuildState:
         """Keep this record (saved by the next save())."""
         self._records[stage] = record
         self._dirty.add(stage)
+        self._forgotten.discard(stage)
 
     def forget(self, stage: str) -> None:
         """No record for this stage (saved by the next save()): e.g. before the outputs it describes are replaced."""
         self._records[stage] = Record()
         self._dirty.add(stage)
+        self._forgotten.add(stage)
 
     def save(self) -> None:
         """Write the updated records into the file, keeping the other stages' records as they are in it now."""
@@ -120,19 +123,17 @@ class BuildState:
             return
         from generator.infra.files import exclusive, write_file
 
-        blobs = {stage: pickle.dumps(self._records[stage], protocol=pickle.HIGHEST_PROTOCOL) for stage in self._dirty}
+        blobs = {stage: pickle.dumps(self._records[stage], protocol=pickle.HIGHEST_PROTOCOL)
+                 for stage in self._dirty - self._forgotten}
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with exclusive(self.path.with_name(".state.lock"), lambda message: None, ""):
                 stages = {**self._read_blobs(), **blobs}
-                stages = {name: blob for name, blob in stages.items() if not self._empty(name)}
+                stages = {name: blob for name, blob in stages.items() if name not in self._forgotten}
                 data = pickle.dumps({"version": STATE_VERSION, "stages": stages}, protocol=pickle.HIGHEST_PROTOCOL)
                 write_file(self.path, data, durable=False)  # a cache: a lost write only costs time
         except OSError:
             return  # an unwritable state only costs time
         self._blobs = stages
         self._dirty.clear()
-
-    def _empty(self, stage: str) -> bool:
-        record = self._records.get(stage)
-        return stage in self._dirty and record is not None and not record.code and not record.keys
+        self._forgotten.clear()

@@ -243,7 +243,7 @@ def analyse_stage(request: BuildRequest, loaded: Loaded, state: BuildState) -> A
     return Analysed(analysis, similar, issued, segments)
 
 
-def plan_stage(request: BuildRequest, loaded: Loaded, analysed: Analysed) -> Planned:
+def plan_stage(request: BuildRequest, loaded: Loaded, analysed: Analysed, state: BuildState) -> Planned:
     """Every page but the case pages as a plan, the books, and the theme frames they go into (MkDocs)."""
     project, edition = request.project, request.edition
     downloads = {} if edition.is_public else dict(LEDGER_DOWNLOADS)
@@ -256,7 +256,7 @@ def plan_stage(request: BuildRequest, loaded: Loaded, analysed: Analysed) -> Pla
     sources = {plan.path: str(PurePosixPath(plan.path).with_suffix(".md")) for plan in plans
                if str(PurePosixPath(plan.path).with_suffix(".md")) in in_nav}
     frames = frame_site(project.config_file, project.content_dir, project.cache_dir, edition,
-                        _frame_specs(plans, sources), request.progress, project_theme_files(config))
+                        _frame_specs(plans, sources), request.progress, project_theme_files(config), state)
     if "index.md" in frames.frames:
         home = Page("index.html", "首页", dashboard_block(loaded.cases, loaded.library.taxonomy, request.as_of))
         plans.append(planned(home))
@@ -274,7 +274,7 @@ def run_stages(request: BuildRequest, loaded: Loaded, state: BuildState, timings
     _clear_leftovers(request)
     analysed = analyse_stage(request, loaded, state)
     started = timed("analyse", started)
-    planned_ = plan_stage(request, loaded, analysed)
+    planned_ = plan_stage(request, loaded, analysed, state)
     started = timed("plan", started)
     stage = f"site-{request.edition.name}"
     old = state.record(stage, "")

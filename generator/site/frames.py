@@ -335,9 +335,15 @@ def _render(config, edition, extra_plugins: dict) -> None:
 
 
 def frame_site(config_file: Path, content_dir: Path, cache_root: Path, edition, specs: list[FrameSpec],
-               say: Callable[[str], None], project_files: list[Path] = ()) -> FrameSite:
-    """The rendered frames for these specs: from the cache when nothing MkDocs reads has changed."""
+               say: Callable[[str], None], project_files: list[Path] = (), state=None) -> FrameSite:
+    """The rendered frames for these specs: from the cache when nothing MkDocs reads has changed (the key of
+    what it read is in the build state's record "frames-<edition>"; without a state, in frames.json)."""
+    from generator.infra.buildstate import BuildState, Record
     from generator.siteindex.plugin import search_plugin
+
+    own = state is None
+    state = BuildState(cache_root) if own else state
+    stage = f"frames-{edition.name}"
 
     cache = cache_root / f"frames-{edition.name}"
     cache_root.mkdir(parents=True, exist_ok=True)
@@ -348,9 +354,10 @@ def frame_site(config_file: Path, content_dir: Path, cache_root: Path, edition, 
         docs = work / "docs"
         write_docs(docs, content_dir, specs)
         key = frames_key(docs, config_file, edition.name, project_files)
-        cached = _load_cached(cache, key)
-        if cached is not None:
-            return cached
+        if state.record(stage, "").meta.get("key") == key:
+            cached = _load_cached(cache)
+            if cached is not None:
+                return cached
         say("渲染页面框架（MkDocs）……")
         site = work / "static"
         config = load_mkdocs_config(config_file, docs, site)
@@ -360,10 +367,14 @@ def frame_site(config_file: Path, content_dir: Path, cache_root: Path, edition, 
         content_pages = [page for page in collector.pages
                          if not PurePosixPath(page["location"]).name.startswith("__frame")]
         (work / "frames.json").write_text(json.dumps(
-            {"key": key, "frames": {name: frame.as_json() for name, frame in frames.items()},
+            {"frames": {name: frame.as_json() for name, frame in frames.items()},
              "content_pages": content_pages}, ensure_ascii=False), "utf-8")
         shutil.rmtree(docs)
+        state.forget(stage)
         replace_dir(work, cache)
+        state.update(stage, Record("", meta={"key": key}))
+        if own:
+            state.save()
         return FrameSite(cache / "static", frames, content_pages, rendered=True)
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -384,10 +395,10 @@ def _extract_frames(site: Path, specs: list[FrameSpec]) -> dict[str, Frame]:
     return frames
 
 
-def _load_cached(cache: Path, key: str) -> FrameSite | None:
+def _load_cached(cache: Path) -> FrameSite | None:
     try:
         data = json.loads((cache / "frames.json").read_text("utf-8"))
-        if data["key"] != key or not (cache / "static").is_dir():
+        if not (cache / "static").is_dir():
             return None
         frames = {name: Frame(value["parts"], value["toc_item"]) for name, value in data["frames"].items()}
         return FrameSite(cache / "static", frames, list(data["content_pages"]), rendered=False)

@@ -16,7 +16,7 @@ import marshal
 import sqlite3
 import sys
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 
 from generator.infra.parallel import map_in_processes
 
@@ -142,17 +142,17 @@ class SegmentCache:
             result.append(decoded[key])
         return result
 
-    def prune(self, keep: Iterable[bytes]) -> None:
-        """Forget texts that are no longer used, once they make up most of the file."""
+    def prune(self, keep: Callable[[], Iterable[bytes]], in_use: int) -> None:
+        """Forget texts that are no longer used (keep() gives the keys of those in use, about in_use of them),
+        once they make up most of the file; keep() is called only then."""
         if self.path is None:
             return
-        keep = set(keep)
         try:
             with self._connect() as db:
                 (count,) = db.execute("SELECT COUNT(*) FROM tokens").fetchone()
-                if count > 2 * len(keep) + 1000:
+                if count > 2 * in_use + 1000:
                     db.execute("CREATE TEMP TABLE keep (key BLOB PRIMARY KEY)")
-                    db.executemany("INSERT INTO keep VALUES (?)", ((key,) for key in keep))
+                    db.executemany("INSERT OR IGNORE INTO keep VALUES (?)", ((key,) for key in set(keep())))
                     db.execute("DELETE FROM tokens WHERE key NOT IN (SELECT key FROM keep)")
                     db.commit()
                     db.execute("VACUUM")
