@@ -288,6 +288,9 @@ def run_stages(request: BuildRequest, loaded: Loaded, state: BuildState, timings
         outputs = SiteOutputs(work / "site", previous, old, uuid.uuid4().hex)
         write_pages(request, loaded, analysed, planned_, outputs)
         started = timed("pages", started)
+        if not request.edition.is_public:
+            _ledger_files(request, loaded, analysed.issued, outputs)
+        started = timed("ledger-downloads", started)
         write_books(request, loaded, planned_.books, outputs)
         started = timed("books", started)
         search_stage(request, loaded, analysed, planned_.frames, outputs)
@@ -394,7 +397,7 @@ def _frame_specs(plans: list[PagePlan], sources: dict[str, str]) -> list[FrameSp
 
 def write_pages(request: BuildRequest, loaded: Loaded, analysed: Analysed, planned_: Planned,
                 outputs: SiteOutputs) -> None:
-    """Static files, listing pages, case pages, the ledger downloads and the listing's data scripts."""
+    """Static files, listing pages, case pages and the listing's data scripts."""
     frames, sources = planned_.frames, planned_.sources
     _copy_static(frames, outputs.site)
     signature = pages_code_key() + repr(request.edition)
@@ -405,8 +408,6 @@ def write_pages(request: BuildRequest, loaded: Loaded, analysed: Analysed, plann
         outputs.put(plan.path, _key(signature, plan.inputs, frame_keys[source]), lambda p=plan, f=frame: f.fill(p.make()))
     issued_files = _issued_files(request, analysed.issued, outputs)
     _case_pages(request, loaded, analysed, planned_, outputs, signature, frame_keys, issued_files)
-    if not request.edition.is_public:
-        _ledger_files(request, loaded, analysed.issued, outputs)
     for path, script in case_data_scripts(loaded.cases):
         outputs.put(path, _key(script), lambda s=script: s)
 
