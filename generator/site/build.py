@@ -336,9 +336,8 @@ class SiteOutputs:
         if path in self.record.keys:
             raise UserError(f"两个输出文件同名：{path}（例如汇编标题缺少年份，或两个关键词只有大小写不同）")
         self.record.keys[path] = key
-        if self.previous is not None and self.old.keys.get(path) == key and (self.previous / path).is_file():
-            link_or_copy(self.previous / path, self.site / path)
-            return True
+        if self.previous is not None and self.old.keys.get(path) == key:
+            return link_or_copy(self.previous / path, self.site / path, missing_ok=True)
         return False
 
     def put(self, path: str, key: str, produce: Callable[[], str | bytes]) -> None:
@@ -402,10 +401,11 @@ def write_pages(request: BuildRequest, loaded: Loaded, analysed: Analysed, plann
     _copy_static(frames, outputs.site)
     signature = pages_code_key() + repr(request.edition)
     frame_keys = {name: _key(frame.parts, frame.toc_item) for name, frame in frames.frames.items()}
+    framed = {name: _key(signature, key) for name, key in frame_keys.items()}  # hashed once per frame
     for plan in planned_.pages:
         source = _frame_source(plan.path, plan.has_toc, sources)
         frame = frames.frames[source]
-        outputs.put(plan.path, _key(signature, plan.inputs, frame_keys[source]), lambda p=plan, f=frame: f.fill(p.make()))
+        outputs.put(plan.path, _key(framed[source], plan.inputs), lambda p=plan, f=frame: f.fill(p.make()))
     issued_files = _issued_files(request, analysed.issued, outputs)
     _case_pages(request, loaded, analysed, planned_, outputs, signature, frame_keys, issued_files)
     for path, script in case_data_scripts(loaded.cases):
@@ -446,6 +446,7 @@ def _issued_files(request: BuildRequest, issued: dict, outputs: SiteOutputs) -> 
 def _case_pages(request: BuildRequest, loaded: Loaded, analysed: Analysed, planned_: Planned, outputs: SiteOutputs,
                 signature: str, frame_keys: dict[str, str], issued_files: dict[str, str]) -> None:
     cases_frames = {name: key for name, key in frame_keys.items() if name.startswith("cases/")}
+    shared = _key(signature, cases_frames)  # what every case page shares, hashed once
     (outputs.site / "cases").mkdir(parents=True, exist_ok=True)
     todo = []
     for index, case in enumerate(loaded.cases):
@@ -453,7 +454,7 @@ def _case_pages(request: BuildRequest, loaded: Loaded, analysed: Analysed, plann
         day = request.as_of if any(f.is_open for f in case.findings) else None
         documents = tuple(analysed.issued.get(case.id, ()))
         links = {e.doc_number: issued_files[e.doc_number] for e in documents if e.doc_number in issued_files}
-        key = _key(signature, loaded.fingerprint(case), related, documents, links, day, cases_frames)
+        key = _key(shared, loaded.fingerprint(case), related, documents, links, day)
         if not outputs.reuse(f"cases/{case.id}.html", key):
             todo.append(index)
     if not todo:

@@ -406,13 +406,25 @@ def _load_cached(cache: Path) -> FrameSite | None:
         return None
 
 
-def link_or_copy(source: Path, target: Path) -> None:
-    """Hard-link when possible (same file system): outputs are never modified in place."""
-    target.parent.mkdir(parents=True, exist_ok=True)
+def link_or_copy(source: Path, target: Path, missing_ok: bool = False) -> bool:
+    """Hard-link when possible (same file system): outputs are never modified in place. missing_ok: a missing
+    source is not an error (False is returned)."""
     try:
-        os.link(source, target)
+        try:
+            os.link(source, target)
+        except FileNotFoundError:
+            if not os.path.lexists(source):
+                raise
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.link(source, target)
+    except FileNotFoundError:
+        if missing_ok:
+            return False
+        raise
     except FileExistsError:
         raise UserError(f"两个输出文件同名：{target.name}（例如手写页面与自动生成的页面同名）") from None
     except OSError:  # another file system, or links not allowed: a copy (made as a new file)
+        target.parent.mkdir(parents=True, exist_ok=True)
         with open(source, "rb") as data, open(target, "xb") as copy:
             shutil.copyfileobj(data, copy)
+    return True

@@ -14,7 +14,7 @@ however large the library grows.
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date
 from hashlib import sha1
@@ -639,7 +639,8 @@ def ledger_plans(cases: list[Case], as_of: date, issued: dict, downloads: dict[s
     if edition is not None and not edition.finding_details:
         return [planned(ledger_totals_page(cases, as_of, edition))]
     states = sorted(finding_states(cases, as_of), key=_ledger_order)
-    units = sorted({s.finding.unit for s in states}, key=lambda u: (-sum(s.finding.unit == u for s in states), u))
+    uses = Counter(s.finding.unit for s in states)
+    units = sorted(uses, key=lambda u: (-uses[u], u))
     open_units = open_by_unit(cases, as_of)
     head = [f'<p class="jiandu-as-of">数据截至 {cn_date(as_of)}。共 {len(states)} 个问题，'
             f'{sum(len(v) for v in open_units.values())} 个尚未完成整改，{sum(s.overdue for s in states)} 个超期。标识：'

@@ -177,12 +177,14 @@ def similar_cases(cases: list[Case], analysis: dict[str, CaseAnalysis], limit: i
         for start in range(0, len(rows), model.BLOCK):
             block = rows[start:start + model.BLOCK]
             found.update(zip((model.ids[row] for row in block), model._rows(block, limit, False)))
-    if state is not None:
-        record = Record(code, keys={case_id: analysis[case_id].key for case_id in model.ids},
-                        values={"terms": terms, "vocabulary": list(model.terms),
-                                "results": {case_id: [(s.id, s.exact_score) for s in found[case_id]]
-                                            for case_id in model.ids}})
-        state.update(stage, record)
+    if state is not None and rows != []:  # [] : nothing changed, the record stands
+        if rows is None:
+            results = {case_id: [(s.id, s.exact_score) for s in found[case_id]] for case_id in model.ids}
+        else:
+            results = dict(old.values["results"])
+            results.update((model.ids[row], [(s.id, s.exact_score) for s in found[model.ids[row]]]) for row in rows)
+        state.update(stage, Record(code, keys={case_id: analysis[case_id].key for case_id in model.ids},
+                                   values={"terms": terms, "vocabulary": list(model.terms), "results": results}))
     return found
 
 
