@@ -90,7 +90,7 @@ def build(root: Path) -> dict:
 
 def segment_once(root: Path) -> float:
     """Every text of the corpus segmented once, both cores, no cache (in a fresh process)."""
-    code = ("import sys, time; from generator.core.project import Project; from generator.search.whoosh_index import case_document, "
+    code = ("import sys, time; from generator.core.project import Project; from generator.search.fields import case_document, "
             "TEXT_FIELDS; from generator.text.segment_cache import SegmentCache; from generator.text.dictionary import jieba_ready; "
             f"cases = Project.at({str(root)!r}).load_valid().cases; "
             "texts = [d[f] for d in map(case_document, cases) for f in TEXT_FIELDS]; jieba_ready(); "
@@ -124,9 +124,9 @@ def gzip_bytes(paths) -> int:
 
 
 def query_costs(site: Path) -> dict:
-    from generator.siteindex.index import plan_query
+    from generator.siteindex.query import plan_query
 
-    from generator.siteindex.index import query_site
+    from generator.siteindex.query import query_site
 
     raw, packed, page_raw, page_packed = [], [], [], []
     for query in QUERIES:
@@ -182,10 +182,13 @@ def file_url_works(site: Path) -> bool:
 
 
 def bench(count: int, repeat: int, browser: bool, fresh: bool, root: Path | None = None,
-          corpus: str = "samples") -> dict:
+          corpus: str = "samples", query_only: bool = False) -> dict:
     root = prepare(count, fresh, root, corpus)
     for folder in ("site", "build"):
         shutil.rmtree(root / folder, ignore_errors=True)
+    if query_only:  # one cold build (no book PDFs), then what each query downloads: no rebuild rounds
+        figures = {"cold": run(root, "build", "--as-of", AS_OF, "-q", "--timings", "--no-pdf")}
+        return _index_figures(root / "site", figures)
     figures: dict = {"segment_once": segment_once(root)}
     figures["cold"] = build(root)
     figures["unchanged"] = [build(root) for _ in range(repeat)]
@@ -197,19 +200,39 @@ def bench(count: int, repeat: int, browser: bool, fresh: bool, root: Path | None
         adds.append(build(root))
     figures["edit"], figures["add"] = edits, adds
     site = root / "site"
-    figures["site"] = folder_bytes(site)
+    _index_figures(site, figures)
     pages = sorted(((p.stat().st_size, p.relative_to(site).as_posix()) for p in site.rglob("*.html")), reverse=True)
     figures["largest_pages"] = pages[:3]
     figures["pages_over_1mb"] = sum(1 for size, _ in pages if size > 1_000_000)
-    index_files = [p for folder in ("jiandu", "jiandu-x") for p in (site / "search" / folder).rglob("*.js")]
-    figures["index"] = {"raw": sum(p.stat().st_size for p in index_files), "gzip": gzip_bytes(index_files),
-                        "files": len(index_files)}
-    figures["query"] = query_costs(site)
     figures["whoosh"] = run(root, "index", "--rebuild")["seconds"]
     if browser:
         figures["browser"] = browser_first_result(site)
         figures["file_url"] = file_url_works(site)
     return figures
+
+
+def _index_figures(site: Path, figures: dict) -> dict:
+    figures["site"] = folder_bytes(site)
+    index_files = [p for folder in ("jiandu", "jiandu-x") for p in (site / "search" / folder).rglob("*.js")]
+    figures["index"] = {"raw": sum(p.stat().st_size for p in index_files), "gzip": gzip_bytes(index_files),
+                        "files": len(index_files)}
+    figures["query"] = query_costs(site)
+    return figures
+
+
+def query_table(results: dict[int, dict]) -> str:
+    """The --query-only figures: per-query downloads, for the material search box and the search page."""
+    lines = ["| | " + " | ".join(f"{n:,} 件" for n in sorted(results)) + " |", "|---|" + "---|" * len(results)]
+    rows = [("冷构建", lambda f: f"{f['cold']['seconds']:.1f} s"),
+            ("站内检索索引（原始 / gzip）", lambda f: f"{f['index']['raw'] / 2**20:.1f} / {f['index']['gzip'] / 2**20:.2f} MB，"
+                                           f"{f['index']['files']:,} 个文件"),
+            ("每次检索读取（中位数 / 最大，gzip）",
+             lambda f: f"{f['query']['median_gzip'] / 1024:.0f} / {f['query']['max_gzip'] / 1024:.0f} KB"),
+            ("检索页每次读取，含分面计数（中位数 / 最大，gzip）",
+             lambda f: f"{f['query']['page_median_gzip'] / 1024:.0f} / {f['query']['page_max_gzip'] / 1024:.0f} KB")]
+    for label, value in rows:
+        lines.append(f"| {label} | " + " | ".join(value(results[n]) for n in sorted(results)) + " |")
+    return "\n".join(lines)
 
 
 def _median(runs: list[dict], key: str = "seconds") -> float:
@@ -266,13 +289,17 @@ def main() -> None:
     parser.add_argument("--corpus", choices=sorted(CORPORA), default="samples",
                         help="语料：samples 由示例案例的句子拼成，varied 由词表和句式组合、词汇随规模增长（默认 samples）")
     parser.add_argument("--root", type=Path, help="案例库放在此目录下（ROOT/N），默认 /tmp/jiandu-build-bench-语料-N")
+    parser.add_argument("--query-only", action="store_true",
+                        help="只做一次冷构建（不排版汇编 PDF），测每次检索的下载量（不做重建、Whoosh 和浏览器测量）")
     args = parser.parse_args()
     results = {}
     for count in args.sizes:
         results[count] = bench(count, args.repeat, not args.no_browser, args.fresh,
-                               args.root / str(count) if args.root else None, corpus=args.corpus)
+                               args.root / str(count) if args.root else None, corpus=args.corpus,
+                               query_only=args.query_only)
         Path("/tmp/jiandu-build-bench.json").write_text(json.dumps(results, ensure_ascii=False, indent=1), "utf-8")
-    print(table(results))
+    print(query_table(results) if args.query_only else table(results))
+    print(json.dumps({n: figures["query"] for n, figures in results.items()}))
 
 
 if __name__ == "__main__":

@@ -13,7 +13,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from generator.office.documents import compose, load_settings, render  # noqa: E402
+from generator.office.documents import compose, render  # noqa: E402
+from generator.office.settings import load_settings  # noqa: E402
 from generator.core.project import Project  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent

@@ -20,7 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.generate_corpus import generate  # noqa: E402
-from generator.text.analysis import analyse_cases  # noqa: E402
+from generator.search.analysis import analyse_cases  # noqa: E402
 from generator.core.project import Project  # noqa: E402
 from generator.search.whoosh_index import Filters, SearchSession, search, update_index  # noqa: E402
 from generator.text.segment_cache import SegmentCache  # noqa: E402

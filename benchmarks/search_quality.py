@@ -45,7 +45,7 @@ print(json.dumps(ranked, ensure_ascii=False))
 SITE_RANKER = """
 import json, sys
 from pathlib import Path
-from generator.siteindex.index import plan_query
+from generator.siteindex.query import plan_query
 queries = json.loads(sys.stdin.read())
 ranked = {q: [loc.rsplit('/', 1)[-1][:-5] for loc in plan_query(Path(sys.argv[1]), q)[1] if loc.startswith('cases/')]
           for q in queries}

@@ -1,4 +1,4 @@
-"""Benchmark generator.siteindex.index.write_site_search (full and incremental) on a generated corpus.
+"""Benchmark generator.siteindex.writer.write_site_search (full and incremental) on a generated corpus.
 
     python3 benchmarks/generate_corpus.py 10000 /tmp/c10k     # once
     python3 benchmarks/siteindex_bench.py /tmp/c10k           # SearchDocs cached in /tmp/si (first run ~60 s)
@@ -19,15 +19,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from generator.siteindex.index import (
-    INDEX_DIR,
-    SearchDoc,
-    _pack,
-    build_files,
-    search_docs_for_cases,
-    term_scores,
-    write_site_search,
-)
+from generator.siteindex.casedocs import search_docs_for_cases
+from generator.siteindex.full import build_files
+from generator.siteindex.model import SearchDoc
+from generator.siteindex.scoring import term_scores
+from generator.siteindex.shards import INDEX_DIR
+from generator.siteindex.state import pack_state_scores
+from generator.siteindex.writer import write_site_search
 
 CACHE = Path("/tmp/si")
 ROOT = Path(os.environ.get("BENCH_ROOT", "/tmp/si/run"))
@@ -48,7 +46,7 @@ def load_docs(corpus: str) -> list[SearchDoc]:
 def keyed(doc: SearchDoc) -> SearchDoc:
     """As the build passes docs: scores precomputed, a content key, no fields."""
     scores = term_scores(doc)
-    key = hashlib.sha1(repr((doc.title, doc.text, _pack(scores))).encode()).hexdigest()
+    key = hashlib.sha1(repr((doc.title, doc.text, pack_state_scores(scores))).encode()).hexdigest()
     return SearchDoc(doc.location, doc.title, doc.text, {}, scores, key)
 
 

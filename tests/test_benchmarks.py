@@ -9,7 +9,7 @@ def test_generated_corpus_is_valid_and_varied(tmp_path):
     from benchmarks.generate_corpus import generate
 
     generate(60, tmp_path)
-    library = Project.at(tmp_path).load()
+    library = Project.at(tmp_path).load_library()
     assert [p for p in library.problems if p.is_error] == []
     cases = library.cases
     assert len(cases) == 60 and len({c.id for c in cases}) == 60
@@ -22,7 +22,7 @@ def test_varied_corpus_is_valid_and_its_vocabulary_grows(tmp_path):
     from benchmarks.generate_varied import generate
 
     generate(120, tmp_path)
-    library = Project.at(tmp_path).load()
+    library = Project.at(tmp_path).load_library()
     assert [p for p in library.problems if p.is_error] == []
     cases = library.cases
     assert len({c.id for c in cases}) == 120 and len({c.region for c in cases}) >= 40

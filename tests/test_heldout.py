@@ -15,7 +15,9 @@ from heldout import CASES, quality, similar_pairs, split
 from generator.core.project import Project
 from generator.search.queryplan import load_synonyms
 from generator.search.whoosh_index import SearchSession, update_index
-from generator.siteindex.index import query_site, search_docs_for_cases, write_site_search
+from generator.siteindex.casedocs import search_docs_for_cases
+from generator.siteindex.query import query_site
+from generator.siteindex.writer import write_site_search
 from generator.text.tokenizer import normalize
 
 
@@ -84,7 +86,7 @@ def test_similar_cases_find_the_judged_pairs_for_whole_word_reasons(heldout_libr
 
 def _whole_word_in(word: str, case) -> bool:
     from generator.search.queryplan import canonical_terms
-    from generator.search.whoosh_index import case_document
+    from generator.search.fields import case_document
     from generator.text.tokenizer import index_tokens
 
     document = case_document(case)

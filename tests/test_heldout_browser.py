@@ -22,7 +22,7 @@ from heldout import CASES, internal_ids, leak_queries, quality, split, write_anc
 from generator.core.edition import edition_named
 from generator.core.project import Project
 from generator.site.build import build_site
-from generator.siteindex.index import plan_query
+from generator.siteindex.query import plan_query
 from tools.browser import chromium_page, search_result_pages, serve_directory
 
 pytestmark = pytest.mark.browser

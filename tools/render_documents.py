@@ -17,7 +17,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from generator.office.documents import compose, load_settings, render, to_pdf  # noqa: E402
+from generator.office.documents import compose, render  # noqa: E402
+from generator.office.pdf import to_pdf  # noqa: E402
+from generator.office.settings import load_settings  # noqa: E402
 from generator.core.project import Project  # noqa: E402
 
 DAY = date(2026, 11, 23)

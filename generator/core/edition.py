@@ -7,7 +7,7 @@ reach it, not even through statistics.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from generator.core.model import Case
@@ -21,12 +21,12 @@ class Edition:
     index_folder: str
     open_referrals: bool = True    # referrals not yet concluded (已办结) are shown
     finding_details: bool = True   # findings one by one, with unit and overdue days (else only totals)
+    is_public: bool = field(init=False)  # derived from name
 
-    @property
-    def is_public(self) -> bool:
-        return self.name == "public"
+    def __post_init__(self):
+        object.__setattr__(self, "is_public", self.name == "public")
 
-    def select(self, cases: list[Case]) -> list[Case]:
+    def cases_in(self, cases: list[Case]) -> list[Case]:
         if not self.is_public:
             return list(cases)
         chosen = [case for case in cases if case.is_public]

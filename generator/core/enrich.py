@@ -117,3 +117,17 @@ def open_by_unit(cases: list[Case], as_of: date, unit: str | None = None) -> dic
     for states in groups.values():
         states.sort(key=lambda s: (s.days_left, s.case.id, s.finding.id))
     return dict(sorted(groups.items(), key=lambda item: (item[1][0].days_left, item[0])))
+
+
+@dataclass(frozen=True)
+class Alerts:
+    """`jiandu alerts`: open findings by unit (most overdue first), their number and how many are red."""
+    groups: dict
+    total: int
+    red: int
+
+
+def overdue_alerts(cases: list[Case], as_of: date, unit: str | None = None) -> Alerts:
+    groups = open_by_unit(cases, as_of, unit)
+    states = [state for members in groups.values() for state in members]
+    return Alerts(groups, len(states), sum(1 for state in states if state.flag == RED))

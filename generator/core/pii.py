@@ -75,22 +75,22 @@ def find_pii(text: str) -> list[tuple[str, str]]:
     found: list[tuple[str, str]] = []
     taken: list[tuple[int, int]] = []
 
-    def add(kind: str, match: re.Match) -> None:
+    def note(kind: str, match: re.Match) -> None:
         if not any(start < match.end() and match.start() < end for start, end in taken):
             taken.append(match.span())
             found.append((kind, match.group(0)))
 
     for match in _ID.finditer(text):
         if id_checksum_ok(_bare(match.group(0))):
-            add("身份证号", match)
+            note("身份证号", match)
     for match in _CARD.finditer(text):
         digits = re.sub(r"\D", "", match.group(0))
         if 16 <= len(digits) <= 19 and luhn_ok(digits):
-            add("银行卡号", match)
+            note("银行卡号", match)
     for match in _MOBILE.finditer(text):
-        add("手机号", match)
+        note("手机号", match)
     for match in _EMAIL.finditer(text):
-        add("电子邮箱", match)
+        note("电子邮箱", match)
     return found
 
 
@@ -199,3 +199,14 @@ def scan_cases(cases: list[Case], allowed: set[str] = frozenset(), cache_dir: Pa
         if own:
             state.save()
     return problems
+
+
+def scan_library(root: Path, cases: list[Case]) -> tuple[list[Problem], list[Problem]]:
+    """`jiandu check --pii`: (personal data in public cases — errors that stop the public edition,
+    reminders — in public cases below the error level and in internal cases, as warnings)."""
+    allowed = load_allow_list(root)
+    found = scan_cases([c for c in cases if c.is_public], allowed)
+    published = [p for p in found if p.is_error]
+    internal = [p for p in found if not p.is_error]
+    internal += [p.as_warning() for p in scan_cases([c for c in cases if not c.is_public], allowed)]
+    return published, internal

@@ -61,37 +61,10 @@ class Project:
         """What the tool wrote for --out (name and SHA-256): those files it may replace."""
         return self.build_dir / "outputs.json"
 
-    def never_overwrite(self, path: Path) -> str | None:
-        """Why path may never be replaced by an output, even with --force (None: it may, with consent)."""
-        import hashlib
-
-        from generator.office.register import HEAD_FILE, REGISTER_FILE, read_entries
-
-        target = path.resolve()
-        if target in (self.root / REGISTER_FILE, self.root / HEAD_FILE) or target.name in (REGISTER_FILE, HEAD_FILE):
-            return "它是文号登记簿"
-        if self.cases_dir in target.parents or (target.suffix.lower() in (".yaml", ".yml") and self.root in target.parents):
-            return "它是案例文件或案例库的设置文件"
-        if target.is_file():
-            digest = hashlib.sha256(target.read_bytes()).hexdigest()
-            issued = next((e for e in read_entries(self.root) if e.sha256 == digest), None)
-            if issued is not None:
-                return f"它是已印发的文书 {issued.doc_number}"
-        return None
-
-    def write_output(self, path: Path, data: bytes, *, force: bool = False) -> Path:
-        """The one way every --out is written (see core/outputs.py)."""
-        from generator.core.outputs import write_output
-        from generator.core.problems import UserError
-
-        if self.cases_dir.resolve() in Path(path).resolve().parents:
-            raise UserError(f"拒绝写入 {path}：它在案例目录 {self.cases_dir} 之内，会被当作案例文件读取；请换一个位置")
-        return write_output(path, data, manifest=self.outputs_manifest, force=force, never=self.never_overwrite)
-
     def taxonomy(self) -> Taxonomy:
         return load_taxonomy(self.root)
 
-    def load(self, state=None) -> Library:
+    def load_library(self, state=None) -> Library:
         """state: the build state (infra/buildstate.py) to read and update; by default the project's own,
         saved here."""
         from generator.infra.buildstate import BuildState
@@ -106,7 +79,7 @@ class Project:
 
     def load_valid(self, state=None) -> Library:
         """Load the library; raise LibraryError when any error exists."""
-        library = self.load(state)
+        library = self.load_library(state)
         if errors_in(library.problems):
             raise LibraryError(library.problems)
         return library

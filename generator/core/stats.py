@@ -71,14 +71,14 @@ def _count(values) -> dict:
     return dict(Counter(values).most_common())
 
 
-def select(cases: list[Case], year: int | None = None, region: str | None = None, unit: str | None = None) -> list[Case]:
+def cases_in_scope(cases: list[Case], year: int | None = None, region: str | None = None, unit: str | None = None) -> list[Case]:
     return [c for c in cases if (year is None or c.year == year) and (region is None or c.region == region)
             and (unit is None or unit in c.supervised or any(f.unit == unit for f in c.findings))]
 
 
 def compute(cases: list[Case], as_of: date, *, year: int | None = None, region: str | None = None,
             unit: str | None = None, area_order: list[str] | None = None) -> Stats:
-    chosen = select(cases, year, region, unit)
+    chosen = cases_in_scope(cases, year, region, unit)
     scope = "".join(filter(None, [f"{year}年" if year else "", region or "", unit or ""])) or "案例库"
     states = [s for s in finding_states(chosen, as_of) if unit is None or s.finding.unit == unit]
     clues = clue_states(chosen, as_of)

@@ -39,7 +39,7 @@ def _entries(data: object, key: str, source: str) -> dict[str, str]:
     return entries
 
 
-def _read(text: str, source: str) -> object:
+def _parse_taxonomy(text: str, source: str) -> object:
     from generator.core.load import parse_settings_yaml
 
     return parse_settings_yaml(text, source)
@@ -47,7 +47,7 @@ def _read(text: str, source: str) -> object:
 
 def load_taxonomy(library_root: Path | None = None) -> Taxonomy:
     default_text = (DATA_DIR / TAXONOMY_FILE).read_text("utf-8")
-    default = _read(default_text, "内置分类体系")
+    default = _parse_taxonomy(default_text, "内置分类体系")
     categories = _entries(default, "categories", "内置分类体系")
     mechanisms = _entries(default, "mechanisms", "内置分类体系")
     if library_root is not None:
@@ -57,7 +57,7 @@ def load_taxonomy(library_root: Path | None = None) -> Taxonomy:
                 custom_text = custom_path.read_text("utf-8")
             except UnicodeDecodeError:
                 raise UserError(f"{custom_path}：文件不是 UTF-8 编码") from None
-            custom = _read(custom_text, str(custom_path))
+            custom = _parse_taxonomy(custom_text, str(custom_path))
             for name, text in _entries(custom, "categories", str(custom_path)).items():
                 categories[name] = text or categories.get(name, "")
             for name, text in _entries(custom, "mechanisms", str(custom_path)).items():

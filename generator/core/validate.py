@@ -73,7 +73,7 @@ class _Checker:
                                      line=self.raw.line_of(path), severity=severity))
 
     # --- scalar kinds -------------------------------------------------
-    def text(self, path: tuple, value: object, label: str) -> str | None:
+    def line_text(self, path: tuple, value: object, label: str) -> str | None:
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             self.report(path, f"{label}应为文本，实际是数字 {value}；如果确实要写数字，请加引号，如 \"{value}\"")
             return None
@@ -114,7 +114,7 @@ class _Checker:
             self.report(path, f"{label}“{value}”不是真实存在的日期")
             return None
 
-    def flag(self, path: tuple, value: object, label: str) -> bool | None:
+    def yes_no(self, path: tuple, value: object, label: str) -> bool | None:
         if not isinstance(value, bool):
             self.report(path, f"{label}应为 true 或 false，实际是“{str(value)[:40]}”")
             return None
@@ -133,13 +133,13 @@ class _Checker:
         if len(value) > MAX_LIST_ITEMS:
             self.report(path, f"{label}有 {len(value)} 项，超过上限 {MAX_LIST_ITEMS} 项")
             return None
-        items = [self.text(path + (i,), item, label) for i, item in enumerate(value)]
+        items = [self.line_text(path + (i,), item, label) for i, item in enumerate(value)]
         if any(item is None for item in items):
             return None
         return tuple(items)
 
     def choice(self, path: tuple, value: object, label: str, allowed, where: str) -> str | None:
-        text = self.text(path, value, label)
+        text = self.line_text(path, value, label)
         if text is None:
             return None
         if text not in allowed:
@@ -148,7 +148,7 @@ class _Checker:
         return text
 
     def classification(self, path: tuple, value: object) -> str | None:
-        text = self.text(path, value, "密级标识")
+        text = self.line_text(path, value, "密级标识")
         if text is None:
             return None
         if text.startswith(CLASSIFIED_WORDS) or "★" in text:
@@ -204,15 +204,15 @@ def _check_mapping(checker: _Checker, path: tuple, data: dict, fields: tuple[Fie
 def _check_value(checker: _Checker, path: tuple, value: object, spec: Field):
     kind = spec.kind
     if kind in ("str", "text", "markdown"):
-        return checker.text(path, value, spec.label)
+        return checker.line_text(path, value, spec.label)
     if kind == "id":
-        text = checker.text(path, value, spec.label)
+        text = checker.line_text(path, value, spec.label)
         if text is not None and not _ID_RE.match(text):
             checker.report(path, f"案例编号“{text[:40]}”格式不对，应为 地区代码-年份-序号，如 CZ-2025-003")
             return None
         return text
     if kind == "subid":
-        text = checker.text(path, value, spec.label)
+        text = checker.line_text(path, value, spec.label)
         if text is not None and not _SUB_ID_RE.match(text):
             checker.report(path, f"编号“{text[:40]}”只能由字母、数字、-、_ 组成，如 F1、X1")
             return None
@@ -220,7 +220,7 @@ def _check_value(checker: _Checker, path: tuple, value: object, spec: Field):
     if kind == "date":
         return checker.day(path, value, spec.label)
     if kind == "bool":
-        return checker.flag(path, value, spec.label)
+        return checker.yes_no(path, value, spec.label)
     if kind == "strings":
         items = checker.strings(path, value, spec.label, spec.required)
         return None if items is None else tuple(dict.fromkeys(items))

@@ -22,7 +22,7 @@ def can_make_pdf() -> bool:
 
 
 def _convert_all(docx_files: list[Path], out_dir: Path) -> list[Path]:
-    from generator.office.documents import FONTS_CONF, libreoffice
+    from generator.office.pdf import FONTS_CONF, libreoffice
 
     with tempfile.TemporaryDirectory() as profile_dir:
         env = dict(os.environ, FONTCONFIG_FILE=str(FONTS_CONF))

@@ -12,7 +12,7 @@ import re
 import shutil
 import subprocess
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -27,8 +27,10 @@ from generator.office.layout import OfficialDocument, set_font
 from generator.core.model import Case
 from generator.core.pii import scan_cases
 from generator.core.problems import LibraryError, UserError
+from generator.core.project import Project
 from generator.text.safetext import markdown_blocks
 from generator.core.stats import compute, percent
+from generator.office.outputs import save_output
 
 SECTIONS = (("导语", "summary"), ("基本情况", "background"), ("主要做法", "practice"), ("工作成效", "outcome"),
             ("经验启示", "insight"))
@@ -40,8 +42,8 @@ class Heading:
     text: str
 
 
-def select(cases: list[Case], year: int, edition: Edition, include_typical: bool = False) -> list[Case]:
-    chosen = [c for c in edition.select(cases)
+def book_cases(cases: list[Case], year: int, edition: Edition, include_typical: bool = False) -> list[Case]:
+    chosen = [c for c in edition.cases_in(cases)
               if c.year == year and (c.replicable or (include_typical and c.typical))]
     return sorted(chosen, key=lambda c: (c.date, c.id))
 
@@ -83,7 +85,7 @@ class _Template:
         if xml.count(MARK) != len(self.parts) - 1:
             raise RuntimeError("python-docx 生成的段落结构与预期不同，无法作为模板使用")
 
-    def fill(self, *texts: str) -> str:
+    def filled(self, *texts: str) -> str:
         out = [self.parts[0]]
         for text, part in zip(texts, self.parts[1:]):
             out.append(_xml_text(text))
@@ -203,7 +205,7 @@ class Book:
                 body.append(element)
         self._pending.clear()  # in place: a caller may hold self._pending.append
 
-    def heading(self, level: int, text: str, new_page: bool = False) -> None:
+    def book_heading(self, level: int, text: str, new_page: bool = False) -> None:
         def make():
             paragraph = self._styled_paragraph(f"Heading {level}")
             paragraph.paragraph_format.page_break_before = new_page
@@ -212,7 +214,7 @@ class Book:
             paragraph.add_run(MARK)
             return paragraph
 
-        self._pending.append(self._template(("heading", level, new_page), make).fill(text))
+        self._pending.append(self._template(("heading", level, new_page), make).filled(text))
         self.headings.append(Heading(level, text))
 
     def paragraph(self, text: str, indent: bool = True, align=None) -> None:
@@ -225,7 +227,7 @@ class Book:
             paragraph.add_run(MARK)
             return paragraph
 
-        self._pending.append(self._template(("paragraph", indent, align), make).fill(text))
+        self._pending.append(self._template(("paragraph", indent, align), make).filled(text))
 
     def markdown(self, text: str) -> None:
         size = self.p["body"]["size_pt"]
@@ -245,11 +247,11 @@ class Book:
             number = re.fullmatch(r"(\d+)[.．]\s*", prefix)
             if block.kind == "li" and number:
                 prefix = f"（{number.group(1)}）"  # the sections are numbered 1., so list items take the next level
-            runs = [self._run(prefix, False)] if block.kind == "li" else []
-            runs += [self._run(run_text, bold) for run_text, bold in block.runs]
-            self._pending.append(opening.fill().removesuffix("</w:p>") + "".join(runs) + "</w:p>")
+            runs = [self._xml_run(prefix, False)] if block.kind == "li" else []
+            runs += [self._xml_run(run_text, bold) for run_text, bold in block.runs]
+            self._pending.append(opening.filled().removesuffix("</w:p>") + "".join(runs) + "</w:p>")
 
-    def _run(self, text: str, bold: bool) -> str:
+    def _xml_run(self, text: str, bold: bool) -> str:
         def make():
             paragraph = self.doc.add_paragraph()
             run = paragraph.add_run(MARK)
@@ -257,7 +259,7 @@ class Book:
                 run.bold = True
             return paragraph
 
-        return self._template(("run", bold), make, run=True).fill(text)
+        return self._template(("run", bold), make, run=True).filled(text)
 
     def section_heading(self, number: int, text: str) -> None:
         fonts = self.p["headings"]
@@ -268,11 +270,11 @@ class Book:
             set_font(paragraph.add_run(MARK), fonts["level3_font"], self.p["body"]["size_pt"])
             return paragraph
 
-        self._pending.append(self._template(("section",), make).fill(f"{number}. {text}"))
+        self._pending.append(self._template(("section",), make).filled(f"{number}. {text}"))
 
-    def save(self) -> bytes:
+    def book_docx(self) -> bytes:
         self._flush()
-        return self.document.save(self.day)
+        return self.document.to_docx(self.day)
 
 
 def placeholder(index: int) -> str:
@@ -334,7 +336,7 @@ def foreword(book: Book, cases: list[Case], all_year: list[Case], year: int, as_
              area_order: list[str]) -> None:
     stats = compute(all_year, as_of, area_order=area_order)
     areas = "、".join(area for area, _ in group_by_area(cases, area_order)) or "—"
-    book.heading(1, "前\u3000\u3000言", new_page=False)
+    book.book_heading(1, "前\u3000\u3000言", new_page=False)
     book.paragraph(f"本汇编收录{year}年度可复制可推广的执法司法监督经验{len(cases)}件，涉及{areas}等方面，"
                    "按监督内容分类编排，每件案例包括导语、基本情况、主要做法、工作成效和经验启示。")
     if stats.findings:
@@ -351,16 +353,16 @@ def foreword(book: Book, cases: list[Case], all_year: list[Case], year: int, as_
 
 def build_book(cases: list[Case], *, year: int, title: str, issuer: str, day: date, area_order: list[str],
                edition: Edition, include_typical: bool = False) -> tuple[bytes, list[Heading]]:
-    chosen = select(cases, year, edition, include_typical)
+    chosen = book_cases(cases, year, edition, include_typical)
     plan = _outline(chosen, area_order)
     book = Book(title, issuer, day, internal=not edition.is_public)
     book.cover()
     book.contents(plan)
-    foreword(book, chosen, [c for c in edition.select(cases) if c.year == year], year, day, area_order)
+    foreword(book, chosen, [c for c in edition.cases_in(cases) if c.year == year], year, day, area_order)
     for area_index, (area, members) in enumerate(group_by_area(chosen, area_order)):
-        book.heading(1, f"{cn_number(area_index + 1)}、{area}", new_page=True)
+        book.book_heading(1, f"{cn_number(area_index + 1)}、{area}", new_page=True)
         for case_index, case in enumerate(members):
-            book.heading(2, f"（{cn_number(case_index + 1)}）{case.title}", new_page=case_index > 0)
+            book.book_heading(2, f"（{cn_number(case_index + 1)}）{case.title}", new_page=case_index > 0)
             if case.subtitle:
                 book.paragraph(case.subtitle, indent=False, align=WD_ALIGN_PARAGRAPH.CENTER)
             book.paragraph(f"{case.region}\u3000{cn_date(case.date)}\u3000{'、'.join(case.supervisors)}",
@@ -368,7 +370,7 @@ def build_book(cases: list[Case], *, year: int, title: str, issuer: str, day: da
             for number, (label, name) in enumerate((s for s in SECTIONS if getattr(case, s[1])), 1):
                 book.section_heading(number, label)
                 book.markdown(getattr(case, name))
-    return book.save(), book.headings
+    return book.book_docx(), book.headings
 
 
 def _outline(cases: list[Case], area_order: list[str]) -> list[Heading]:
@@ -405,7 +407,7 @@ def _squash(text: str) -> str:
 def compile_book(cases: list[Case], *, year: int, title: str, issuer: str, day: date, area_order: list[str],
                  edition: Edition, include_typical: bool = False, allowed_pii: set[str] = frozenset()) -> bytes:
     """The final book; with LibreOffice and pdftotext present, the contents carry real page numbers."""
-    chosen = select(cases, year, edition, include_typical)
+    chosen = book_cases(cases, year, edition, include_typical)
     if edition.is_public:
         problems = scan_cases(chosen, allowed_pii)
         if any(problem.is_error for problem in problems):
@@ -415,7 +417,7 @@ def compile_book(cases: list[Case], *, year: int, title: str, issuer: str, day: 
     data, headings = build_book(cases, **options)
     if not (shutil.which("soffice") and shutil.which("pdftotext")) or not chosen:
         return data
-    from generator.office.documents import to_pdf
+    from generator.office.pdf import to_pdf
 
     with tempfile.TemporaryDirectory() as work:
         draft = Path(work) / "book.docx"
@@ -425,3 +427,47 @@ def compile_book(cases: list[Case], *, year: int, title: str, issuer: str, day: 
         missing = "、".join(h.text for h in headings if h.text not in pages)[:200]
         raise UserError(f"无法从排版结果中确定这些标题的页码：{missing}")
     return fill_page_numbers(data, [pages[h.text] for h in headings])
+
+
+@dataclass(frozen=True)
+class CompiledBook:
+    """A compilation written by compile_year. pdf_failure: the .docx stands, its PDF did not come about."""
+    title: str
+    path: Path
+    cases: int
+    public: bool
+    pdf: Path | None = None
+    pdf_failure: Exception | None = None
+
+
+def compile_year(project: Project, year: int, *, edition: str = "internal", typical: bool = False,
+                 day: date | None = None, out: Path | None = None, force: bool = False,
+                 pdf: bool = False) -> CompiledBook:
+    """`jiandu compile`: the year's book from the valid cases, written to out (default documents/书名.docx;
+    an explicit out is protected as every --out is), and its PDF when asked for."""
+    from generator.core.edition import edition_named
+    from generator.core.pii import load_allow_list
+    from generator.office.pdf import to_pdf
+    from generator.office.settings import load_settings
+
+    settings = load_settings(project.root)
+    library = project.load_valid()
+    chosen_edition = edition_named(edition)
+    chosen = book_cases(library.cases, year, chosen_edition, typical)
+    if not chosen:
+        raise UserError(f"{year} 年没有可编入汇编的案例（标为可复制可推广的案例{'，或典型案例' if typical else ''}"
+                        f"{'，且为公开案例' if chosen_edition.is_public else ''}）")
+    title = settings.compilation_title.format(year=year)
+    data = compile_book(library.cases, year=year, title=title, issuer=settings.issuer, day=day or date.today(),
+                        area_order=list(library.taxonomy.categories), edition=chosen_edition,
+                        include_typical=typical, allowed_pii=load_allow_list(project.root))
+    suffix = "" if chosen_edition.is_public else "（内部）"
+    path = out or project.root / "documents" / f"{title}{suffix}.docx"
+    save_output(project, path, data, force=force or out is None)
+    book = CompiledBook(title, path, len(chosen), chosen_edition.is_public)
+    if not pdf:
+        return book
+    try:
+        return replace(book, pdf=to_pdf(path))
+    except (UserError, OSError) as exc:
+        return replace(book, pdf_failure=exc)

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
 
-import yaml
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement, parse_xml
@@ -25,28 +24,14 @@ from docx.text.paragraph import Paragraph
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
-from generator import DATA_DIR
+from generator.office.profile import profile
 from generator.text.chinese import cn_date
 
-PROFILE_FILE = DATA_DIR / "layout-gbt9704.yaml"
 TYPE_AREA_MM = 156  # 5.2.1 版心宽度
-
-
-@lru_cache(maxsize=1)
-def profile() -> dict:
-    """The layout numbers, as {section: {name: value}} (clauses stay in the YAML)."""
-    data = yaml.safe_load(PROFILE_FILE.read_text("utf-8"))
-    return {section: {name: item["value"] for name, item in items.items()} for section, items in data.items()}
 
 
 def twips(points: float) -> int:
     return round(points * 20)
-
-
-def doc_number(code: str, year: int, number: int) -> str:
-    """发文字号 like 常政法监〔2025〕12号 (7.2.5): six-corner brackets, no 第, no padding."""
-    left, right = profile()["masthead"]["number_brackets"]
-    return f"{code}{left}{year}{right}{number}号"
 
 
 # --- ECMA-376 order of property children (Word drops children out of schema order) -------
@@ -200,7 +185,7 @@ def _append_run(p_element, text: str, rpr) -> None:
     p_element.append(run)
 
 
-def _run(paragraph, text: str, font: str, size_pt: float, color: str | None = None, spacing: float | None = None):
+def _styled_run(paragraph, text: str, font: str, size_pt: float, color: str | None = None, spacing: float | None = None):
     """Runs for text in one font; ambiguous-width punctuation gets its own run hinted East Asian."""
     for piece in re.findall(f"[{AMBIGUOUS}]+|[^{AMBIGUOUS}]+", text):
         _append_run(paragraph._p, piece, _rpr_prototype(font, size_pt, color, spacing, piece[0] in AMBIGUOUS))
@@ -241,14 +226,14 @@ def count_lines(text: str, capacity: float, first_indent: float = 0.0) -> int:
 
 
 @dataclass
-class Block:
+class FlowBlock:
     """One paragraph (or table row) in the flow: lines of an exact height."""
     lines: int
     pitch: float
     break_before: bool = False  # the word processor moves it to a new page (keep-with-next)
 
 
-def place(blocks: list[Block], page_pt: float, start_pt: float = 0.0) -> list[tuple[int, float, int, float]]:
+def place(blocks: list[FlowBlock], page_pt: float, start_pt: float = 0.0) -> list[tuple[int, float, int, float]]:
     """(first page, top, last page, bottom) in points from the type-area top for each block, as a word
     processor breaks pages: a line that does not fit goes to the next page. start_pt: where page 1 starts."""
     page, y, out = 0, start_pt, []
@@ -298,9 +283,9 @@ def add_page_numbers(doc, p: dict) -> None:
         else:
             paragraph.paragraph_format.left_indent = indent
         before, after = number["format"].split("{page}")
-        _run(paragraph, before, number["font"], number["size_pt"])
+        _styled_run(paragraph, before, number["font"], number["size_pt"])
         _field(paragraph, "PAGE", number["font"], number["size_pt"])
-        _run(paragraph, after, number["font"], number["size_pt"])
+        _styled_run(paragraph, after, number["font"], number["size_pt"])
 
 
 @dataclass
@@ -354,7 +339,7 @@ class OfficialDocument:
         base = _base(letter) if shared else _fresh(letter)
         self.p, self.letter, self.doc = base.p, base.letter, base.doc
         self.fixed = base.fixed if shared else {}
-        self.flow: list[Block] = []
+        self.flow: list[FlowBlock] = []
         self.signature_blanks: list = []
         self.last_body: list = []  # the last body paragraph and its block index
         for element, pristine in base.pristine:
@@ -455,11 +440,11 @@ class OfficialDocument:
         if text and font is None and size is None and color is None:
             _text_runs(paragraph, text)  # body text: font, size and spacing come from the Normal style
         elif text:
-            _run(paragraph, text, font or body["font"], size or body["size_pt"], color, body["char_spacing_pt"])
+            _styled_run(paragraph, text, font or body["font"], size or body["size_pt"], color, body["char_spacing_pt"])
         if lines is None:
             per_line = body["chars_per_line"] * body["size_pt"] / (size or body["size_pt"])
             lines = count_lines(text, per_line, indent_chars) if text else 1
-        self.flow.append(Block(lines, pitch or self.pitch))
+        self.flow.append(FlowBlock(lines, pitch or self.pitch))
         return paragraph
 
     def masthead(self, head: Letterhead):
@@ -469,7 +454,7 @@ class OfficialDocument:
             header.alignment = WD_ALIGN_PARAGRAPH.CENTER
             size = self.p["letter"]["masthead_size_pt"]
             _exact_lines(header.paragraph_format, size)
-            _run(header, head.issuer, mast["font"], size, mast["color"])
+            _styled_run(header, head.issuer, mast["font"], size, mast["color"])
             self._paragraph()  # the first line of page 1 lies under the double rule
             number = self._paragraph(head.number, WD_ALIGN_PARAGRAPH.RIGHT)
             for _ in range(self.p["letter"]["title_gap_lines"]):
@@ -488,7 +473,7 @@ class OfficialDocument:
             _text_runs(number, "\u3000" + head.number)
             _append_run(number._p, "\t", None)
             _text_runs(number, "签发人：")
-            _run(number, head.signer, mast["signer_font"], body["size_pt"], spacing=body["char_spacing_pt"])
+            _styled_run(number, head.signer, mast["signer_font"], body["size_pt"], spacing=body["char_spacing_pt"])
             _right_tab(number, Mm(TYPE_AREA_MM).twips - twips(2 * body["size_pt"]))
         else:
             number = self._paragraph(head.number, WD_ALIGN_PARAGRAPH.CENTER)
@@ -504,13 +489,13 @@ class OfficialDocument:
         for index, line in enumerate(lines):
             if index:
                 paragraph._p.append(parse_xml(f'<w:r xmlns:w="{W_NS}"><w:br/></w:r>'))
-            _run(paragraph, line, title["font"], title["size_pt"], spacing=self.p["body"]["char_spacing_pt"])
+            _styled_run(paragraph, line, title["font"], title["size_pt"], spacing=self.p["body"]["char_spacing_pt"])
         self._paragraph()
 
     def addressee(self, text: str) -> None:
         self._paragraph(text if text.endswith("：") else text + "：")
 
-    def heading(self, level: int, text: str) -> None:
+    def numbered_heading(self, level: int, text: str) -> None:
         fonts = self.p["headings"]
         font = {1: fonts["level1_font"], 2: fonts["level2_font"]}.get(level, fonts["level3_font"])
         self.last_body = [self._paragraph(text, indent_chars=2, font=font), len(self.flow) - 1]
@@ -527,7 +512,7 @@ class OfficialDocument:
                 continue
             match = re.match(r"^(#{1,3})\s+(.*)$", line)
             if match:
-                self.heading(len(match.group(1)), match.group(2))
+                self.numbered_heading(len(match.group(1)), match.group(2))
             elif line.startswith("附件："):  # 附件说明: 正文下空一行左空二字 (7.3.4)
                 self._paragraph()
                 self.body(line)
@@ -544,7 +529,7 @@ class OfficialDocument:
         blanks = self.p["signature"]["blank_lines"]
         # fewer empty lines, then the last body paragraph moves along, if the 署名 would open a page
         while True:
-            chain = [Block(1, self.pitch)] * (blanks + 2)
+            chain = [FlowBlock(1, self.pitch)] * (blanks + 2)
             placed = place(self.flow + chain, self.page_pt, self.start_pt)
             body_end = placed[len(self.flow) - 1][2]
             together = placed[-2][0] == placed[-1][2] == body_end  # 署名 and date on the body's last page
@@ -559,7 +544,7 @@ class OfficialDocument:
             paragraph.paragraph_format.keep_together = True
             paragraph.paragraph_format.keep_with_next = True
             block = self.flow[index]
-            self.flow[index] = Block(block.lines, block.pitch, break_before=True)
+            self.flow[index] = FlowBlock(block.lines, block.pitch, break_before=True)
             blanks = self.p["signature"]["blank_lines"]
         self.signature_blanks = []
         for _ in range(blanks):
@@ -585,8 +570,18 @@ class OfficialDocument:
             return
         # LibreOffice adds the rules' widths to the rows' heights
         height = sum(row_lines) * self.pitch + (0 if self.letter else imprint["rule_width_pt"] * (4 + len(rows) - 1) + 1)
+        self._push_to_the_foot(height - 0.01)  # rounding: a line that exactly fits, fits
+        if self.letter:
+            paragraph = self._paragraph(lines=row_lines[0])
+            paragraph.paragraph_format.left_indent = paragraph.paragraph_format.right_indent = Pt(indent)
+            paragraph.paragraph_format.keep_together = True
+            _styled_run(paragraph, copy_line, imprint["font"], size)
+            return
+        self._imprint_table(rows, printed_by, printed_on)
+
+    def _push_to_the_foot(self, height: float) -> None:
+        """Blank lines so that a block of height ends at the foot of this page, or else of the next one."""
         free = self.page_pt - place(self.flow, self.page_pt, self.start_pt)[-1][3]
-        height -= 0.01  # rounding: a line that exactly fits, fits
         while free < height and self.signature_blanks:  # closer to the 署名 rather than a page of its own
             blank, index = self.signature_blanks.pop()
             blank._p.getparent().remove(blank._p)
@@ -598,12 +593,11 @@ class OfficialDocument:
             fill = int((free - height) // self.pitch)
         for _ in range(fill):
             self._paragraph()
-        if self.letter:
-            paragraph = self._paragraph(lines=row_lines[0])
-            paragraph.paragraph_format.left_indent = paragraph.paragraph_format.right_indent = Pt(indent)
-            paragraph.paragraph_format.keep_together = True
-            _run(paragraph, copy_line, imprint["font"], size)
-            return
+
+    def _imprint_table(self, rows: list[str], printed_by: str, printed_on: date) -> None:
+        """The ordinary format's 版记: one row each, thick rules first and last, thin ones between (7.4.1)."""
+        imprint = self.p["imprint"]
+        size, indent = imprint["size_pt"], imprint["indent_chars"] * imprint["size_pt"]
         table = self.doc.add_table(rows=len(rows), cols=1)
         properties = table._tbl.tblPr
         width = child(properties, "tblW")
@@ -626,11 +620,11 @@ class OfficialDocument:
             paragraph.paragraph_format.keep_with_next = True
             _exact_lines(paragraph.paragraph_format, self.pitch)
             if text:
-                _run(paragraph, text, imprint["font"], size)
+                _styled_run(paragraph, text, imprint["font"], size)
             else:  # 印发机关 左空一字, 印发日期 右空一字 (7.4.3)
-                _run(paragraph, printed_by, imprint["font"], size)
+                _styled_run(paragraph, printed_by, imprint["font"], size)
                 _append_run(paragraph._p, "\t", None)
-                _run(paragraph, f"{cn_date(printed_on)}印发", imprint["font"], size)
+                _styled_run(paragraph, f"{cn_date(printed_on)}印发", imprint["font"], size)
                 _right_tab(paragraph, Mm(TYPE_AREA_MM).twips - twips(2 * indent))
         # a document cannot end with a table: the paragraph after it is 1 pt high, so it stays on the page
         end = self.doc.add_paragraph()
@@ -640,7 +634,7 @@ class OfficialDocument:
         child(end._p.get_or_add_pPr(), "rPr").append(mark)
 
     # --- output ------------------------------------------------------------------------
-    def save(self, when: date) -> bytes:
+    def to_docx(self, when: date) -> bytes:
         """Deterministic bytes: fixed zip timestamps and entry order, properties set from the document date."""
         stamp = datetime(when.year, when.month, when.day)
         properties = self.doc.core_properties

@@ -8,11 +8,13 @@ from datetime import date
 from pathlib import Path
 
 from generator.core.enrich import BLUE, RED, YELLOW, FindingState, finding_states
-from generator.infra.files import write_file
 from generator.text.chinese import cn_date
 from generator.office.layout import set_font
 from generator.core.model import Case
+from generator.core.problems import UserError
+from generator.core.project import Project
 from generator.text.textwidth import width
+from generator.office.outputs import save_output
 
 HEADERS = ["序号", "案例", "来源文书及文号", "问题", "整改要求", "责任单位", "整改期限", "状态", "销号日期", "标识"]
 FLAG_FILLS = {RED: "FFC7CE", YELLOW: "FFEB9C", BLUE: "BDD7EE"}
@@ -38,10 +40,10 @@ def rows(cases: list[Case], as_of: date, *, issued: dict | None = None, year: in
     states = [s for s in finding_states(cases, as_of)
               if (year is None or s.case.year == year) and (unit is None or s.finding.unit == unit)]
     states.sort(key=lambda s: (s.case.date, s.case.id, s.finding.id))
-    return [_row(number, state, (issued or {}).get(state.case.id, ())) for number, state in enumerate(states, 1)]
+    return [_ledger_row(number, state, (issued or {}).get(state.case.id, ())) for number, state in enumerate(states, 1)]
 
 
-def _row(number: int, state: FindingState, entries) -> Row:
+def _ledger_row(number: int, state: FindingState, entries) -> Row:
     documents = [f"{e.kind}（{e.doc_number}）" for e in entries
                  if e.kind in SOURCE_KINDS and e.addressee == state.finding.unit]
     return Row(number=number, case=f"{state.case.id} {state.case.title}", source="；".join(documents) or "—",
@@ -101,22 +103,14 @@ def xlsx_bytes(ledger: list[Row], title: str, as_of: date | None = None) -> byte
 
 def docx_bytes(ledger: list[Row], title: str, as_of: date) -> bytes:
     from docx import Document
-    from docx.enum.section import WD_ORIENT
     from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-    from docx.shared import Mm
 
-    from generator.office.layout import add_page_numbers, package_bytes, profile
+    from generator.office.layout import add_page_numbers, package_bytes
+    from generator.office.profile import profile
 
     p = profile()
     document = Document()
-    section = document.sections[0]
-    section.orientation = WD_ORIENT.LANDSCAPE
-    section.page_width, section.page_height = Mm(p["page"]["height_mm"]), Mm(p["page"]["width_mm"])
-    for side in ("top_margin", "bottom_margin", "left_margin", "right_margin"):
-        setattr(section, side, Mm(20))
-    section.footer_distance = Mm(10.5)  # the 14 pt page-number line centred 7 mm below the table area (7.5)
+    _landscape(document.sections[0], p)
     set_font(document.styles["Normal"], p["body"]["font"], 10.5)
     add_page_numbers(document, p)
     heading = document.add_paragraph()
@@ -125,6 +119,27 @@ def docx_bytes(ledger: list[Row], title: str, as_of: date) -> bytes:
     note = document.add_paragraph()
     note.alignment = WD_ALIGN_PARAGRAPH.CENTER
     set_font(note.add_run(f"统计截至 {cn_date(as_of)}　共 {len(ledger)} 项"), p["body"]["font"], 12)
+    _docx_ledger_table(document, ledger, p)
+    return package_bytes(document)
+
+
+def _landscape(section, p: dict) -> None:
+    from docx.enum.section import WD_ORIENT
+    from docx.shared import Mm
+
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = Mm(p["page"]["height_mm"]), Mm(p["page"]["width_mm"])
+    for side in ("top_margin", "bottom_margin", "left_margin", "right_margin"):
+        setattr(section, side, Mm(20))
+    section.footer_distance = Mm(10.5)  # the 14 pt page-number line centred 7 mm below the table area (7.5)
+
+
+def _docx_ledger_table(document, ledger: list[Row], p: dict) -> None:
+    """One row per finding, the header repeated on every page, no row split across pages, flags shaded."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Mm
+
     table = document.add_table(rows=1, cols=len(HEADERS))
     table.style = "Table Grid"
     header_row = table.rows[0]
@@ -152,9 +167,30 @@ def docx_bytes(ledger: list[Row], title: str, as_of: date) -> bytes:
         column.width = Mm(millimetres)  # the grid LibreOffice lays out by
         for cell in column.cells:
             cell.width = Mm(millimetres)
-    return package_bytes(document)
 
 
-def write(ledger: list[Row], path: Path, fmt: str, title: str, as_of: date, save=write_file) -> None:
+@dataclass(frozen=True)
+class LedgerFile:
+    title: str
+    path: Path
+    rows: int
+    as_of: date
+
+
+def export_ledger(project: Project, out: Path, *, fmt: str | None = None, year: int | None = None,
+                  unit: str | None = None, as_of: date | None = None, force: bool = False) -> LedgerFile:
+    """`jiandu ledger`: the rows of the valid cases (with the documents issued for them) written to out, as .xlsx
+    or .docx (fmt, else out's extension). out is protected as every --out is (Project.write_output)."""
+    from generator.office.register import entries_by_case
+
+    as_of = as_of or date.today()
+    ledger = rows(project.load_valid().cases, as_of, issued=entries_by_case(project.root), year=year, unit=unit)
+    scope = "".join(filter(None, [f"{year}年" if year else "", unit or ""]))
+    title = f"{scope}整改落实跟踪台账"
+    fmt_given = fmt
+    fmt = fmt or out.suffix.lstrip(".").lower()
+    if fmt not in ("xlsx", "docx") or (fmt_given and out.suffix.lower() not in ("", f".{fmt}")):
+        raise UserError(f"输出文件 {out} 的扩展名与格式不符：请用 .xlsx 或 .docx（或用 --format 指定）")
     data = xlsx_bytes(ledger, title, as_of) if fmt == "xlsx" else docx_bytes(ledger, title, as_of)
-    save(path, data)
+    save_output(project, out, data, force=force)
+    return LedgerFile(title, out, len(ledger), as_of)

@@ -12,13 +12,14 @@ import json
 import errno
 import os
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Callable
+from contextlib import contextmanager
+from typing import Callable, Iterator
 
-from generator.infra.files import exclusive, write_file
-from generator.office.layout import doc_number
 from generator.core.problems import UserError
+from generator.infra.files import exclusive, write_file
+from generator.office.numbering import doc_number
 
 REGISTER_FILE = "register.jsonl"
 GENESIS = "0" * 64
@@ -104,15 +105,29 @@ def _numbered_entries(root: Path) -> list[tuple[int, Entry]]:
             if line.strip()]
 
 
-def issue(root: Path, *, code: str, year: int, kind: str, case: str, addressee: str, day: str,
-          render: Callable[[str], bytes], out: Path | None = None, out_dir: Path | None = None,
-          say: Callable[[str], None] = lambda message: None) -> tuple[Entry, Path]:
-    """Assign the next number for (code, year), render the document with it, record it, move it into place.
+@dataclass
+class Slot:
+    """The next number of one series, held under the register lock until record() or the end of reserve()."""
+    root: Path
+    code: str
+    year: int
+    number: int
+    doc_number: str
+    kind: str
+    case: str
+    out: Path
+    seq: int
+    prev: str
+    state: str = "open"  # open -> recorded; closed when reserve() ends
 
-    Recoverable at every step: an intent (.register.pending) is written before the numbered file appears,
-    so the next issuance registers a file whose registration was cut short (or drops an intent whose
-    file never appeared), and unregistered numbered files left by older versions are moved aside."""
-    path = register_path(root)
+
+@contextmanager
+def reserve(root: Path, *, code: str, year: int, kind: str, case: str, out: Path | None = None,
+            out_dir: Path | None = None, say: Callable[[str], None] = lambda message: None) -> Iterator[Slot]:
+    """Hold the register and the next number for (code, year) while the caller renders the document.
+
+    Nothing is written unless record() is called inside the block: leaving it (an error while
+    rendering) gives the number back. A cut-short issuance from before is finished or undone first."""
     documents = out_dir or root / "documents"
     with exclusive(root / f".{REGISTER_FILE}.lock", lambda message: None, ""):
         for message in recover(root, documents):
@@ -126,31 +141,59 @@ def issue(root: Path, *, code: str, year: int, kind: str, case: str, addressee: 
         out = out or documents / safe_file_name(f"{text_number}-{kind}-{case}.docx")
         if out.exists():
             raise UserError(f"{out} 已存在：不覆盖已有文件（已印发的文书不能被替换），请用 --out 指定新文件")
-        data = render(text_number)
-        entry = Entry(seq=len(entries) + 1, code=code, year=year, number=number, doc_number=text_number,
-                      kind=kind, case=case, addressee=addressee, date=day,
-                      sha256=hashlib.sha256(data).hexdigest(), prev=entries[-1].hash if entries else GENESIS)
-        entry = Entry(**{**asdict(entry), "hash": entry.computed_hash()})
+        slot = Slot(root, code, year, number, text_number, kind, case, out, len(entries) + 1,
+                    entries[-1].hash if entries else GENESIS)
         try:
-            write_file(root / PENDING_FILE, json.dumps({"entry": asdict(entry), "out": str(out.resolve())},
-                                                             ensure_ascii=False).encode("utf-8"))
-        except OSError as exc:
-            raise UserError(f"无法开始印发（写入 {root / PENDING_FILE} 失败：{_reason(exc)}）；没有取用文号") from None
-        _place(out, data)
-        try:
-            _append(path, json.dumps(asdict(entry), ensure_ascii=False, sort_keys=True))
-        except BaseException as exc:  # a failure we see (not a crash): no file without its register entry
-            out.unlink(missing_ok=True)
-            (root / PENDING_FILE).unlink(missing_ok=True)
-            if isinstance(exc, OSError):
-                raise UserError(f"无法登记到 {path}：{_reason(exc)}；文件已撤回，没有取用文号") from None
-            raise
-        try:
-            _write_head(root, entry)
-        except OSError:
-            pass  # registered; the anchor catches up at the next issuance (register check says so)
+            yield slot
+        finally:
+            slot.state = "closed"
+
+
+def record(slot: Slot, data: bytes, *, addressee: str, day: str) -> Entry:
+    """Register the rendered document under the slot's number and move it into place.
+
+    Recoverable at every step: an intent (.register.pending) is written before the numbered file appears,
+    so the next issuance registers a file whose registration was cut short (or drops an intent whose
+    file never appeared), and unregistered numbered files left by older versions are moved aside."""
+    if slot.state != "open":  # a programming error: one number, one document, under the lock
+        done = "登记" if slot.state == "recorded" else "释放"
+        raise RuntimeError(f"文号 {slot.doc_number} 已{done}：record() 只能在 reserve() 之内调用一次")
+    root, out, path = slot.root, slot.out, register_path(slot.root)
+    entry = Entry(seq=slot.seq, code=slot.code, year=slot.year, number=slot.number, doc_number=slot.doc_number,
+                  kind=slot.kind, case=slot.case, addressee=addressee, date=day,
+                  sha256=hashlib.sha256(data).hexdigest(), prev=slot.prev)
+    entry = Entry(**{**asdict(entry), "hash": entry.computed_hash()})
+    try:
+        write_file(root / PENDING_FILE, json.dumps({"entry": asdict(entry), "out": str(out.resolve())},
+                                                   ensure_ascii=False).encode("utf-8"))
+    except OSError as exc:
+        raise UserError(f"无法开始印发（写入 {root / PENDING_FILE} 失败：{_reason(exc)}）；没有取用文号") from None
+    _place(out, data)
+    slot.state = "recorded"
+    try:
+        _append(path, json.dumps(asdict(entry), ensure_ascii=False, sort_keys=True))
+    except BaseException as exc:  # a failure we see (not a crash): no file without its register entry
+        slot.state = "closed"
+        out.unlink(missing_ok=True)
         (root / PENDING_FILE).unlink(missing_ok=True)
-    return entry, out
+        if isinstance(exc, OSError):
+            raise UserError(f"无法登记到 {path}：{_reason(exc)}；文件已撤回，没有取用文号") from None
+        raise
+    try:
+        _write_head(root, entry)
+    except OSError:
+        pass  # registered; the anchor catches up at the next issuance (register check says so)
+    (root / PENDING_FILE).unlink(missing_ok=True)
+    return entry
+
+
+def issue(root: Path, *, code: str, year: int, kind: str, case: str, addressee: str, day: str,
+          render: Callable[[str], bytes], out: Path | None = None, out_dir: Path | None = None,
+          say: Callable[[str], None] = lambda message: None) -> tuple[Entry, Path]:
+    """reserve() and record() around render(number), for bytes that depend on the number alone
+    (tests, benchmarks); documents are issued by issuance.issue_document."""
+    with reserve(root, code=code, year=year, kind=kind, case=case, out=out, out_dir=out_dir, say=say) as slot:
+        return record(slot, render(slot.doc_number), addressee=addressee, day=day), slot.out
 
 
 def _place(out: Path, data: bytes) -> None:
@@ -256,6 +299,9 @@ def safe_file_name(name: str) -> str:
 
 
 def find_by_file(root: Path, file: Path) -> Entry | None:
+    """The register entry of exactly this file (by SHA-256), or None: what `jiandu verify` reports."""
+    if not file.is_file():
+        raise UserError(f"文件不存在：{file}")
     digest = hashlib.sha256(file.read_bytes()).hexdigest()
     return next((entry for entry in read_entries(root) if entry.sha256 == digest), None)
 
@@ -271,6 +317,16 @@ class Audit:
     count: int
     errors: list
     notes: list
+    repaired: list = field(default_factory=list)  # what check_register(repair=True) finished or moved aside
+
+
+def check_register(root: Path, *, repair: bool = False) -> Audit:
+    """`register check`; with repair, cut-short issuances are first finished or undone (`register repair`)."""
+    documents = root / "documents"
+    repaired = recover(root, documents) if repair else []
+    report = audit(root, documents)
+    report.repaired = repaired
+    return report
 
 
 def audit(root: Path, documents: Path | None) -> Audit:

@@ -44,6 +44,7 @@ SYNONYMS_FILE = "synonyms.yaml"
 GRAM_MARK = "~"               # bigram-field terms end with this (never part of a query run)
 EXACT_WEIGHT, PREFIX_WEIGHT, SYNONYM_WEIGHT, GRAM_WEIGHT = 10, 7, 8, 4
 EXPANSIONS = 16               # a prefix matches at most this many index words (the most frequent)
+LOOSE_BELOW = 100             # loose alternatives only for a word whose own match fewer cases (see _alternatives)
 # Function words only: domain words such as 监督, 案件, 工作 are indexed and searchable.
 STOP = frozenset("的 了 和 与 及 或 在 对 为 以 将 把 被 等 是 有 中 并 其 之 于 由 从 向 也 都 而 "
                  "一 个 这 那 该 此 各 上 下 不 未 已 又 还 就 让 使 到 给 所 着 过 可 能 会 要 "
@@ -197,6 +198,8 @@ class Source(Protocol):
 
     def postings(self, term: str) -> tuple[list[int], list[int]]: ...  # (doc numbers, scores)
 
+    def frequency(self, term: str) -> int: ...  # how many cases hold the term (0: none)
+
 
 @dataclass
 class Alternative:
@@ -223,12 +226,25 @@ def _split_known(text: str, source: Source) -> list[str] | None:
 
 
 def _alternatives(word: str, source: Source, synonyms: dict[str, list[str]], prefix: bool) -> list[Alternative]:
+    """The word's alternatives: itself, longer words it begins, synonyms, its bigrams. The loose ones
+    (synonyms that are no index word, matched by their pieces, and the bigrams) only while the word's
+    own alternatives match fewer than LOOSE_BELOW cases: in a large library a common word needs no
+    fallback, and the pieces' postings (监督, 建议 for 监督建议) are the longest there are."""
     alts = []
     if source.has(word):
         alts.append(Alternative((word,), EXACT_WEIGHT))
     if prefix:
         alts += [Alternative((w,), PREFIX_WEIGHT) for w in source.expansions(word)]
-    for other in synonyms.get(word, ()):
+    others = synonyms.get(word, ())
+    whole = [other for other in others if source.has(other)]
+    loose = sum(source.frequency(alt.terms[0]) for alt in alts) + \
+        sum(source.frequency(other) for other in whole) < LOOSE_BELOW
+    for other in others:
+        if other in whole:
+            alts.append(Alternative((other,), SYNONYM_WEIGHT))
+            continue
+        if not loose:
+            continue
         parts: list[str] = []
         for piece in other.split(" "):
             known = [piece] if source.has(piece) else _split_known(piece, source)
@@ -238,7 +254,7 @@ def _alternatives(word: str, source: Source, synonyms: dict[str, list[str]], pre
             parts += known
         if parts:
             alts.append(Alternative(tuple(parts), SYNONYM_WEIGHT))
-    if len(word) >= 2 and CJK_START.match(word):  # any two characters of a title or keyword, however segmented
+    if loose and len(word) >= 2 and CJK_START.match(word):  # any two characters of a title or keyword
         word_grams = tuple(dict.fromkeys(word[i:i + 2] + GRAM_MARK for i in range(len(word) - 1)))
         if all(source.has(g) for g in word_grams):
             alts.append(Alternative(word_grams, GRAM_WEIGHT))
@@ -257,7 +273,7 @@ def parse(text: str, source: Source, synonyms: dict[str, list[str]]) -> list[Wor
     words: list[Word] = []
     seen: set[str] = set()
 
-    def add(word: str, prefix: bool) -> None:
+    def add_word(word: str, prefix: bool) -> None:
         if word in STOP or word in seen:
             return
         seen.add(word)
@@ -265,16 +281,16 @@ def parse(text: str, source: Source, synonyms: dict[str, list[str]]) -> list[Wor
 
     for run in RUNS.findall(text.lower()):
         if not CJK_START.match(run):
-            add(run, prefix=not source.has(run))
+            add_word(run, prefix=not source.has(run))
             continue
         i = 0
         while i < len(run):
             rest = run[i:]
             if source.has(rest) or rest in synonyms or rest in STOP:
-                add(rest, prefix=False)
+                add_word(rest, prefix=False)
                 break
             if source.expansions(rest):
-                add(rest, prefix=True)
+                add_word(rest, prefix=True)
                 break
             size = next((k for k in range(len(rest) - 1, 1, -1)
                          if source.has(rest[:k]) or rest[:k] in synonyms or rest[:k] in STOP), 0)
@@ -283,7 +299,7 @@ def parse(text: str, source: Source, synonyms: dict[str, list[str]]) -> list[Wor
                 if size == 1:  # else an unknown stretch, up to where something known starts: one word
                     while size < len(rest) and not _starts_known(rest[size:], source, synonyms):
                         size += 1
-            add(rest[:size], prefix=False)
+            add_word(rest[:size], prefix=False)
             i += size
     return words
 

@@ -1,4 +1,4 @@
-"""Ranked search and similar cases over a Whoosh index of the library.
+"""Ranked search and similar cases over a Whoosh index of the library (`jiandu index`, `jiandu search`).
 
 The index is rebuildable: it lives in a git-ignored folder (build/index by
 default), is updated incrementally by content digest, and is rebuilt with a
@@ -10,10 +10,8 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import re
 import shutil
 import tempfile
-from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -24,95 +22,36 @@ from generator.infra.files import exclusive, replace_dir, write_file
 from generator.core.model import Case
 from generator.core.problems import UserError
 from generator.text.segment_cache import SegmentCache, dictionary_signature
-from generator.text.tokenizer import (
-    STOPWORDS,
-    Pretokenized,
-    analyzer,
-    is_word,
-    normalize,
-    query_words,
-    set_query_tokenizer,
-)
+from generator.search.fields import FIELD_BOOSTS, TEXT_FIELDS, case_document
+from generator.search.whoosh_analyzer import Pretokenized, analyzer
+from generator.siteindex.scoring import pack_score_text
+from generator.search.similarity import Similar, SimilarityModel, key_term_weights
+from generator.search.snippets import snippet
+from generator.text.tokenizer import is_word, normalize, query_words, set_query_tokenizer
 
-INDEX_FORMAT = 4
+INDEX_FORMAT = 5              # 5: the schema's tokenizer moved to search/whoosh_analyzer.py
 META_FILE = "jiandu-index.json"
 QUERY_DICT = "query-dict.txt"
-TEXT_FIELDS = ("title", "subtitle", "keywords", "summary", "body")
-FIELD_BOOSTS = {"title": 4.0, "subtitle": 2.5, "keywords": 3.0, "summary": 1.5, "body": 1.0}
 SCOPES = {"title": ("title", "subtitle"), "keywords": ("keywords",), "summary": ("summary",), "body": ("body",)}
-SIMILAR_FIELDS = {"title": 3.0, "keywords": 3.0, "summary": 1.5, "body": 1.0}
 MP_THRESHOLD = 400  # from this many new documents on, segment and index in two processes
-KEY_TERMS_STORED = 40
 PLAN_DIR = "plan"             # the planner's index (siteindex format) inside the index folder
 PLAN_SCORES = "_plan_scores"  # a prepared document's packed planner scores (not a Whoosh field)
-KEYWORD_WEIGHT, MECHANISM_WEIGHT = 6.0, 2.0  # whole keywords and mechanisms as similar-case terms
 
 
 def _schema():
     from whoosh.fields import BOOLEAN, ID, KEYWORD, STORED, TEXT, Schema
 
-    def text(stored: bool = False):
+    def text_field(stored: bool = False):
         return TEXT(analyzer=analyzer(), stored=stored, multitoken_query="and")
 
     return Schema(
-        id=ID(stored=True, unique=True), title=text(stored=True), subtitle=text(), keywords=text(stored=True),
-        summary=text(stored=True), body=text(stored=True),
+        id=ID(stored=True, unique=True), title=text_field(stored=True), subtitle=text_field(),
+        keywords=text_field(stored=True), summary=text_field(stored=True), body=text_field(stored=True),
         category=ID(stored=True), mechanism=KEYWORD(commas=True, stored=True), year=ID(stored=True),
         region=ID(stored=True), unit=KEYWORD(commas=True), classification=ID(stored=True),
         typical=BOOLEAN(stored=True), replicable=BOOLEAN(stored=True), date=STORED(), terms=STORED(),
         supervisors=KEYWORD(commas=True, stored=True),
     )
-
-
-def _plain(markdown_text: str) -> str:
-    """Markdown to reading text for snippets: markers dropped, one line per paragraph."""
-    text = re.sub(r"^\s*(?:[-*+]|\d+[.、)])\s+", "", markdown_text, flags=re.M)
-    text = re.sub(r"[*_`#>]+", "", text)
-    return re.sub(r"\n{2,}", "\n", text).strip()
-
-
-def case_document(case: Case) -> dict:
-    findings = "\n".join(f"{f.problem}。{f.requirement}。" for f in case.findings)
-    clues = "\n".join(f"{c.summary}。{c.result}" for c in case.clues)
-    body = "\n".join(part for part in (_plain(case.background), _plain(case.practice), _plain(case.outcome),
-                                        _plain(case.insight), findings, clues) if part)
-    return {
-        "id": case.id, "title": case.title, "subtitle": case.subtitle, "keywords": " ".join(case.keywords),
-        "summary": case.summary, "body": body, "category": case.category, "mechanism": ",".join(case.mechanisms),
-        "year": str(case.year), "region": case.region,
-        "unit": ",".join(dict.fromkeys(list(case.supervised) + [f.unit for f in case.findings])),
-        "supervisors": ",".join(case.supervisors),
-        "classification": case.classification, "typical": case.typical, "replicable": case.replicable,
-        "date": case.date.isoformat(),
-    }
-
-
-def key_term_weights(tokens_by_field: dict[str, tuple], document: dict | None = None) -> dict[str, float]:
-    """The heaviest key terms of a case (field-weighted counts), stored for similar cases.
-
-    Only whole words: jieba's precise-mode words (not the pieces inside longer words, such as
-    委会 in 人大常委会), the case's keywords and its mechanisms. Synonyms count as one word (the
-    first of their group), so 行刑衔接 and 两法衔接 make two cases similar.
-    """
-    from generator.search.queryplan import canonical_terms
-
-    canonical = canonical_terms()
-    counts: dict[str, float] = defaultdict(float)
-    for name, weight in SIMILAR_FIELDS.items():
-        last = None
-        for position, word, _, _ in tokens_by_field.get(name, ()):
-            if position == last:
-                continue  # a piece of the word before it
-            last = position
-            if len(word) > 1 and word not in STOPWORDS and not word.isdigit():  # tokens.key_terms, inlined
-                counts[canonical.get(word, word)] += weight
-    if document is not None:
-        for word, weight in [(k, KEYWORD_WEIGHT) for k in document.get("keywords", "").split(" ")] + \
-                [(m, MECHANISM_WEIGHT) for m in document.get("mechanism", "").split(",")]:
-            word = normalize(word.strip())
-            if len(word) > 1:
-                counts[canonical.get(word, word)] += weight
-    return dict(sorted(counts.items(), key=lambda item: -item[1])[:KEY_TERMS_STORED])
 
 
 def prepare(document: dict, tokens_by_field: dict[str, tuple], known=None) -> dict:
@@ -127,24 +66,18 @@ def prepare(document: dict, tokens_by_field: dict[str, tuple], known=None) -> di
         prepared["terms"], prepared[PLAN_SCORES] = dict(known.terms), known.packed_scores
     else:
         prepared["terms"] = key_term_weights(tokens_by_field, document)
-        prepared[PLAN_SCORES] = pack_scores(plan_scores(document, tokens_by_field))
+        prepared[PLAN_SCORES] = pack_score_text(plan_scores(document, tokens_by_field))
     return prepared
-
-
-def pack_scores(scores: dict[str, int]) -> str:
-    from generator.text.analysis import _pack
-
-    return _pack(scores)
 
 
 def plan_scores(document: dict, tokens_by_field: dict[str, tuple]) -> dict[str, int]:
     """The query planner's term scores of a case: the same numbers as the site index's."""
     from generator.search.queryplan import extra_fields
-    from generator.siteindex.index import SearchDoc, term_scores
+    from generator.siteindex.scoring import field_scores
 
     fields = {name: tuple(word for _, word, _, _ in tokens_by_field[name]) for name in TEXT_FIELDS}
     fields.update(extra_fields(document))
-    return term_scores(SearchDoc(location="", title="", text="", fields=fields))
+    return field_scores(fields)
 
 
 def iter_tokens(documents: list[dict], segments: SegmentCache, batch: int = 500):
@@ -164,7 +97,7 @@ def _prepare_all(documents: list[dict], segments: SegmentCache, analysis: Mappin
             for document, tokens in iter_tokens(documents, segments))
 
 
-def _digest(document: dict) -> str:
+def _document_digest(document: dict) -> str:
     return hashlib.sha256(json.dumps(document, ensure_ascii=False, sort_keys=True).encode("utf-8")).hexdigest()
 
 
@@ -236,8 +169,8 @@ def _write_query_dictionary(ix, index_dir: Path) -> None:
 
 
 def _unpacked_later(packed: str):
-    """Packed planner scores, unpacked only when the plan index reads them (analysis.LazyScores)."""
-    from generator.text.analysis import LazyScores
+    """Packed planner scores, unpacked only when the plan index reads them."""
+    from generator.siteindex.scoring import LazyScores
 
     return LazyScores(packed)
 
@@ -268,7 +201,7 @@ class _DeferredScores(Mapping):
 
 
 def _plan_doc(document: dict, scores, digests: dict[str, str]):
-    from generator.siteindex.index import SearchDoc
+    from generator.siteindex.model import SearchDoc
 
     return SearchDoc(location=f"cases/{document['id']}.html", title=document["title"], text="", fields={},
                      scores=scores, key=f"{digests[document['id']]}-{_plan_signature()}")
@@ -278,19 +211,21 @@ def _plan_doc(document: dict, scores, digests: dict[str, str]):
 def _plan_signature() -> str:
     """Changes whenever a case's planner scores could: the dictionary, the tokenizer, the scoring code."""
     from generator.infra.cachekey import code_key
+    from generator.siteindex import source_files
 
-    return code_key("generator.search.queryplan", "generator.siteindex.index", extra=_dictionary_signature())[:16]
+    modules = [f"generator.{name[:-3].replace('/', '.')}" for name in source_files()]
+    return code_key("generator.search.queryplan", "generator.search.fields", *modules, extra=_dictionary_signature())[:16]
 
 
 def _write_plan(index_dir: Path, docs: list) -> None:
     """The planner's index of the cases, in the site index's format: `jiandu search` ranks as the site does."""
-    from generator.siteindex.index import write_site_search
+    from generator.siteindex.writer import write_site_search
 
     plan = index_dir / PLAN_DIR
     write_site_search(plan / "search", docs, state_dir=plan / "state")
 
 
-def _rebuild(index_dir: Path, documents: dict[str, dict], digests: dict[str, str], segments: SegmentCache,
+def _rebuild_index(index_dir: Path, documents: dict[str, dict], digests: dict[str, str], segments: SegmentCache,
              analysis: Mapping | None = None) -> None:
     from whoosh import index as whoosh_index
 
@@ -330,7 +265,7 @@ def update_index(index_dir: Path, cases: Iterable[Case], *, rebuild: bool = Fals
 
     segments = segments or SegmentCache(None)
     documents = {case.id: case_document(case) for case in cases}
-    digests = {case_id: _digest(document) for case_id, document in documents.items()}
+    digests = {case_id: _document_digest(document) for case_id, document in documents.items()}
     with exclusive(index_dir.parent / f".{index_dir.name}.lock", say, "另一个进程正在更新索引，等待其完成……"):
         ix, old, reason = (None, {}, "按要求重建") if rebuild else _open_existing(index_dir)
         if ix is None and only_if_current:
@@ -339,7 +274,7 @@ def update_index(index_dir: Path, cases: Iterable[Case], *, rebuild: bool = Fals
         if ix is None:
             if reason:
                 say(f"重建检索索引：{reason}")
-            _rebuild(index_dir, documents, digests, segments, analysis)
+            _rebuild_index(index_dir, documents, digests, segments, analysis)
             return IndexReport(added=len(documents), rebuilt=True, reason=reason, total=len(documents))
         changed = [case_id for case_id in documents if old.get(case_id) != digests[case_id]]
         removed = [case_id for case_id in old if case_id not in documents]
@@ -438,73 +373,6 @@ def open_index(index_dir: Path):
     return ix
 
 
-_SENTENCE_END = "。！？；\n"
-
-
-def _sentences(text: str) -> list[str]:
-    sentences, current = [], ""
-    for ch in text:
-        current += ch
-        if ch in _SENTENCE_END:
-            sentences.append(current.strip())
-            current = ""
-    sentences.append(current.strip())
-    return [s for s in sentences if s]
-
-
-def _sentence_spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each sentence of _sentences(text), in text order."""
-    spans, start = [], 0
-    for index, ch in enumerate(text):
-        if ch in _SENTENCE_END:
-            spans.append((start, index + 1))
-            start = index + 1
-    spans.append((start, len(text)))
-    trimmed = []
-    for start, end in spans:
-        while start < end and text[start].isspace():
-            start += 1
-        while end > start and text[end - 1].isspace():
-            end -= 1
-        if start < end:
-            trimmed.append((start, end))
-    return trimmed
-
-
-def snippet(text: str, words: list[str], top: int = 2, max_chars: int = 160) -> str:
-    """The sentences (split on 。！？；) with most query words, in text order, words in 【】.
-
-    Matching is on the normalised text (Traditional → Simplified, full-width →
-    half-width), which has the same length as the original, so a Traditional
-    query highlights Simplified text and the other way round.
-    """
-    scored = []
-    normal_text = normalize(text)  # once for the whole text (same length), not per sentence
-    for order, (start, end) in enumerate(_sentence_spans(text)):
-        sentence, normal = text[start:end], normal_text[start:end]
-        hits = sum(normal.count(word) for word in words)
-        if hits:
-            scored.append((-len({w for w in words if w in normal}), -hits, order, sentence, normal))
-    chosen = sorted(sorted(scored)[:top], key=lambda item: item[2])
-    return "……".join(_mark(sentence, normal, words)[:max_chars] for *_, sentence, normal in chosen)
-
-
-def _mark(sentence: str, normal: str, words: list[str]) -> str:
-    marked = [False] * len(sentence)
-    for word in words:
-        start = normal.find(word)
-        while start != -1:
-            marked[start:start + len(word)] = [True] * len(word)
-            start = normal.find(word, start + len(word))
-    out, inside = [], False
-    for ch, flag in zip(sentence, marked):
-        if flag != inside:
-            out.append("【" if flag else "】")
-            inside = flag
-        out.append(ch)
-    return "".join(out) + ("】" if inside else "")
-
-
 class SearchSession:
     """An open index and searcher, for several queries in a row (site build, benchmarks, services)."""
 
@@ -559,19 +427,18 @@ class SearchSession:
                        for docnum in self.searcher.docs_for_query(filter_query)}
         marked = marks(words)
         hits = []
-        manifest = source.manifest
         for position, found in enumerate(rank(words, source, allowed)[:limit], 1):
-            location = source.reader.load(f"d/{found.doc // manifest['ds']}")[found.doc % manifest["ds"]][0]
+            location = source.row(found.doc)[0]
             stored = self.searcher.stored_fields(self.searcher.document_number(id=location[len("cases/"):-5]))
             hits.append(self._hit(position, stored, found.score / 10000, marked, found.missing))
         return hits
 
     def plan_source(self):
         """The planner's index as a queryplan.Source; fresh per query (shards are read for the query)."""
-        from generator.siteindex.index import INDEX_DIR, ShardSource, _Reader
+        from generator.siteindex.query import ShardSource
+        from generator.siteindex.shards import INDEX_DIR
 
-        reader = _Reader(self.index_dir / PLAN_DIR / "search" / INDEX_DIR)
-        return ShardSource(reader, reader.load("manifest"))
+        return ShardSource.in_folder(self.index_dir / PLAN_DIR / "search" / INDEX_DIR)
 
     def _plan_numbers(self) -> dict[str, int]:
         """Case page location → its number in the planner's index (from the plan index's build state)."""
@@ -603,7 +470,7 @@ class SearchSession:
             fields = ("id", "title", "classification", "terms")
             self._similarity = SimilarityModel([{name: stored.get(name) for name in fields}
                                                 for stored in self.searcher.all_stored_fields()])
-        return self._similarity.similar(case_id, limit, public_only)
+        return self._similarity.similar_to(case_id, limit, public_only)
 
 
 def search(index_dir: Path, text: str, *, filters: Filters | None = None, scope: str | None = None,
@@ -616,120 +483,6 @@ def load_default_synonyms() -> dict[str, list[str]]:
     from generator.search.queryplan import load_synonyms
 
     return load_synonyms()
-
-
-# --- similar cases ----------------------------------------------------------------------
-
-@dataclass
-class Similar:
-    id: str
-    title: str
-    score: float                 # rounded for display
-    classification: str = ""
-    exact_score: float = 0.0     # unrounded: changes whenever the compared terms or their weights do
-    _pair: tuple = field(default=(), repr=False, compare=False)  # (model, row, other): shared terms on demand
-
-    @property
-    def shared(self) -> list[str]:
-        """The key terms both cases were compared by (at most 5, none inside a longer one)."""
-        model, row, other = self._pair
-        return model.shared_terms(row, other)
-
-
-class SimilarityModel:
-    """Similar cases from the key terms stored with every document, compared as sparse vectors.
-
-    Weights are tf·idf over the stored key terms; each case keeps its 20 heaviest
-    terms. Terms found in more than a tenth of the library (at least 50 cases)
-    are left out of the comparison: they say little, and they would make every
-    case a candidate of every other. Scores are dot products, computed with
-    SciPy a block of cases at a time (10,000 cases: about a second).
-    """
-
-    TOP_TERMS = 20
-    BLOCK = 256
-
-    def __init__(self, documents: list[dict]):
-        import numpy as np
-        from scipy import sparse
-
-        self.ids = [d["id"] for d in documents]
-        self.position = {case_id: i for i, case_id in enumerate(self.ids)}
-        self.info = {d["id"]: (d["title"], d["classification"]) for d in documents}
-        count = max(1, len(documents))
-        vocabulary: dict[str, int] = {}
-        rows, term_ids, counts = [], [], []
-        for row, document in enumerate(documents):
-            for term, n in (document.get("terms") or {}).items():
-                rows.append(row)
-                term_ids.append(vocabulary.setdefault(term, len(vocabulary)))
-                counts.append(n)
-        self.terms = list(vocabulary)
-        rows, term_ids = np.array(rows, dtype=np.int64), np.array(term_ids, dtype=np.int64)
-        frequency = np.bincount(term_ids, minlength=len(vocabulary))
-        weights = np.array(counts, dtype=np.float64) * (np.log(count / frequency[term_ids]) + 1)
-        kept = frequency[term_ids] <= max(50, count // 10)
-        rows, term_ids, weights = rows[kept], term_ids[kept], weights[kept]
-        # Each case's TOP_TERMS heaviest terms, ties by the term itself (as sorted strings).
-        term_rank = np.argsort(np.argsort(np.array(self.terms, dtype=object))) if self.terms else np.array([])
-        order = np.lexsort((term_rank[term_ids] if len(term_ids) else term_ids, -weights, rows))
-        rows, term_ids, weights = rows[order], term_ids[order], weights[order]
-        starts = np.searchsorted(rows, np.arange(len(documents)))
-        top = (np.arange(len(rows)) - starts[rows]) < self.TOP_TERMS
-        self.rows, self.term_ids, self.weights = rows[top], term_ids[top], weights[top]
-        self.starts = np.searchsorted(self.rows, np.arange(len(documents) + 1))
-        self.matrix = sparse.csr_matrix((self.weights, (self.rows, self.term_ids)),
-                                        shape=(len(documents), max(1, len(vocabulary))), dtype=np.float64)
-        self.transposed = self.matrix.T.tocsr()
-        self.id_rank = np.argsort(np.argsort(np.array(self.ids, dtype=object)))
-        self.public = np.array([d["classification"] == "公开" for d in documents], dtype=bool)
-
-    def vector(self, row: int) -> list[str]:
-        """The case's compared terms, heaviest first."""
-        return [self.terms[t] for t in self.term_ids[self.starts[row]:self.starts[row + 1]].tolist()]
-
-    def similar(self, case_id: str, limit: int = 5, public_only: bool = False) -> list["Similar"]:
-        if case_id not in self.position:
-            raise UserError(f"案例 {case_id} 不在检索索引中（编号是否正确？必要时运行 jiandu index）")
-        return self._rows([self.position[case_id]], limit, public_only)[0]
-
-    def similar_all(self, limit: int = 5, public_only: bool = False) -> dict[str, list["Similar"]]:
-        found: dict[str, list[Similar]] = {}
-        for start in range(0, len(self.ids), self.BLOCK):
-            rows = list(range(start, min(start + self.BLOCK, len(self.ids))))
-            found.update(zip((self.ids[row] for row in rows), self._rows(rows, limit, public_only)))
-        return found
-
-    def _rows(self, rows: list[int], limit: int, public_only: bool) -> list[list["Similar"]]:
-        import numpy as np
-
-        scores = (self.matrix[rows] @ self.transposed).tocsr()
-        results = []
-        for offset, row in enumerate(rows):
-            start, end = scores.indptr[offset], scores.indptr[offset + 1]
-            others, values = scores.indices[start:end], scores.data[start:end]
-            keep = (others != row) & (values > 0)
-            if public_only:
-                keep &= self.public[others]
-            others, values = others[keep], values[keep]
-            if len(values) > 4 * limit:  # keep the best (and any tied with the last of them) before sorting
-                threshold = np.partition(values, len(values) - limit)[len(values) - limit]
-                best = values >= threshold
-                others, values = others[best], values[best]
-            order = np.lexsort((self.id_rank[others], -values))[:limit]
-            results.append([self._similar(row, int(others[i]), float(values[i])) for i in order])
-        return results
-
-    def _similar(self, row: int, other: int, score: float) -> "Similar":
-        other_id = self.ids[other]
-        title, classification = self.info[other_id]
-        return Similar(id=other_id, title=title, score=round(score, 3), classification=classification,
-                       exact_score=score, _pair=(self, row, other))
-
-    def shared_terms(self, row: int, other: int) -> list[str]:
-        target = set(self.vector(other))
-        common = [term for term in self.vector(row) if term in target]
-        return [t for t in common if not any(len(longer) > len(t) and t in longer for longer in common)][:5]
 
 
 def similar(index_dir: Path, case_id: str, limit: int = 5) -> list[Similar]:

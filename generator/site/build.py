@@ -60,7 +60,7 @@ from generator.site.frames import (
     project_theme_files,
 )
 from generator.site.pages import Page, PagePlan, case_data_scripts, case_page, dashboard_block, listing_plans, planned
-from generator.text.analysis import CaseAnalysis, analyse_cases, analysis_code_key, similar_cases
+from generator.search.analysis import CaseAnalysis, analyse_cases, analysis_code_key, similar_cases
 from generator.text.segment_cache import SegmentCache
 
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
@@ -79,6 +79,7 @@ class BuildReport:
     rendered: int = 0          # pages rendered in this build (the others were unchanged)
     frames_rendered: bool = False
     timings: dict[str, float] = field(default_factory=dict)
+    search_index: object = None  # the site search index's SiteSearchReport (says why an update fell back)
 
 
 def check_output_dir(target: Path, project: Project) -> None:
@@ -135,7 +136,7 @@ def build_site(project: Project, *, as_of: date | None = None, site_dir: Path | 
             state.save()  # what the stages made is kept even when a later stage failed
     return BuildReport(cases=len(loaded.cases), pages=made.pages, seconds=time.perf_counter() - started,
                        site_dir=site_dir, rendered=made.rendered, frames_rendered=made.frames_rendered,
-                       timings=timings, warnings=loaded.warnings)
+                       timings=timings, search_index=made.search_report, warnings=loaded.warnings)
 
 
 # --- what flows between the stages ---------------------------------------------------------
@@ -191,6 +192,7 @@ class Made:
     pages: int
     rendered: int
     frames_rendered: bool
+    search_report: object  # siteindex's SiteSearchReport
 
 
 @dataclass(frozen=True)
@@ -223,7 +225,7 @@ def load_stage(request: BuildRequest, state: BuildState) -> Loaded:
     project, edition = request.project, request.edition
     request.progress(f"读取案例：{project.cases_dir}")
     library = project.load_valid(state)
-    cases = edition.select(library.cases)
+    cases = edition.cases_in(library.cases)
     allowed = load_allow_list(project.root)
     pii = scan_cases(cases, allowed, state=state, fingerprints=library.fingerprints)
     if edition.is_public:
@@ -293,7 +295,7 @@ def run_stages(request: BuildRequest, loaded: Loaded, state: BuildState, timings
         started = timed("ledger-downloads", started)
         write_books(request, loaded, planned_.books, outputs)
         started = timed("books", started)
-        search_stage(request, loaded, analysed, planned_.frames, outputs)
+        search_report = search_stage(request, loaded, analysed, planned_.frames, outputs)
         started = timed("search-index", started)
         (outputs.site / SITE_MARKER).write_text(_marker_text(outputs.build_id, request.edition.name), encoding="utf-8")
         state.forget(stage)
@@ -306,7 +308,7 @@ def run_stages(request: BuildRequest, loaded: Loaded, state: BuildState, timings
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return Made(sum(1 for path in outputs.record.keys if path.endswith(".html")), outputs.rendered,
-                planned_.frames.rendered)
+                planned_.frames.rendered, search_report)
 
 
 def _clear_leftovers(request: BuildRequest) -> None:
@@ -523,8 +525,8 @@ def _fixed_times(xlsx: bytes, day: date) -> bytes:
 
 def _compilations(request: BuildRequest, loaded: Loaded) -> tuple[list[PagePlan], list[Book]]:
     """A 年度汇编 page per year and the plan of its book (this edition's cases only)."""
-    from generator.office.compilation import select
-    from generator.office.documents import Settings, load_settings
+    from generator.office.compilation import book_cases
+    from generator.office.settings import Settings, load_settings
     from generator.site.pages import compilation_index, compilation_page
 
     try:
@@ -534,7 +536,7 @@ def _compilations(request: BuildRequest, loaded: Loaded) -> tuple[list[PagePlan]
     years: dict[int, list] = {}
     pages, books = [], []
     for year in sorted({case.year for case in loaded.cases}):
-        chosen = select(loaded.cases, year, request.edition)
+        chosen = book_cases(loaded.cases, year, request.edition)
         if not chosen:
             continue
         years[year] = chosen
@@ -565,7 +567,7 @@ def write_books(request: BuildRequest, loaded: Loaded, books: list[Book], output
     for book in books:
         # The foreword counts every case of the year (findings, clues, figures), not only those in the book:
         # its key holds those counts, so editing a case outside the book that leaves them alone keeps the book.
-        year_stats = compute(request.edition.select([c for c in loaded.cases if c.year == book.year]), request.as_of,
+        year_stats = compute(request.edition.cases_in([c for c in loaded.cases if c.year == book.year]), request.as_of,
                              area_order=areas)
         key = _key(code, book.title, book.issuer, request.as_of, areas, request.edition.name,
                    [loaded.fingerprint(case) for case in book.chosen], year_stats, book.pdf)
@@ -605,10 +607,12 @@ def _build_book(job: BookJob, book: Book) -> tuple[bytes, list]:
 # --- search index ------------------------------------------------------------------------------
 
 def search_stage(request: BuildRequest, loaded: Loaded, analysed: Analysed, frames: FrameSite,
-                 outputs: SiteOutputs) -> None:
+                 outputs: SiteOutputs):
     """The site's search index: the siteindex writer keeps its own record and rewrites only what changed."""
     from generator.search.queryplan import load_synonyms
-    from generator.siteindex.index import SearchDoc, case_search_doc, write_site_search
+    from generator.siteindex.casedocs import case_search_doc
+    from generator.siteindex.model import SearchDoc
+    from generator.siteindex.writer import write_site_search
 
     gc.collect()
     search_dir = outputs.site / "search"
@@ -631,5 +635,8 @@ def search_stage(request: BuildRequest, loaded: Loaded, analysed: Analysed, fram
                               fields={"title": tuple(w for _, w, _, _ in title_tokens),
                                       "body": tuple(w for _, w, _, _ in body_tokens)}, key=key))
     project = request.project
-    write_site_search(search_dir, docs, state_dir=project.cache_dir / f"site-search-{request.edition.name}",
-                      synonyms=load_synonyms(project.cases_dir))
+    report = write_site_search(search_dir, docs, synonyms=load_synonyms(project.cases_dir),
+                               state_dir=project.cache_dir / f"site-search-{request.edition.name}")
+    if report.fallback:
+        request.progress(str(report))
+    return report

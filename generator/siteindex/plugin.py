@@ -1,6 +1,6 @@
 """Site search glue: material's search plugin made idle, content pages collected, T→S table.
 
-- The index itself is ours (generator/siteindex/index.py, sharded, loaded a few files per
+- The index itself is ours (generator/siteindex/ (writer.py, query.py …), sharded, loaded a few files per
   query by generator/site/assets/jiandu-search-worker.js). material's search plugin still
   provides the search box and strips `data-search-*` attributes from pages, but
   search_plugin() swaps its index for one that records nothing and writes only the
@@ -18,7 +18,7 @@ import os
 from html.parser import HTMLParser
 from pathlib import Path
 
-from generator.siteindex.index import stub_index
+from generator.siteindex.shards import stub_index
 
 T2S_DATA = "t2s-data.js"
 CJK_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))
@@ -26,9 +26,9 @@ CJK_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))
 
 def t2s_table() -> dict[str, str]:
     """Every CJK character whose Simplified form (OpenCC t2s) is a different single character."""
-    from generator.text.tokenizer import _t2s
+    from generator.text.tokenizer import opencc_t2s
 
-    converter = _t2s()
+    converter = opencc_t2s()
     table = {}
     for low, high in CJK_RANGES:
         chars = "".join(chr(code) for code in range(low, high + 1))

@@ -1,5 +1,8 @@
 """The one Chinese tokenizer, shared by the Whoosh index, similar cases and the site search.
 
+Pure: no Whoosh here (the site build does not need it); the Whoosh adapter is
+generator/search/whoosh_analyzer.py.
+
 - Normalisation before segmenting, at index and query time: Traditional →
   Simplified (OpenCC t2s), full-width → half-width (NFKC), lower case. It keeps
   the text length so character offsets still point into the original text.
@@ -18,8 +21,6 @@ import unicodedata
 from functools import lru_cache
 from typing import Iterator
 
-from whoosh.analysis import Token, Tokenizer
-
 from generator.text.dictionary import jieba_ready
 
 _WORD = re.compile(r"[\w\u3400-\u9fff]", re.UNICODE)
@@ -31,7 +32,7 @@ STOPWORDS = frozenset("的 了 和 与 及 或 在 对 为 以 将 把 被 等 �
 
 
 @lru_cache(maxsize=1)
-def _t2s():
+def opencc_t2s():
     import opencc
 
     return opencc.OpenCC("t2s")
@@ -46,9 +47,9 @@ _FOLD = {code: folded for low, high in _FOLD_RANGES for code in range(low, high 
 def normalize(text: str) -> str:
     """Traditional → Simplified, full-width → half-width, lower case; same length as the input."""
     folded = text.translate(_FOLD).lower()
-    simplified = _t2s().convert(folded)
+    simplified = opencc_t2s().convert(folded)
     if len(simplified) != len(folded):  # a phrase conversion changed the length: convert per character
-        simplified = "".join(_t2s().convert(ch) if len(_t2s().convert(ch)) == 1 else ch for ch in folded)
+        simplified = "".join(opencc_t2s().convert(ch) if len(opencc_t2s().convert(ch)) == 1 else ch for ch in folded)
     return simplified
 
 
@@ -65,7 +66,7 @@ def set_query_tokenizer(tokenizer) -> None:
     _query_tokenizer = tokenizer
 
 
-def _segment(text: str, for_query: bool) -> Iterator[tuple[str, int, int]]:
+def _jieba_words(text: str, for_query: bool) -> Iterator[tuple[str, int, int]]:
     # No HMM guessing of unknown words: it costs 40 % of segmentation time, and the query side
     # (a dictionary of the index vocabulary) could not reproduce its guesses anyway.
     if for_query and _query_tokenizer is not None:
@@ -93,7 +94,7 @@ def index_tokens(text: str, for_query: bool = False) -> tuple[tuple[int, str, in
     normal = normalize(text)
     freq = _frequencies(for_query)
     tokens, position = [], -1
-    for word, start, end in _segment(normal, for_query):
+    for word, start, end in _jieba_words(normal, for_query):
         if not is_word(word):
             continue
         position += 1
@@ -108,60 +109,9 @@ def index_tokens(text: str, for_query: bool = False) -> tuple[tuple[int, str, in
 
 def query_words(text: str) -> list[str]:
     """Precise-mode words of a query, normalised; punctuation dropped."""
-    return [word for word, _, _ in _segment(normalize(text), for_query=True) if is_word(word)]
+    return [word for word, _, _ in _jieba_words(normalize(text), for_query=True) if is_word(word)]
 
 
 def key_terms(words) -> list[str]:
     """Words worth comparing cases by: no single characters, no function words."""
     return [w for w in words if len(w) > 1 and w not in STOPWORDS and not w.isdigit()]
-
-
-class Pretokenized(str):
-    """Text that carries its index tokens, so that segmentation can run in other processes."""
-
-    def __new__(cls, text: str, tokens: tuple):
-        value = super().__new__(cls, text)
-        value.tokens = tokens
-        return value
-
-    def __reduce__(self):
-        return (Pretokenized, (str(self), self.tokens))
-
-
-class JiebaTokenizer(Tokenizer):
-    """Whoosh tokenizer over index_tokens / query_words (pickled into the index schema)."""
-
-    def __eq__(self, other):
-        return other.__class__ is self.__class__
-
-    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
-                 start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
-        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        if mode == "query":
-            for index, word in enumerate(query_words(value)):
-                token.text = word
-                token.boost = 1.0
-                token.stopped = False
-                if positions:
-                    token.pos = start_pos + index
-                yield token
-            return
-        # Highlighting re-analyses stored text at search time: use the fast query dictionary there.
-        tokens = value.tokens if isinstance(value, Pretokenized) and mode == "index" else \
-            index_tokens(value, for_query=(mode != "index"))
-        for position, word, start, end in tokens:
-            token.text = word
-            token.boost = 1.0
-            token.stopped = False
-            if keeporiginal:
-                token.original = value[start:end]
-            if positions:
-                token.pos = start_pos + position
-            if chars:
-                token.startchar = start_char + start
-                token.endchar = start_char + end
-            yield token
-
-
-def analyzer():
-    return JiebaTokenizer()

@@ -109,7 +109,7 @@ def test_any_tag_on_any_scalar_is_reported_not_raised(loader, tag, scalar, shape
 
 
 def test_settings_files_get_the_same_chinese_messages(tmp_path):
-    from generator.office.documents import load_settings
+    from generator.office.settings import load_settings
     from generator.core.problems import UserError
     from generator.core.taxonomy import load_taxonomy
 

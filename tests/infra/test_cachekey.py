@@ -15,7 +15,7 @@ STAGES = {
     "validate": ("generator.core.validate",),
     "pii": ("generator.core.pii",),
     "segments": ("generator.text.tokenizer",),
-    "analysis": ("generator.text.analysis",),
+    "analysis": ("generator.search.analysis",),
     "pages": ("generator.site.pages", "generator.site.frames"),
     "ledger": ("generator.office.ledger",),
     "books": ("generator.office.compilation",),

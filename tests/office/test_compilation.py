@@ -9,7 +9,7 @@ from conftest import sample_cases
 from docx import Document
 from docx.oxml.ns import qn
 
-from generator.office.compilation import build_book, compile_book, heading_pages, select
+from generator.office.compilation import book_cases, build_book, compile_book, heading_pages
 from generator.core.edition import INTERNAL, PUBLIC
 from generator.core.problems import LibraryError
 from generator.core.taxonomy import load_taxonomy
@@ -26,12 +26,12 @@ def book(year=2024, edition=INTERNAL, typical=False):
 
 def test_selection_rules():
     cases = sample_cases()
-    internal = select(cases, 2025, INTERNAL)
+    internal = book_cases(cases, 2025, INTERNAL)
     assert internal and all(c.year == 2025 and c.replicable for c in internal)
     assert "JMS-2025-001" in {c.id for c in internal}  # 内部 and replicable
-    assert "JMS-2025-001" not in {c.id for c in select(cases, 2025, PUBLIC)}
-    with_typical = select(cases, 2023, INTERNAL, include_typical=True)
-    assert {c.id for c in select(cases, 2023, INTERNAL)} < {c.id for c in with_typical}
+    assert "JMS-2025-001" not in {c.id for c in book_cases(cases, 2025, PUBLIC)}
+    with_typical = book_cases(cases, 2023, INTERNAL, include_typical=True)
+    assert {c.id for c in book_cases(cases, 2023, INTERNAL)} < {c.id for c in with_typical}
 
 
 def test_public_book_has_no_internal_text():
@@ -86,7 +86,7 @@ def test_public_compilation_runs_the_pii_gate():
 def test_rendered_contents_have_page_numbers_and_cases_start_pages(tmp_path):
     import subprocess
 
-    from generator.office.documents import to_pdf
+    from generator.office.pdf import to_pdf
 
     data = compile_book(sample_cases(), year=2024, title="2024年度汇编", issuer="常州市委政法委员会", day=DAY,
                         area_order=AREAS, edition=INTERNAL)

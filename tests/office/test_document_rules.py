@@ -9,8 +9,9 @@ import pytest
 from conftest import REPO, jiandu_in_process, sample_cases
 from lxml import etree
 
-from generator.office.documents import compose, load_settings, render
-from generator.office.layout import SCHEMA_ORDER, Block, count_lines, place
+from generator.office.documents import compose, render
+from generator.office.settings import load_settings
+from generator.office.layout import SCHEMA_ORDER, FlowBlock, count_lines, place
 from generator.core.problems import UserError
 from generator.office.titles import break_title
 
@@ -104,7 +105,7 @@ def test_line_model_counts_and_places():
     assert count_lines("一" * 26, 28, first_indent=2) == 1 and count_lines("一" * 27, 28, 2) == 2
     assert count_lines("2026" * 14, 28) == 1  # half-width digits
     assert count_lines("一" * 28 + "。", 28) == 2  # the full stop cannot open the second line alone
-    placed = place([Block(20, 28.95), Block(3, 28.95)], 637.8)
+    placed = place([FlowBlock(20, 28.95), FlowBlock(3, 28.95)], 637.8)
     assert placed[1][0] == 0 and placed[1][2] == 1  # two lines on page 1, the third on page 2
 
 

@@ -8,7 +8,9 @@ from datetime import date
 import pytest
 from conftest import REPO, sample_cases
 
-from generator.office.documents import compose, load_settings, render, to_pdf
+from generator.office.documents import compose, render
+from generator.office.pdf import to_pdf
+from generator.office.settings import load_settings
 
 pytestmark = pytest.mark.office
 DAY = date(2026, 11, 23)

@@ -10,7 +10,9 @@ import pytest
 from conftest import REPO, sample_cases
 from lxml import etree
 
-from generator.office.documents import compose, load_settings, render, to_pdf
+from generator.office.documents import compose, render
+from generator.office.pdf import to_pdf
+from generator.office.settings import load_settings
 from generator.office.titles import break_title
 
 pytestmark = pytest.mark.office
@@ -165,7 +167,7 @@ def test_body_ending_near_the_page_end(tmp_path, letter, short_by):
     document.signature("常州市委政法委员会", DAY)
     document.imprint(["市人民检察院"], "常州市委政法委员会办公室", DAY)
     docx = tmp_path / "near-end.docx"
-    docx.write_bytes(document.save(DAY))
+    docx.write_bytes(document.to_docx(DAY))
     pages = rows(to_pdf(docx))
     date_page = next(n for n, page in enumerate(pages) for row in page if row["text"] == "2026年11月23日")
     assert any(row["text"].startswith("一一一") for row in pages[date_page])

@@ -26,8 +26,10 @@ from generator.search.queryplan import (
     rank,
 )
 from generator.search.whoosh_index import SearchSession, update_index
-from generator.siteindex.index import INDEX_DIR, ShardSource, _Reader, query_site, search_docs_for_cases, \
-    write_site_search
+from generator.siteindex.casedocs import search_docs_for_cases
+from generator.siteindex.query import ShardSource, query_site
+from generator.siteindex.shards import INDEX_DIR
+from generator.siteindex.writer import write_site_search
 from generator.text.tokenizer import index_tokens, normalize
 
 
@@ -86,8 +88,7 @@ def test_a_library_adds_its_own_synonyms(tmp_path):
 
 def test_cli_and_site_parse_every_query_alike(library, session):
     _, _, search_dir = library
-    reader = _Reader(search_dir / INDEX_DIR)
-    site, cli = ShardSource(reader, reader.load("manifest")), session.plan_source()
+    site, cli = ShardSource.in_folder(search_dir / INDEX_DIR), session.plan_source()
     synonyms = load_synonyms()
     for item in queries():
         text = normalize(item["query"])

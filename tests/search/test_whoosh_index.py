@@ -9,7 +9,7 @@ import pytest
 from conftest import REPO, jiandu_in_process, judgments, ranking_quality, sample_cases
 
 from generator.core.problems import UserError
-from generator.search.whoosh_index import Filters, search, similar, snippet, update_index
+from generator.search.whoosh_index import Filters, search, similar, update_index
 
 RECALL_FLOOR, MRR_FLOOR = 0.93, 0.95  # measured 0.973 / 1.000 on the sample library
 
@@ -60,11 +60,6 @@ def test_field_scope(sample_index):
     assert titles[0] == "JMS-2024-001"
     assert len(search(sample_index, "检察院", scope="body", limit=50)) > len(titles)
     assert [h.id for h in search(sample_index, "一案一专班", scope="keywords", limit=50)] == ["JMS-2024-002"]
-
-
-def test_snippet_splits_on_chinese_sentence_ends_and_marks_words():
-    text = "第一句没有。第二句说到检察建议！第三句；第四句也有檢察建議？"
-    assert snippet(text, ["检察建议"]) == "第二句说到【检察建议】！……第四句也有【檢察建議】？"
 
 
 def test_hits_carry_highlighted_snippets(sample_index):

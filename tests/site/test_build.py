@@ -55,7 +55,7 @@ def test_browse_pages_for_every_dimension(sample_site):
 
 
 def test_site_search_finds_domain_words_and_hand_written_pages(sample_site):
-    from generator.siteindex.index import plan_query
+    from generator.siteindex.query import plan_query
 
     search_dir = sample_site / "site" / "search"
     for word, case_id in [("挂案", "JMS-2024-002"), ("员额法官", "CZ-2025-002"), ("减刑假释", "JMS-2025-001"),

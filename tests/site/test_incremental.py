@@ -12,7 +12,7 @@ from conftest import AS_OF, REPO
 
 from generator.core.project import Project
 from generator.site.build import build_site
-from generator.siteindex.index import plan_query
+from generator.siteindex.query import plan_query
 
 EDITED = "cases/2025/CZ-2025-001.yaml"
 OLD_TITLE = "人大常委会与市委政法委联席会议推动监督贯通协调"
@@ -238,3 +238,21 @@ def test_the_build_leaves_the_command_line_index_to_the_command_line(tmp_path, m
     done = jiandu_in_process("index", "--root", str(root))
     assert done.returncode == 0, done.stderr
     assert [hit.id for hit in search(project.index_dir, "测试标题")] == ["CZ-2025-001"]
+
+
+def test_a_search_index_fallback_is_reported(tmp_path):
+    """When the site index cannot be patched, the build rebuilds it whole and says why."""
+    root = sample_project(tmp_path / "lib")
+    build(root)
+    edit(root, OLD_TITLE, NEW_TITLE)
+    for bucket in (root / "build" / "cache").glob("site-search-*/scores/*.json"):
+        bucket.unlink()
+    said: list[str] = []
+    report = build_site(Project.at(root), as_of=AS_OF, say=said.append)
+    assert report.search_index.fallback and not report.search_index.incremental
+    assert any("未能增量更新，已全部重建" in line and report.search_index.fallback in line for line in said), said
+    assert plan_query(root / "site" / "search", NEW_TITLE)[1][0] == "cases/CZ-2025-001.html"
+    said.clear()
+    edit(root, NEW_TITLE, OLD_TITLE)
+    report = build_site(Project.at(root), as_of=AS_OF, say=said.append)
+    assert report.search_index.incremental and not any("未能增量更新" in line for line in said)

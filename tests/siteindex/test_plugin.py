@@ -2,7 +2,7 @@
 
 import json
 
-from generator.siteindex.index import stub_index
+from generator.siteindex.shards import stub_index
 from generator.siteindex.plugin import page_text, search_plugin, t2s_table
 
 

@@ -1,6 +1,6 @@
 """Our sharded site search in a real browser, through material's search box, over http and file://.
 
-The worker's ranking must equal generator.siteindex.index.plan_query (the Python reference),
+The worker's ranking must equal generator.siteindex.query.plan_query (the Python reference),
 and a query must load only a few index files.
 """
 
@@ -13,7 +13,7 @@ from conftest import SAMPLE_QUERIES as QUERIES, clean_titles as clean
 
 from generator.core.project import Project
 from generator.site.build import build_site
-from generator.siteindex.index import plan_query
+from generator.siteindex.query import plan_query
 from tools.browser import chromium_page, search, search_result_pages, serve_directory
 
 pytestmark = pytest.mark.browser
@@ -74,7 +74,8 @@ def test_expected_cases_and_the_worker_ranks_like_the_reference(opened, site):
 
 
 def test_count_line_says_how_many_matched(site, tmp_path):
-    from generator.siteindex.index import SearchDoc, write_site_search
+    from generator.siteindex.model import SearchDoc
+    from generator.siteindex.writer import write_site_search
 
     big = tmp_path / "site"
     shutil.copytree(site, big)
@@ -125,3 +126,32 @@ def test_a_query_loads_few_index_files(opened, site):
     assert {p.relative_to(site).as_posix().removeprefix("search/") for p in files} <= loaded
     assert "search_index.js" in loaded or "search_index.json" in loaded
     assert len([name for name in loaded if name.startswith("jiandu/")]) <= len(files) + 1
+
+
+def test_common_words_skip_loose_alternatives_as_the_reference_does(site, tmp_path):
+    """A word that matches many cases reads no bigram or piece-wise synonym postings, in the worker
+    as in query.py: both rank a library where some words pass LOOSE_BELOW alike."""
+    import random
+
+    from generator.search.queryplan import LOOSE_BELOW, load_synonyms
+    from generator.siteindex.model import SearchDoc
+    from generator.siteindex.writer import write_site_search
+
+    rng = random.Random(5)
+    words = ["检察建议", "人民检察院", "检察院", "监督", "建议", "整改", "挂案", "清理", "政法委", "执法监督"]
+    docs = []
+    for i in range(3 * LOOSE_BELOW):
+        title = tuple(rng.sample(words, 2))
+        body = tuple(rng.choice(words) for _ in range(rng.randint(3, 30)))
+        docs.append(SearchDoc(f"cases/many-{i}.html", f"案例{i}" + "".join(title), "导语",
+                              {"title": title, "body": body, "gram": tuple(w[j:j + 2] + "~" for w in title
+                                                                           for j in range(len(w) - 1))}))
+    big = tmp_path / "site"
+    shutil.copytree(site, big)
+    write_site_search(big / "search", docs, synonyms=load_synonyms())
+    with serve_directory(big) as base, chromium_page() as (page, outside):
+        page.goto(base + "index.html")
+        for query in ["检察建议", "监督建议", "人民检察院 检察建议", "挂案清理", "察建", "执法"]:
+            shown = [url.removeprefix(base).split("?")[0] for url in search_result_pages(page, query)]
+            assert shown == plan_query(big / "search", query)[1][:len(shown)] and shown, query
+        assert outside == []

@@ -2,7 +2,7 @@
 
 import pytest
 
-from generator.text.tokenizer import JiebaTokenizer, index_tokens, key_terms, normalize, query_words, set_query_tokenizer
+from generator.text.tokenizer import index_tokens, key_terms, normalize, query_words, set_query_tokenizer
 
 
 @pytest.fixture(autouse=True)
@@ -40,13 +40,14 @@ def test_query_words_are_precise_normalised_and_without_punctuation():
     assert query_words("，。！") == []
 
 
-def test_whoosh_tokenizer_modes():
-    tokenizer = JiebaTokenizer()
-    indexed = [(t.text, t.pos) for t in tokenizer("人民检察院", positions=True, mode="index")]
-    assert indexed[0] == ("人民检察院", 0) and ("检察院", 0) in indexed
-    queried = [t.text for t in tokenizer("人民检察院", mode="query")]
-    assert queried == ["人民检察院"]
-
-
 def test_key_terms_drop_single_characters_and_function_words():
     assert key_terms(["市", "的", "开展", "挂案", "2024", "检察建议"]) == ["挂案", "检察建议"]
+
+
+def test_the_tokenizer_needs_no_whoosh():
+    """The site build segments with this module: it must not pull in Whoosh."""
+    import subprocess
+    import sys
+
+    code = "import sys, generator.text.tokenizer; print('whoosh' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == "False"

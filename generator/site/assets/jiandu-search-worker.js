@@ -1,11 +1,11 @@
 /*
  * jiandu — site-search worker. Speaks mkdocs-material's search worker protocol
  * (0 SETUP → 1 READY, 2 QUERY → 3 RESULT) over the sharded index written by
- * generator/siteindex.py, loading only the index files a query needs. Each file
+ * generator/siteindex/ (writer.py), loading only the index files a query needs. Each file
  * is a script calling jianduShard(name, data): loaded with importScripts in a
  * real Worker (synchronous) and with <script> tags by iframe-worker-shim.js on
  * file:// (importScripts returns a Promise there). The query algorithm mirrors
- * generator/siteindex.py query_site exactly; change both together.
+ * generator/siteindex/query.py query_site exactly; change both together.
  * Written for this project; no network access beyond the site's own files.
  */
 (function (scope) {
@@ -61,20 +61,14 @@
     return count >> 1;
   }
 
+  /* codec.decode_posting_arrays: the gaps of n docs, then their n scores */
   function decode(text) {
-    var docs = [], scores = [], value = 0, doc = -1, odd = false;
-    for (var i = 0; i < text.length; i++) {
-      var digit = DIGIT[text[i]];
-      if (digit >= 32) { value = value * 32 + digit - 32; continue; }
-      value = value * 32 + digit;
-      if (!odd) doc += value + 1; else { docs.push(doc); scores.push(value); }
-      odd = !odd;
-      value = 0;
-    }
-    return { docs: docs, scores: scores };
+    var numbers = smallNumbers(text), count = numbers.length >> 1, docs = new Array(count), doc = -1;
+    for (var i = 0; i < count; i++) { doc += numbers[i] + 1; docs[i] = doc; }
+    return { docs: docs, scores: numbers.slice(count) };
   }
 
-  /* siteindex.shard_of: by the first character; bigram-field terms in shards b … 2b-1 */
+  /* siteindex/shards.py shard_of: by the first character; bigram-field terms in shards b … 2b-1 */
   function shardName(term) {
     return "t/" + (term.codePointAt(0) % manifest.b + (term.endsWith(manifest.mark) ? manifest.b : 0));
   }
@@ -133,12 +127,26 @@
     return parts;
   }
 
+  async function frequency(term) {
+    var shard = await termShard(term);
+    return shard.entries.has(term) ? df(shard, term) : 0;
+  }
+
+  /* queryplan._alternatives: the loose ones (synonyms matched by their pieces, bigrams) only while the
+     word's own alternatives match fewer than manifest.loose cases */
   async function alternatives(word, prefix) {
     var w8 = manifest.weights, alts = [];
     if (await has(word)) alts.push({ terms: [word], weight: w8[0] });
     if (prefix) (await expansions(word)).forEach(function (w) { alts.push({ terms: [w], weight: w8[1] }); });
     var others = Object.prototype.hasOwnProperty.call(synonyms, word) ? synonyms[word] : [];
+    var whole = [], covered = 0;
+    for (var h = 0; h < others.length; h++) if (await has(others[h])) whole.push(others[h]);
+    for (var c = 0; c < alts.length; c++) covered += await frequency(alts[c].terms[0]);
+    for (var u = 0; u < whole.length; u++) covered += await frequency(whole[u]);
+    var loose = covered < manifest.loose;
     for (var o = 0; o < others.length; o++) {
+      if (whole.indexOf(others[o]) >= 0) { alts.push({ terms: [others[o]], weight: w8[2] }); continue; }
+      if (!loose) continue;
       var parts = [], pieces = others[o].split(" ");
       for (var p = 0; p < pieces.length; p++) {
         var known = (await has(pieces[p])) ? [pieces[p]] : await splitKnown(pieces[p]);
@@ -147,7 +155,7 @@
       }
       if (parts.length) alts.push({ terms: parts, weight: w8[2] });
     }
-    if (word.length >= 2 && CJK_START.test(word)) {  /* any two characters of a title or keyword */
+    if (loose && word.length >= 2 && CJK_START.test(word)) {  /* any two characters of a title or keyword */
       var grams = [];
       for (var g = 0; g + 1 < word.length; g++) {
         var gram = word.slice(g, g + 2) + manifest.mark;
@@ -291,9 +299,9 @@
     return out;
   }
 
-  /* Every doc's row [date rank, values of each facet…] (null: no facets): siteindex._facet_rows. */
-  async function facetRows(sort) {
-    var data = await load("../jiandu-x/facets"), rows = [];
+  /* Every doc's row [date rank, values of each facet…] (null: no facets): siteindex/query.py facet_rows. */
+  async function facetRows(data, sort) {
+    var rows = [];
     for (var d = 0; d < data.n; d++) rows.push([0]);
     data.c.forEach(function (column) {
       var counts = smallNumbers(column[0]), flat = smallNumbers(column[1]), at = 0;
@@ -309,15 +317,15 @@
     return rows;
   }
 
-  /* Facet filters, counts and date order over the ranked results (queryplan's _narrow in siteindex.py). */
+  /* Facet filters, counts and date order over the ranked results (siteindex/query.py narrow_results). */
   async function narrow(ranked, filters, sort) {
-    var facets = plan.facets, rows = await facetRows(sort);
+    var facets = plan.facets, data = await load("../jiandu-x/facets"), rows = await facetRows(data, sort);
     var chosen = [];
     facets.forEach(function (facet, f) {
       var picked = (filters && filters[facet[0]]) || [];
       if (picked.length) {
         var wanted = new Set();
-        picked.forEach(function (v) { var i = facet[2].indexOf(v); if (i >= 0) wanted.add(i); });
+        picked.forEach(function (v) { var i = data.v[f].indexOf(v); if (i >= 0) wanted.add(i); });
         chosen.push([f, wanted]);
       }
     });
@@ -342,7 +350,7 @@
     var out = {};
     facets.forEach(function (facet, f) {
       out[facet[0]] = Array.from(counts[f]).sort(function (x, y) { return y[1] - x[1] || x[0] - y[0]; })
-        .map(function (vc) { return [facet[2][vc[0]], vc[1]]; });
+        .map(function (vc) { return [data.v[f][vc[0]], vc[1]]; });
     });
     if (sort === "date") {
       var date = function (hit) { var row = rows[hit.doc]; return row ? row[0] : 0; };

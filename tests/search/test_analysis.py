@@ -6,7 +6,7 @@ from dataclasses import dataclass
 import pytest
 
 from generator.infra.buildstate import BuildState
-from generator.text.analysis import CaseAnalysis, similar_cases
+from generator.search.analysis import CaseAnalysis, similar_cases
 
 
 @dataclass
@@ -60,7 +60,7 @@ def test_the_partial_update_equals_the_full_computation(tmp_path, seed):
                 case.title = f"改过的标题{round_}"
             terms[case.id] = edited
         state = BuildState(tmp_path)
-        from generator.text import analysis as module
+        from generator.search import analysis as module
 
         rows = module.affected_rows(_model(cases, terms), state.record("similar", module.similar_code_key(5)), terms)
         partial_runs += rows is not None and len(rows) < len(cases)
@@ -79,7 +79,7 @@ def _model(cases, terms):
 
 
 def test_other_cases_or_vocabulary_mean_a_full_computation(tmp_path):
-    from generator.text.analysis import affected_rows, similar_code_key
+    from generator.search.analysis import affected_rows, similar_code_key
 
     cases = [FakeCase(f"C-{n}", f"案例{n}") for n in range(20)]
     terms = {case.id: {"甲乙": 1.0, f"词{n % 4}": 2.0} for n, case in enumerate(cases)}

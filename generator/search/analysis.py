@@ -11,25 +11,18 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sys
-from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from generator.core.model import Case
 from generator.infra.parallel import map_in_processes
-from generator.search.whoosh_index import (
-    TEXT_FIELDS,
-    Similar,
-    SimilarityModel,
-    case_document,
-    key_term_weights,
-)
+from generator.search.fields import TEXT_FIELDS, case_document
+from generator.search.similarity import Similar, SimilarityModel, key_term_weights
+from generator.siteindex.scoring import LazyScores, field_scores, pack_score_text
 from generator.text.segment_cache import SegmentCache, decode, text_key
 
 ANALYSIS_FORMAT = 2
-_SEP = "\x1f"
 
 
 @dataclass(frozen=True)
@@ -43,35 +36,6 @@ class CaseAnalysis:
         return LazyScores(self.packed_scores)
 
 
-class LazyScores(Mapping):
-    """Scores unpacked when used, and not kept: an incremental index update reads only the
-    changed cases', and a full one holds each case's dict only while it encodes it."""
-
-    def __init__(self, packed: str):
-        self._packed = packed
-
-    def _unpacked(self) -> dict[str, int]:
-        parts = self._packed.split(_SEP) if self._packed else []
-        intern = sys.intern  # one string object per term across the library
-        return {intern(parts[i]): int(parts[i + 1]) for i in range(0, len(parts), 2)}
-
-    def items(self):
-        return self._unpacked().items()
-
-    def __getitem__(self, term: str) -> int:
-        return self._unpacked()[term]
-
-    def __iter__(self):
-        return iter(self._unpacked())
-
-    def __len__(self) -> int:
-        return self._packed.count(_SEP) // 2 + 1 if self._packed else 0
-
-
-def _pack(scores: dict[str, int]) -> str:
-    return _SEP.join(f"{term}{_SEP}{score}" for term, score in sorted(scores.items()))
-
-
 STAGE = "analysis"
 
 
@@ -80,7 +44,7 @@ def analysis_code_key() -> str:
     """The analysis code and everything it imports (scoring, query planning, tokenizer, dictionaries)."""
     from generator.infra.cachekey import code_key
 
-    return code_key("generator.text.analysis", libraries=("jieba", "opencc"), extra=str(ANALYSIS_FORMAT))[:16]
+    return code_key("generator.search.analysis", libraries=("jieba", "opencc"), extra=str(ANALYSIS_FORMAT))[:16]
 
 
 def analyse_cases(cases: list[Case], segments: SegmentCache, cache_dir: Path | None = None, *, state=None,
@@ -143,14 +107,12 @@ def _analyse_all(todo: list[tuple[str, dict]], segments: SegmentCache) -> list[t
 
 def _analyse_one(known: dict[bytes, bytes], item: tuple[str, dict]) -> tuple[str, CaseAnalysis]:
     from generator.search.queryplan import extra_fields
-    from generator.siteindex.index import SearchDoc, term_scores
 
     key, document = item
     tokens = {name: decode(known[text_key(document[name])], document[name]) for name in TEXT_FIELDS}
     fields = {name: tuple(word for _, word, _, _ in tokens[name]) for name in TEXT_FIELDS}
     fields.update(extra_fields(document))
-    scores = term_scores(SearchDoc(location="", title="", text="", fields=fields))
-    return document["id"], CaseAnalysis(key, _pack(scores), key_term_weights(tokens, document))
+    return document["id"], CaseAnalysis(key, pack_score_text(field_scores(fields)), key_term_weights(tokens, document))
 
 
 def similar_cases(cases: list[Case], analysis: dict[str, CaseAnalysis], limit: int = 5, *, state=None,
@@ -159,7 +121,7 @@ def similar_cases(cases: list[Case], analysis: dict[str, CaseAnalysis], limit: i
 
     With a build state, only the cases whose result can have changed since the last build are computed again
     (see `affected_rows`); the others keep their lists. The result is identical to computing all of them
-    (tests/text/test_analysis.py compares the two)."""
+    (tests/search/test_analysis.py compares the two)."""
     from generator.infra.buildstate import Record
 
     model = SimilarityModel([{"id": case.id, "title": case.title, "classification": case.classification,
@@ -191,7 +153,7 @@ def similar_cases(cases: list[Case], analysis: dict[str, CaseAnalysis], limit: i
 def similar_code_key(limit: int) -> str:
     from generator.infra.cachekey import code_key
 
-    return code_key("generator.text.analysis", extra=f"similar {limit}")
+    return code_key("generator.search.analysis", extra=f"similar {limit}")
 
 
 def affected_rows(model: SimilarityModel, old, terms: dict[str, dict[str, float]]) -> list[int] | None:

@@ -1,0 +1,64 @@
+"""The planner's files: facet counts over the results, filters, date order; many values by frequency."""
+
+from collections import Counter
+
+from generator.siteindex.model import SearchDoc
+from generator.siteindex.planfiles import FACETS, MANY_VALUES, PLAN_DIR, plan_files
+from generator.siteindex.query import query_site
+from generator.siteindex.shards import read_shard
+from generator.siteindex.writer import write_site_search
+
+
+def case_doc(i: int, region: str, year: int, words: tuple[str, ...]) -> SearchDoc:
+    facets = {"category": ["执法监督"], "mechanism": ["联席会议"] if i % 2 else [], "year": [str(year)],
+              "region": [region], "unit": [f"单位{i % 3}"], "flag": ["典型案例"] if i % 5 == 0 else [],
+              "date": year * 10000 + 101 + i}
+    return SearchDoc(f"cases/C-{i}.html", f"案例{i}", "导语", {"title": words}, facets=facets,
+                     meta=(f"C-{i}", f"{year}-01-01", region, "执法监督"))
+
+
+def test_counts_filters_and_date_order_over_every_result(tmp_path):
+    docs = [case_doc(i, ["昆明市", "南京市", "常州市"][i % 3], 2022 + i % 4, ("挂案", "清理") if i % 4 else ("挂案",))
+            for i in range(40)]
+    docs.append(SearchDoc("about.html", "关于", "", {"title": ("挂案",)}))  # a page without facets
+    search_dir = tmp_path / "search"
+    write_site_search(search_dir, docs)
+    result = query_site(search_dir, "挂案")
+    assert result.total == 41
+    cases = [d for d in docs if d.facets]
+    assert dict(result.facets["region"]) == dict(Counter(d.facets["region"][0] for d in cases))
+    assert dict(result.facets["year"]) == dict(Counter(d.facets["year"][0] for d in cases))
+    narrowed = query_site(search_dir, "挂案", filters={"region": ["昆明市"], "year": ["2022"]}, top=100)
+    assert {item["meta"][2] for item in narrowed.items} == {"昆明市"} and narrowed.total == sum(
+        1 for d in cases if d.facets["region"] == ["昆明市"] and d.facets["year"] == ["2022"])
+    # a facet's counts ignore its own filter
+    assert dict(narrowed.facets["region"])["南京市"] == sum(1 for d in cases if d.facets["region"] == ["南京市"]
+                                                           and d.facets["year"] == ["2022"])
+    dated = query_site(search_dir, "挂案", sort="date", top=100)
+    dates = [item["meta"][1] for item in dated.items if item["meta"]]
+    assert dates == sorted(dates, reverse=True)
+
+
+def test_a_facet_with_many_values_numbers_them_by_frequency():
+    docs = [case_doc(i, f"地区{i % (MANY_VALUES + 8):02d}" if i % 3 else "最常见的地区", 2024, ("词",))
+            for i in range(200)]
+    numbers = {doc.location: i for i, doc in enumerate(docs)}
+    facets = read_shard_bytes(plan_files(docs, numbers, {})["facets.js"])
+    regions = facets["v"][[name for name, _ in FACETS].index("region")]
+    assert regions[0] == "最常见的地区" and len(regions) == MANY_VALUES + 8 + 1
+    years = facets["v"][[name for name, _ in FACETS].index("year")]
+    assert years == ["2024"]
+    plan = read_shard_bytes(plan_files(docs, numbers, {"甲": ["乙"]})["plan.js"])
+    assert plan == {"synonyms": {"甲": ["乙"]}, "facets": [list(facet) for facet in FACETS]}  # no values: every query reads it
+
+
+def read_shard_bytes(data: bytes):
+    from generator.siteindex.shards import parse_script
+
+    return parse_script(data)
+
+
+def test_planner_files_live_beside_the_index(tmp_path):
+    write_site_search(tmp_path / "search", [case_doc(1, "昆明市", 2024, ("词",))])
+    assert sorted(p.name for p in (tmp_path / "search" / PLAN_DIR).iterdir()) == ["dates.js", "facets.js", "plan.js"]
+    assert read_shard(tmp_path / "search" / PLAN_DIR / "dates.js") == "1"
