@@ -213,7 +213,7 @@ def _plan_signature() -> str:
     from generator.infra.cachekey import code_key
     from generator.siteindex import source_files
 
-    modules = [f"generator.{name[:-3].replace('/', '.')}" for name in source_files()]
+    modules = [f"generator.{name[:-3].replace('/', '.')}".removesuffix(".__init__") for name in source_files()]
     return code_key("generator.search.queryplan", "generator.search.fields", *modules, extra=_dictionary_signature())[:16]
 
 
