@@ -78,7 +78,7 @@ def analyse_cases(cases: list[Case], segments: SegmentCache, cache_dir: Path | N
     for case_id, analysis in _analyse_all(todo, segments):
         found[case_id] = record.values[case_id] = analysis
     if segments.misses:  # new texts came in: forget those no case uses any more (once they are most of the file)
-        segments.prune(lambda: (text_key(text) for case in cases for text in case_texts(case)),
+        segments.prune(lambda: (text_key(text) for case in cases for text in analysed_texts(case)),
                        in_use=len(cases) * len(TEXT_FIELDS))
     if state is not None and (record.keys != old.keys):
         state.update(STAGE, record)
@@ -87,7 +87,7 @@ def analyse_cases(cases: list[Case], segments: SegmentCache, cache_dir: Path | N
     return found
 
 
-def case_texts(case: Case) -> list[str]:
+def analysed_texts(case: Case) -> list[str]:
     document = case_document(case)
     return [document[name] for name in TEXT_FIELDS]
 

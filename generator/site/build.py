@@ -342,7 +342,7 @@ class SiteOutputs:
             return link_or_copy(self.previous / path, self.site / path, missing_ok=True)
         return False
 
-    def put(self, path: str, key: str, produce: Callable[[], str | bytes]) -> None:
+    def keep_or_make(self, path: str, key: str, produce: Callable[[], str | bytes]) -> None:
         if not self.reuse(path, key):
             write_page(self.site / path, produce())
             self.rendered += 1
@@ -407,11 +407,11 @@ def write_pages(request: BuildRequest, loaded: Loaded, analysed: Analysed, plann
     for plan in planned_.pages:
         source = _frame_source(plan.path, plan.has_toc, sources)
         frame = frames.frames[source]
-        outputs.put(plan.path, _key(framed[source], plan.inputs), lambda p=plan, f=frame: f.fill(p.make()))
+        outputs.keep_or_make(plan.path, _key(framed[source], plan.inputs), lambda p=plan, f=frame: f.fill(p.make()))
     issued_files = _issued_files(request, analysed.issued, outputs)
     _case_pages(request, loaded, analysed, planned_, outputs, signature, frame_keys, issued_files)
     for path, script in case_data_scripts(loaded.cases):
-        outputs.put(path, _key(script), lambda s=script: s)
+        outputs.keep_or_make(path, _key(script), lambda s=script: s)
 
 
 def _copy_static(frames: FrameSite, site: Path) -> None:
@@ -441,7 +441,7 @@ def _issued_files(request: BuildRequest, issued: dict, outputs: SiteOutputs) -> 
             continue  # not issued, a second copy, or not a Word package at all
         target = f"documents/{entry.seq}-{safe_file_name(path.name)}"
         found[entry.doc_number] = target
-        outputs.put(target, _key(entry.sha256), lambda d=data: d)
+        outputs.keep_or_make(target, _key(entry.sha256), lambda d=data: d)
     return found
 
 
