@@ -201,6 +201,9 @@ def bench(count: int, repeat: int, browser: bool, fresh: bool, root: Path | None
     figures["edit"], figures["add"] = edits, adds
     site = root / "site"
     _index_figures(site, figures)
+    pages = sorted(((p.stat().st_size, p.relative_to(site).as_posix()) for p in site.rglob("*.html")), reverse=True)
+    figures["largest_pages"] = pages[:3]
+    figures["pages_over_1mb"] = sum(1 for size, _ in pages if size > 1_000_000)
     figures["whoosh"] = run(root, "index", "--rebuild")["seconds"]
     if browser:
         figures["browser"] = browser_first_result(site)
@@ -250,6 +253,9 @@ def table(results: dict[int, dict]) -> str:
              row("无改动重建（中位数）", lambda f: f"{_median(f['unchanged']):.2f} s"),
              row("改一件后重建（中位数）", lambda f: f"{_median(f['edit']):.2f} s"),
              row("加一件后重建（中位数）", lambda f: f"{_median(f['add']):.2f} s"),
+             row("改一件后重建（各次）", lambda f: "、".join(f"{run['seconds']:.2f}" for run in f["edit"]) + " s"),
+             row("最大的 HTML 页面（超过 1 MB 的页数）", lambda f: "，".join(
+                 f"{path} {size / 1024:.0f} KB" for size, path in f["largest_pages"]) + f"（{f['pages_over_1mb']} 页）"),
              row("峰值内存（冷构建）", lambda f: f"{f['cold']['peak_kb'] / 1024:.0f} MB"),
              row("网站大小", lambda f: f"{f['site'][0] / mb:.0f} MB，{f['site'][1]:,} 个文件"),
              row("站内检索索引（原始 / gzip）",

@@ -171,27 +171,33 @@ def scan_issued(issued: dict, cases: list[Case], allowed: set[str] = frozenset()
             for problem in scan_text(entry.addressee, "register.jsonl", f"{entry.doc_number}.addressee", allowed)]
 
 
-def scan_cases(cases: list[Case], allowed: set[str] = frozenset(), cache_dir: Path | None = None) -> list[Problem]:
-    """Every suspected piece of personal information; with cache_dir, unchanged cases are not scanned again."""
-    if cache_dir is None:
+def scan_cases(cases: list[Case], allowed: set[str] = frozenset(), cache_dir: Path | None = None, *, state=None,
+               fingerprints: dict[str, str] | None = None) -> list[Problem]:
+    """Every suspected piece of personal information. With a build state (or a cache_dir holding one), cases
+    unchanged since the last scan are not scanned again; fingerprints (case id → digest of its file, from
+    validation) spare hashing each case."""
+    if state is None and cache_dir is None:
         return [problem for case in cases for problem in scan_case(case, allowed)]
     import hashlib
     import pickle
 
-    from generator.infra.files import package_digest, read_cache, write_cache
+    from generator.infra.buildstate import BuildState, Record
+    from generator.infra.cachekey import code_key
 
-    signature = package_digest("core/pii.py", extra="\n".join(sorted(allowed)))
-    path = cache_dir / "pii.pickle"
-    old = read_cache(path, signature)
-    old = old if isinstance(old, dict) else {}
-    found, problems = {}, []
+    own = state is None
+    state = BuildState(cache_dir) if own else state
+    old = state.record("pii", code_key("generator.core.pii", extra="\n".join(sorted(allowed))))
+    record, problems = Record(old.code), []
     for case in cases:
-        key = hashlib.sha1(pickle.dumps(case, protocol=pickle.HIGHEST_PROTOCOL)).hexdigest()
-        entry = old.get(key)
-        found[key] = entry if isinstance(entry, list) else scan_case(case, allowed)
-        problems.extend(found[key])
-    if found.keys() != old.keys():
-        write_cache(path, signature, found)
+        key = (fingerprints or {}).get(case.id) or \
+            hashlib.sha1(pickle.dumps(case, protocol=pickle.HIGHEST_PROTOCOL)).hexdigest()
+        found = old.values[case.id] if old.reusable(case.id, key) else scan_case(case, allowed)
+        record.keys[case.id], record.values[case.id] = key, found
+        problems.extend(found)
+    if record.keys != old.keys:
+        state.update("pii", record)
+        if own:
+            state.save()
     return problems
 
 

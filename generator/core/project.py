@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.core.model import Case
 from generator.core.problems import LibraryError, Problem, errors_in
 from generator.core.taxonomy import Taxonomy, load_taxonomy
-from generator.core.validate import load_cases
+from generator.core.validate import load_library_files
 
 
 @dataclass(frozen=True)
@@ -18,6 +18,7 @@ class Library:
     cases: list[Case]
     problems: list[Problem]
     taxonomy: Taxonomy
+    fingerprints: dict[str, str] = field(default_factory=dict)  # case id → digest of its file and the validator
 
 
 @dataclass(frozen=True)
@@ -63,14 +64,22 @@ class Project:
     def taxonomy(self) -> Taxonomy:
         return load_taxonomy(self.root)
 
-    def load_library(self) -> Library:
-        taxonomy = self.taxonomy()
-        cases, problems = load_cases(self.cases_dir, taxonomy, self.cache_dir)
-        return Library(cases, problems, taxonomy)
+    def load_library(self, state=None) -> Library:
+        """state: the build state (infra/buildstate.py) to read and update; by default the project's own,
+        saved here."""
+        from generator.infra.buildstate import BuildState
 
-    def load_valid(self) -> Library:
+        own = state is None
+        state = BuildState(self.cache_dir) if own else state
+        taxonomy = self.taxonomy()
+        cases, problems, fingerprints = load_library_files(self.cases_dir, taxonomy, state)
+        if own:
+            state.save()
+        return Library(cases, problems, taxonomy, fingerprints)
+
+    def load_valid(self, state=None) -> Library:
         """Load the library; raise LibraryError when any error exists."""
-        library = self.load_library()
+        library = self.load_library(state)
         if errors_in(library.problems):
             raise LibraryError(library.problems)
         return library

@@ -7,10 +7,8 @@ import os
 import re
 from dataclasses import dataclass
 from datetime import date
-from functools import partial
 from pathlib import Path
 
-import yaml
 
 from generator.core.contract import (
     CASE_FIELDS,
@@ -28,7 +26,6 @@ from generator.core.contract import (
     TITLE_MIN,
     Field,
 )
-from generator.infra.files import package_digest, read_cache, write_cache
 from generator.core.load import RawCase, _display_path, dotted, find_case_files, read_case_file
 from generator.core.model import Case, Clue, Finding
 from generator.infra.parallel import map_in_processes
@@ -416,22 +413,33 @@ def load_cases(cases_dir: Path, taxonomy: Taxonomy, cache_dir: Path | None = Non
     """Load and validate the whole library. Returns valid cases and all problems.
 
     Files unchanged since the last load (same bytes, same taxonomy, same
-    validator) come from the cache in cache_dir; the others are read in two
-    processes when there are many.
+    validator) come from the build state in cache_dir; the others are read in
+    two processes when there are many.
     """
+    from generator.infra.buildstate import BuildState
+
+    state = BuildState(cache_dir)
+    cases, problems, _ = load_library_files(cases_dir, taxonomy, state)
+    state.save()
+    return cases, problems
+
+
+def load_library_files(cases_dir: Path, taxonomy: Taxonomy, state) -> tuple[list[Case], list[Problem], dict[str, str]]:
+    """(valid cases, every problem, case id → fingerprint of the case's file and the validating code)."""
     if not cases_dir.is_dir():
-        return [], [Problem(str(cases_dir), "案例目录不存在")]
+        return [], [Problem(str(cases_dir), "案例目录不存在")], {}
     root = cases_dir.parent
     paths = find_case_files(cases_dir)
-    cache = LoadCache(cache_dir, taxonomy)
-    results = cache.results(paths, root, taxonomy)
+    results, prints = validated_files(paths, root, taxonomy, state)
     problems: list[Problem] = []
     cases: list[Case] = []
     id_lines: dict[str, int | None] = {}
-    for result in results:
+    fingerprints: dict[str, str] = {}
+    for result, fingerprint in zip(results, prints):
         problems.extend(result.problems)
         if result.case is not None:
             cases.append(result.case)
+            fingerprints[result.case.id] = fingerprint
             id_lines[result.case.source] = result.id_line
     problems.extend(unreadable_entries(cases_dir))
     duplicates = check_duplicates(cases, id_lines)
@@ -440,50 +448,75 @@ def load_cases(cases_dir: Path, taxonomy: Taxonomy, cache_dir: Path | None = Non
     duplicate_sources = {p.file for p in duplicates}
     cases = [c for c in cases if c.source not in duplicate_sources]
     cases.sort(key=lambda c: (c.date, c.id), reverse=True)
-    return cases, problems
+    return cases, problems, fingerprints
 
 
-PARALLEL_FROM = 200  # files to read; below this a process pool costs more than it saves
-_CODE = ("core/load.py", "core/validate.py", "core/contract.py", "core/model.py", "core/problems.py")
+PARALLEL_FROM = 200  # files to read; below this forking costs more than it saves
+STAGE = "validate"
+_RACY_SECONDS = 2.0  # a file changed this close to the last check may have changed again within one mtime tick
 
 
-class LoadCache:
-    """Validated files by content: {display path: (SHA-1 of the bytes, FileResult)}, pickled.
+def validate_code_key(taxonomy: Taxonomy) -> str:
+    from generator.infra.cachekey import code_key
 
-    The file lives in the project's git-ignored build/cache folder, written by
-    this tool only; a damaged or foreign file is ignored and rewritten.
-    """
+    return code_key("generator.core.validate", libraries=("PyYAML",), extra=repr(taxonomy))
 
-    def __init__(self, cache_dir: Path | None, taxonomy: Taxonomy):
-        self.file = cache_dir / "cases.pickle" if cache_dir else None
-        self.signature = package_digest(*_CODE, extra=repr(taxonomy) + yaml.__version__)
-        self.hits = 0
 
-    def _read(self) -> dict:
-        files = read_cache(self.file, self.signature)
-        if not isinstance(files, dict):
-            return {}
-        return {name: entry for name, entry in files.items()
-                if isinstance(entry, tuple) and len(entry) == 2 and isinstance(entry[1], FileResult)}
+def _stat_key(stat: os.stat_result) -> str:
+    return f"{stat.st_size}:{stat.st_mtime_ns}:{stat.st_ino}:{stat.st_ctime_ns}"
 
-    def results(self, paths: list[Path], root: Path, taxonomy: Taxonomy) -> list[FileResult]:
-        old = self._read() if self.file else {}
-        digests: dict[Path, str | None] = {}
-        for path in paths:
-            try:
-                digests[path] = hashlib.sha1(path.read_bytes()).hexdigest()
-            except OSError:
-                digests[path] = None
-        keyed = {path: _cache_key(path, root.resolve()) for path in paths}
-        todo = [path for path in paths
-                if digests[path] is None or old.get(keyed[path], (None,))[0] != digests[path]]
-        fresh = dict(zip(todo, _check_all(todo, root, taxonomy)))
-        self.hits = len(paths) - len(todo)
-        results = [fresh[path] if path in fresh else old[keyed[path]][1] for path in paths]
-        if todo or len(old) != len(paths):
-            write_cache(self.file, self.signature, {keyed[path]: (digests[path], result)
-                                                    for path, result in zip(paths, results) if digests[path] is not None})
-        return results
+
+def validated_files(paths: list[Path], root: Path, taxonomy: Taxonomy, state) -> tuple[list[FileResult], list[str]]:
+    """(FileResult, content fingerprint) of every file; files whose size, times and inode are as at the last check
+    are not even read, files whose bytes are unchanged are not validated again (state: infra/buildstate.py)."""
+    import time
+
+    from generator.infra.buildstate import Record
+
+    code = validate_code_key(taxonomy)
+    old = state.record(STAGE, code) if state is not None else Record(code)
+    checked_at = float(old.meta.get("checked_at", 0.0))
+    record = Record(code, meta={"checked_at": time.time()})
+    root = root.resolve()
+    todo: list[Path] = []
+    digests: dict[Path, str] = {}
+    for path in paths:
+        name = _cache_key(path, root)
+        try:
+            stat = path.stat()
+        except OSError:
+            todo.append(path)
+            continue
+        key = _stat_key(stat)
+        if old.reusable(name, key) and stat.st_mtime < checked_at - _RACY_SECONDS:
+            record.keys[name], record.values[name] = key, old.values[name]
+            continue
+        try:
+            digest = hashlib.sha1(path.read_bytes()).hexdigest()
+        except OSError:
+            todo.append(path)
+            continue
+        if name in old.values and old.values[name][0] == digest:
+            record.keys[name], record.values[name] = key, old.values[name]
+        else:
+            digests[path] = digest
+            record.keys[name] = key
+            todo.append(path)
+    checked = dict(zip(todo, _check_all(todo, root, taxonomy)))
+    results, fingerprints = [], []
+    for path in paths:
+        name = _cache_key(path, root)
+        if path in checked:
+            result, digest = checked[path], digests.get(path, "")
+            if digest:
+                record.values[name] = (digest, result)
+        else:
+            digest, result = record.values[name]
+        results.append(result)
+        fingerprints.append(hashlib.sha1(f"{code}\0{name}\0{digest}".encode("utf-8")).hexdigest() if digest else "")
+    if state is not None and (todo or old.keys.keys() != record.keys.keys()):
+        state.update(STAGE, record)
+    return results, fingerprints
 
 
 def _cache_key(path: Path, root: Path) -> str:
@@ -493,6 +526,9 @@ def _cache_key(path: Path, root: Path) -> str:
         return _display_path(path, root)
 
 
+def _check_one(job: tuple[Path, Taxonomy], path: Path) -> FileResult:
+    return check_file(path, *job)
+
+
 def _check_all(paths: list[Path], root: Path, taxonomy: Taxonomy) -> list[FileResult]:
-    return map_in_processes(partial(check_file, root=root, taxonomy=taxonomy), paths, parallel_from=PARALLEL_FROM,
-                            chunksize=100)
+    return map_in_processes(_check_one, (root, taxonomy), paths, parallel_from=PARALLEL_FROM)

@@ -15,13 +15,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from generator.infra.files import package_digest, read_cache, write_cache
 from generator.core.model import Case
 from generator.infra.parallel import map_in_processes
 from generator.search.fields import TEXT_FIELDS, case_document
 from generator.search.similarity import Similar, SimilarityModel, key_term_weights
 from generator.siteindex.scoring import LazyScores, field_scores, pack_score_text
-from generator.text.segment_cache import SegmentCache, decode, dictionary_signature, text_key
+from generator.text.segment_cache import SegmentCache, decode, text_key
 
 ANALYSIS_FORMAT = 2
 
@@ -37,67 +36,158 @@ class CaseAnalysis:
         return LazyScores(self.packed_scores)
 
 
+STAGE = "analysis"
+
+
 @lru_cache(maxsize=1)
-def _signature() -> str:
-    return package_digest("search/analysis.py", "search/similarity.py", "search/fields.py", "siteindex/scoring.py",
-                          "search/queryplan.py", "data/synonyms.yaml",
-                          extra=dictionary_signature() + str(ANALYSIS_FORMAT))[:16]
+def analysis_code_key() -> str:
+    """The analysis code and everything it imports (scoring, query planning, tokenizer, dictionaries)."""
+    from generator.infra.cachekey import code_key
+
+    return code_key("generator.search.analysis", libraries=("jieba", "opencc"), extra=str(ANALYSIS_FORMAT))[:16]
 
 
-def _load(path: Path | None, signature: str) -> dict[str, CaseAnalysis]:
-    data = read_cache(path, signature)
-    if not isinstance(data, dict):
-        return {}
-    return {key: value for key, value in data.items() if isinstance(value, CaseAnalysis) and value.key == key}
+def analyse_cases(cases: list[Case], segments: SegmentCache, cache_dir: Path | None = None, *, state=None,
+                  fingerprints: dict[str, str] | None = None) -> dict[str, CaseAnalysis]:
+    """Each case's analysis, from the build state when the case is unchanged (state, or the one in cache_dir).
+    fingerprints (case id → digest of its file, from validation) let an unchanged case be recognised without
+    building its search document."""
+    from generator.infra.buildstate import BuildState, Record
 
-
-def analyse_cases(cases: list[Case], segments: SegmentCache,
-                  cache_dir: Path | None = None) -> dict[str, CaseAnalysis]:
-    signature = _signature()
-    path = cache_dir / "analysis.pickle" if cache_dir else None
-    cached = _load(path, signature)
-    documents = [case_document(case) for case in cases]
-    keys = {document["id"]: hashlib.sha1((signature + json.dumps(document, ensure_ascii=False, sort_keys=True))
-                                         .encode("utf-8")).hexdigest() for document in documents}
-    found = {case_id: cached[key] for case_id, key in keys.items() if key in cached}
-    todo = [(keys[document["id"]], document) for document in documents if document["id"] not in found]
-    found.update(_analyse_all(todo, segments))
+    own = state is None and cache_dir is not None
+    state = BuildState(cache_dir) if own else state
+    signature = analysis_code_key()
+    old = state.record(STAGE, signature) if state is not None else Record(signature)
+    record = Record(signature)
+    found: dict[str, CaseAnalysis] = {}
+    todo: list[tuple[str, dict]] = []
+    for case in cases:
+        fingerprint = (fingerprints or {}).get(case.id)
+        if fingerprint and old.reusable(case.id, fingerprint):
+            found[case.id] = old.values[case.id]
+            record.keys[case.id], record.values[case.id] = fingerprint, found[case.id]
+            continue
+        document = case_document(case)
+        key = hashlib.sha1((signature + json.dumps(document, ensure_ascii=False, sort_keys=True)).encode("utf-8")).hexdigest()
+        previous = old.values.get(case.id)
+        record.keys[case.id] = fingerprint or key
+        if previous is not None and previous.key == key:
+            found[case.id] = record.values[case.id] = previous
+        else:
+            todo.append((key, document))
+    for case_id, analysis in _analyse_all(todo, segments):
+        found[case_id] = record.values[case_id] = analysis
     if segments.misses:  # new texts came in: forget those no case uses any more (once they are most of the file)
-        segments.prune(text_key(document[name]) for document in documents for name in TEXT_FIELDS)
-    if todo or len(cached) != len(found):
-        write_cache(path, signature, {analysis.key: analysis for analysis in found.values()})
+        segments.prune(lambda: (text_key(text) for case in cases for text in analysed_texts(case)),
+                       in_use=len(cases) * len(TEXT_FIELDS))
+    if state is not None and (record.keys != old.keys):
+        state.update(STAGE, record)
+        if own:
+            state.save()
     return found
 
 
-PARALLEL_FROM = 200  # cases to analyse; below this a process pool costs more than it saves
-_KNOWN: dict[bytes, bytes] = {}  # tokens already in the segment cache, for the forked workers
+def analysed_texts(case: Case) -> list[str]:
+    document = case_document(case)
+    return [document[name] for name in TEXT_FIELDS]
 
 
-def _analyse_all(todo: list[tuple[str, dict]], segments: SegmentCache):
+PARALLEL_FROM = 200  # cases to analyse; below this forking costs more than it saves
+
+
+def _analyse_all(todo: list[tuple[str, dict]], segments: SegmentCache) -> list[tuple[str, CaseAnalysis]]:
     """Segment (what the cache lacks) and analyse each case, in two processes when there are many."""
     if not todo:
         return []
     texts = [document[name] for _, document in todo for name in TEXT_FIELDS]
     segments.ensure(texts)  # every distinct missing text segmented once (two processes when many)
-    _KNOWN.update(segments.blobs(map(text_key, texts)))
-    try:
-        return map_in_processes(_analyse_one, todo, parallel_from=PARALLEL_FROM)
-    finally:
-        _KNOWN.clear()
+    known = segments.blobs(map(text_key, texts))  # the workers read the tokens from here (inherited by fork)
+    return map_in_processes(_analyse_one, known, todo, parallel_from=PARALLEL_FROM)
 
 
-def _analyse_one(item: tuple[str, dict]) -> tuple[str, CaseAnalysis]:
+def _analyse_one(known: dict[bytes, bytes], item: tuple[str, dict]) -> tuple[str, CaseAnalysis]:
     from generator.search.queryplan import extra_fields
 
     key, document = item
-    tokens = {name: decode(_KNOWN[text_key(document[name])], document[name]) for name in TEXT_FIELDS}
+    tokens = {name: decode(known[text_key(document[name])], document[name]) for name in TEXT_FIELDS}
     fields = {name: tuple(word for _, word, _, _ in tokens[name]) for name in TEXT_FIELDS}
     fields.update(extra_fields(document))
     return document["id"], CaseAnalysis(key, pack_score_text(field_scores(fields)), key_term_weights(tokens, document))
 
 
-def similar_cases(cases: list[Case], analysis: dict[str, CaseAnalysis], limit: int = 5) -> dict[str, list[Similar]]:
-    """Up to `limit` similar cases for every case, among the cases given (one edition's)."""
+def similar_cases(cases: list[Case], analysis: dict[str, CaseAnalysis], limit: int = 5, *, state=None,
+                  stage: str = "similar") -> dict[str, list[Similar]]:
+    """Up to `limit` similar cases for every case, among the cases given (one edition's).
+
+    With a build state, only the cases whose result can have changed since the last build are computed again
+    (see `affected_rows`); the others keep their lists. The result is identical to computing all of them
+    (tests/search/test_analysis.py compares the two)."""
+    from generator.infra.buildstate import Record
+
     model = SimilarityModel([{"id": case.id, "title": case.title, "classification": case.classification,
                               "terms": analysis[case.id].terms} for case in cases])
-    return model.similar_all(limit)
+    code = similar_code_key(limit)
+    old = state.record(stage, code) if state is not None else Record(code)
+    terms = {case.id: analysis[case.id].terms for case in cases}
+    rows = affected_rows(model, old, terms)
+    if rows is None:
+        found = model.similar_all(limit)
+    else:
+        found = {case_id: [model._similar(model.position[case_id], model.position[other], score)
+                           for other, score in old.values["results"][case_id]]
+                 for case_id in model.ids}
+        for start in range(0, len(rows), model.BLOCK):
+            block = rows[start:start + model.BLOCK]
+            found.update(zip((model.ids[row] for row in block), model._rows(block, limit, False)))
+    if state is not None and rows != []:  # [] : nothing changed, the record stands
+        if rows is None:
+            results = {case_id: [(s.id, s.exact_score) for s in found[case_id]] for case_id in model.ids}
+        else:
+            results = dict(old.values["results"])
+            results.update((model.ids[row], [(s.id, s.exact_score) for s in found[model.ids[row]]]) for row in rows)
+        state.update(stage, Record(code, keys={case_id: analysis[case_id].key for case_id in model.ids},
+                                   values={"terms": terms, "vocabulary": list(model.terms), "results": results}))
+    return found
+
+
+def similar_code_key(limit: int) -> str:
+    from generator.infra.cachekey import code_key
+
+    return code_key("generator.search.analysis", extra=f"similar {limit}")
+
+
+def affected_rows(model: SimilarityModel, old, terms: dict[str, dict[str, float]]) -> list[int] | None:
+    """The rows whose similar cases may differ from the last computation (old: its record), or None when
+    everything is to be computed (no usable record, other cases, another vocabulary order).
+
+    Exact: a case's compared vector depends only on its own term counts, each term's document frequency and
+    the number of cases. With the same cases and the same vocabulary order (so the same arithmetic), the
+    vectors that can change are those of the edited cases and of the cases holding a term whose document
+    frequency changed; a score can change only between a case and one of those vectors (old or new); a
+    case whose scores are all unchanged keeps its list, whose titles come from the new model."""
+    previous = old.values.get("terms")
+    if not isinstance(previous, dict) or previous.keys() != terms.keys() or old.values.get("vocabulary") != model.terms \
+            or not isinstance(old.values.get("results"), dict):
+        return None
+    edited = [case_id for case_id in model.ids if previous[case_id] != terms[case_id]]
+    if not edited:
+        return []
+    frequency_change: dict[str, int] = {}
+    for case_id in edited:
+        before, after = set(previous[case_id]), set(terms[case_id])
+        for term in before ^ after:
+            frequency_change[term] = frequency_change.get(term, 0) + (1 if term in after else -1)
+    shifted = {term for term, change in frequency_change.items() if change}
+    changed = set(edited) | {case_id for case_id in model.ids if shifted and not shifted.isdisjoint(terms[case_id])}
+    reach: set[str] = set()
+    for case_id in changed:
+        reach.update(model.vector(model.position[case_id]))  # the new vector
+        reach.update(previous[case_id])                      # a superset of the old one
+    index = {term: position for position, term in enumerate(model.terms)}
+    transposed = model.transposed
+    rows = {model.position[case_id] for case_id in changed}
+    for term in reach:
+        column = index.get(term)
+        if column is not None:
+            rows.update(transposed.indices[transposed.indptr[column]:transposed.indptr[column + 1]].tolist())
+    return sorted(rows)

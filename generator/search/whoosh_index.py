@@ -212,10 +212,11 @@ def _plan_doc(document: dict, scores, digests: dict[str, str]):
 @lru_cache(maxsize=1)
 def _plan_signature() -> str:
     """Changes whenever a case's planner scores could: the dictionary, the tokenizer, the scoring code."""
-    from generator.infra.files import package_digest
+    from generator.infra.cachekey import code_key
     from generator.siteindex import source_files
 
-    return package_digest("search/queryplan.py", "search/fields.py", *source_files(), extra=_dictionary_signature())[:16]
+    modules = [f"generator.{name[:-3].replace('/', '.')}".removesuffix(".__init__") for name in source_files()]
+    return code_key("generator.search.queryplan", "generator.search.fields", *modules, extra=_dictionary_signature())[:16]
 
 
 def _write_plan(index_dir: Path, docs: list) -> None:

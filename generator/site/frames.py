@@ -220,6 +220,8 @@ def frames_key(docs: Path, config_file: Path, edition_name: str, project_files: 
     import material
     import mkdocs
 
+    from generator.infra.cachekey import code_key
+
     digest = hashlib.sha256()
     versions = []
     for package in ("markdown", "pymdown-extensions", "jinja2"):
@@ -236,8 +238,7 @@ def frames_key(docs: Path, config_file: Path, edition_name: str, project_files: 
             if path.is_file():
                 name = path.relative_to(folder) if folder.is_dir() else path.name  # docs sit in a temporary folder
                 digest.update(f"{folder.name}/{name}".encode("utf-8") + b"\0" + path.read_bytes() + b"\0")
-    for name in ("site/frames.py", "siteindex/plugin.py", "core/edition.py"):
-        digest.update((PACKAGE_DIR / name).read_bytes())
+    digest.update(code_key("generator.site.frames").encode("utf-8"))  # the frame code and all it imports
     return digest.hexdigest()
 
 
@@ -334,9 +335,15 @@ def _render(config, edition, extra_plugins: dict) -> None:
 
 
 def frame_site(config_file: Path, content_dir: Path, cache_root: Path, edition, specs: list[FrameSpec],
-               say: Callable[[str], None], project_files: list[Path] = ()) -> FrameSite:
-    """The rendered frames for these specs: from the cache when nothing MkDocs reads has changed."""
+               say: Callable[[str], None], project_files: list[Path] = (), state=None) -> FrameSite:
+    """The rendered frames for these specs: from the cache when nothing MkDocs reads has changed (the key of
+    what it read is in the build state's record "frames-<edition>"; without a state, in frames.json)."""
+    from generator.infra.buildstate import BuildState, Record
     from generator.siteindex.plugin import search_plugin
+
+    own = state is None
+    state = BuildState(cache_root) if own else state
+    stage = f"frames-{edition.name}"
 
     cache = cache_root / f"frames-{edition.name}"
     cache_root.mkdir(parents=True, exist_ok=True)
@@ -347,9 +354,10 @@ def frame_site(config_file: Path, content_dir: Path, cache_root: Path, edition, 
         docs = work / "docs"
         write_docs(docs, content_dir, specs)
         key = frames_key(docs, config_file, edition.name, project_files)
-        cached = _load_cached(cache, key)
-        if cached is not None:
-            return cached
+        if state.record(stage, "").meta.get("key") == key:
+            cached = _load_cached(cache)
+            if cached is not None:
+                return cached
         say("渲染页面框架（MkDocs）……")
         site = work / "static"
         config = load_mkdocs_config(config_file, docs, site)
@@ -359,10 +367,14 @@ def frame_site(config_file: Path, content_dir: Path, cache_root: Path, edition, 
         content_pages = [page for page in collector.pages
                          if not PurePosixPath(page["location"]).name.startswith("__frame")]
         (work / "frames.json").write_text(json.dumps(
-            {"key": key, "frames": {name: frame.as_json() for name, frame in frames.items()},
+            {"frames": {name: frame.as_json() for name, frame in frames.items()},
              "content_pages": content_pages}, ensure_ascii=False), "utf-8")
         shutil.rmtree(docs)
+        state.forget(stage)
         replace_dir(work, cache)
+        state.update(stage, Record("", meta={"key": key}))
+        if own:
+            state.save()
         return FrameSite(cache / "static", frames, content_pages, rendered=True)
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -383,10 +395,10 @@ def _extract_frames(site: Path, specs: list[FrameSpec]) -> dict[str, Frame]:
     return frames
 
 
-def _load_cached(cache: Path, key: str) -> FrameSite | None:
+def _load_cached(cache: Path) -> FrameSite | None:
     try:
         data = json.loads((cache / "frames.json").read_text("utf-8"))
-        if data["key"] != key or not (cache / "static").is_dir():
+        if not (cache / "static").is_dir():
             return None
         frames = {name: Frame(value["parts"], value["toc_item"]) for name, value in data["frames"].items()}
         return FrameSite(cache / "static", frames, list(data["content_pages"]), rendered=False)
@@ -394,13 +406,25 @@ def _load_cached(cache: Path, key: str) -> FrameSite | None:
         return None
 
 
-def link_or_copy(source: Path, target: Path) -> None:
-    """Hard-link when possible (same file system): outputs are never modified in place."""
-    target.parent.mkdir(parents=True, exist_ok=True)
+def link_or_copy(source: Path, target: Path, missing_ok: bool = False) -> bool:
+    """Hard-link when possible (same file system): outputs are never modified in place. missing_ok: a missing
+    source is not an error (False is returned)."""
     try:
-        os.link(source, target)
+        try:
+            os.link(source, target)
+        except FileNotFoundError:
+            if not os.path.lexists(source):
+                raise
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.link(source, target)
+    except FileNotFoundError:
+        if missing_ok:
+            return False
+        raise
     except FileExistsError:
         raise UserError(f"两个输出文件同名：{target.name}（例如手写页面与自动生成的页面同名）") from None
     except OSError:  # another file system, or links not allowed: a copy (made as a new file)
+        target.parent.mkdir(parents=True, exist_ok=True)
         with open(source, "rb") as data, open(target, "xb") as copy:
             shutil.copyfileobj(data, copy)
+    return True

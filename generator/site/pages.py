@@ -14,7 +14,7 @@ however large the library grows.
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date
 from hashlib import sha1
@@ -39,6 +39,23 @@ class Page:
     title: str                             # plain text
     body: str                              # safe HTML
     toc: tuple[tuple[str, str], ...] = ()  # (anchor, plain heading text) of each h2
+
+
+@dataclass(frozen=True)
+class PagePlan:
+    """A page not rendered yet: `inputs` is everything it shows (its key in the build state), `make` renders it
+    from exactly those inputs, so an unchanged key means an unchanged page."""
+
+    path: str
+    title: str
+    has_toc: bool
+    inputs: tuple
+    make: Callable[[], Page]
+
+
+def planned(page: Page) -> PagePlan:
+    """A page already rendered, as a plan (its inputs are the page itself)."""
+    return PagePlan(page.path, page.title, bool(page.toc), (page,), lambda: page)
 
 
 def heading(text: str, anchor: str, level: int = 2) -> str:
@@ -290,35 +307,32 @@ _TYPICAL_BADGE = ' <span class="jiandu-badge jiandu-typical">典型</span>'
 PAGE_SIZE = 100  # rows of a listing page: a 10,000-case library stays at small pages
 
 
-def _list_row(case: Case, prefix: str) -> str:
-    return (f'<tr data-date="{case.date.isoformat()}" data-key="{escape(case.id)}"><td data-label="编号">{escape(case.id)}</td>'
-            f'<td data-label="标题"><a href="{prefix}cases/{case.id}.html">{escape(case.title)}</a>'
-            f'{_TYPICAL_BADGE if case.typical else ""}</td><td data-label="日期">{cn_date(case.date)}</td>'
-            f'<td data-label="地区">{escape(case.region)}</td><td data-label="监督内容">{escape(case.category)}</td></tr>')
+Row = tuple  # (id, title, date, typical, region, category): all a listing shows of a case
 
 
-_rows_cache: dict[tuple[int, str], str] = {}  # listing_pages fills and clears it: a case is in seven lists
+def list_row(case: Case) -> Row:
+    return (case.id, case.title, case.date, case.typical, case.region, case.category)
+
+
+def _list_row(row: Row, prefix: str) -> str:
+    case_id, title, day, typical, region, category = row
+    return (f'<tr data-date="{day.isoformat()}" data-key="{escape(case_id)}"><td data-label="编号">{escape(case_id)}</td>'
+            f'<td data-label="标题"><a href="{prefix}cases/{case_id}.html">{escape(title)}</a>'
+            f'{_TYPICAL_BADGE if typical else ""}</td><td data-label="日期">{cn_date(day)}</td>'
+            f'<td data-label="地区">{escape(region)}</td><td data-label="监督内容">{escape(category)}</td></tr>')
 
 
 def case_list(cases: list[Case], from_dir: str, sortable: bool = True) -> str:
     """A table of cases; a sortable one gets the date-order buttons (jiandu-site.js)."""
-    if not cases:
+    return rows_table([list_row(case) for case in cases], from_dir, sortable)
+
+
+def rows_table(rows: list[Row], from_dir: str, sortable: bool = True) -> str:
+    if not rows:
         return "<p>暂无案例。</p>\n"
     prefix = _relative("", from_dir)
-    rows = []
-    for case in cases:
-        key = (id(case), prefix)
-        row = _rows_cache.get(key)
-        if row is None:
-            row = _list_row(case, prefix)
-            if _caching:
-                _rows_cache[key] = row
-        rows.append(row)
     head = _LIST_HEAD if sortable else _LIST_HEAD.replace(' data-jiandu-sort="desc"', "", 1)
-    return head + "<tbody>\n" + "\n".join(rows) + "\n</tbody>\n</table>\n"
-
-
-_caching = False
+    return head + "<tbody>\n" + "\n".join(_list_row(row, prefix) for row in rows) + "\n</tbody>\n</table>\n"
 
 
 def group_by(cases: list[Case], dimension: Dimension) -> dict[str, list[Case]]:
@@ -397,10 +411,14 @@ def dimension_title(dimension: Dimension) -> str:
 
 def value_pages(dimension: Dimension, value: str, cases: list[Case]) -> list[Page]:
     """The cases with one value, newest first, PAGE_SIZE to a page."""
+    return [plan.make() for plan in value_plans(dimension, value, cases)]
+
+
+def value_plans(dimension: Dimension, value: str, cases: list[Case]) -> list[PagePlan]:
     back = f'<p><a href="index.html">← 按{dimension.label}浏览</a></p>\n'
-    return paginated(f"browse/{dimension.key}/{slug(value)}", f"{dimension.label}：{value}",
-                     back + f"<p>共 {len(cases)} 件案例，按监督日期由近及远排列。</p>\n" + _combine_link(dimension, value),
-                     cases)
+    return paginated_plans(f"browse/{dimension.key}/{slug(value)}", f"{dimension.label}：{value}",
+                           back + f"<p>共 {len(cases)} 件案例，按监督日期由近及远排列。</p>\n" + _combine_link(dimension, value),
+                           cases)
 
 
 def page_path(stem: str, number: int) -> str:
@@ -429,17 +447,26 @@ def pager(stem: str, number: int, total: int) -> str:
 
 def paginated(stem: str, title: str, intro: str, cases: list[Case], before: str = "") -> list[Page]:
     """PAGE_SIZE cases to a page; before: what goes above the listing (the combined filter)."""
-    from_dir = str(PurePosixPath(stem).parent)
-    chunks = [cases[start:start + PAGE_SIZE] for start in range(0, len(cases), PAGE_SIZE)] or [[]]
-    pages = []
+    return [plan.make() for plan in paginated_plans(stem, title, intro, cases, before)]
+
+
+def paginated_plans(stem: str, title: str, intro: str, cases: list[Case], before: str = "") -> list[PagePlan]:
+    rows = [list_row(case) for case in cases]
+    chunks = [tuple(rows[start:start + PAGE_SIZE]) for start in range(0, len(rows), PAGE_SIZE)] or [()]
+    plans = []
     for number, chunk in enumerate(chunks, 1):
-        nav = pager(stem, number, len(chunks))
         name = title if number == 1 else f"{title}（第 {number} 页）"
-        listing = nav + "\n" + case_list(chunk, from_dir) + nav
-        if before:
-            listing = f"<div data-jiandu-static>\n{listing}</div>\n"
-        pages.append(Page(page_path(stem, number), name, intro + before + listing))
-    return pages
+        inputs = (stem, name, intro, before, number, len(chunks), chunk)
+        plans.append(PagePlan(page_path(stem, number), name, False, inputs, lambda i=inputs: _listing_page(*i)))
+    return plans
+
+
+def _listing_page(stem: str, name: str, intro: str, before: str, number: int, total: int, rows: tuple) -> Page:
+    nav = pager(stem, number, total)
+    listing = nav + "\n" + rows_table(list(rows), str(PurePosixPath(stem).parent)) + nav
+    if before:
+        listing = f"<div data-jiandu-static>\n{listing}</div>\n"
+    return Page(page_path(stem, number), name, intro + before + listing)
 
 
 # --- combined filtering on the listing ------------------------------------------------
@@ -503,8 +530,12 @@ def browse_overview(cases: list[Case], taxonomy: Taxonomy) -> Page:
 
 
 def all_cases_pages(cases: list[Case]) -> list[Page]:
-    return paginated("cases/index", ALL_CASES_TITLE, f"<p>案例库共收录 {len(cases)} 件案例，按监督日期由近及远排列。</p>\n",
-                     cases, _list_filter(cases))
+    return [plan.make() for plan in all_cases_plans(cases)]
+
+
+def all_cases_plans(cases: list[Case]) -> list[PagePlan]:
+    return paginated_plans("cases/index", ALL_CASES_TITLE,
+                           f"<p>案例库共收录 {len(cases)} 件案例，按监督日期由近及远排列。</p>\n", cases, _list_filter(cases))
 
 
 def _headline(label: str, value: str, note: str = "") -> str:
@@ -600,10 +631,16 @@ def ledger_pages(cases: list[Case], as_of: date, issued: dict, downloads: dict[s
     """整改台账: a table of every finding, open ones first, filtered in the page (open, overdue, flag, unit)
     and sorted by deadline; LEDGER_PAGE_SIZE findings to a page. downloads: label → site path of the
     .xlsx / .docx of the whole ledger. An edition without finding details gets the totals page only."""
+    return [plan.make() for plan in ledger_plans(cases, as_of, issued, downloads, edition)]
+
+
+def ledger_plans(cases: list[Case], as_of: date, issued: dict, downloads: dict[str, str] | None = None,
+                 edition=None) -> list[PagePlan]:
     if edition is not None and not edition.finding_details:
-        return [ledger_totals_page(cases, as_of, edition)]
+        return [planned(ledger_totals_page(cases, as_of, edition))]
     states = sorted(finding_states(cases, as_of), key=_ledger_order)
-    units = sorted({s.finding.unit for s in states}, key=lambda u: (-sum(s.finding.unit == u for s in states), u))
+    uses = Counter(s.finding.unit for s in states)
+    units = sorted(uses, key=lambda u: (-uses[u], u))
     open_units = open_by_unit(cases, as_of)
     head = [f'<p class="jiandu-as-of">数据截至 {cn_date(as_of)}。共 {len(states)} 个问题，'
             f'{sum(len(v) for v in open_units.values())} 个尚未完成整改，{sum(s.overdue for s in states)} 个超期。标识：'
@@ -614,31 +651,45 @@ def ledger_pages(cases: list[Case], as_of: date, issued: dict, downloads: dict[s
         head.append('<p class="jiandu-downloads jiandu-noprint">' + "".join(
             f'<a class="md-button" href="{quote(path)}" download>{escape(label)}</a>' for label, path in downloads.items())
                     + "</p>\n")
-    chunks = [states[start:start + LEDGER_PAGE_SIZE] for start in range(0, len(states), LEDGER_PAGE_SIZE)] or [[]]
-    pages = []
+    rows = [_ledger_row(state, issued) for state in states]
+    chunks = [tuple(rows[start:start + LEDGER_PAGE_SIZE]) for start in range(0, len(rows), LEDGER_PAGE_SIZE)] or [()]
+    plans = []
     for number, chunk in enumerate(chunks, 1):
-        nav = pager("ledger", number, len(chunks))
-        note = (f'<p class="jiandu-note">第 {number} 页列出第 {(number - 1) * LEDGER_PAGE_SIZE + 1}–'
-                f"{(number - 1) * LEDGER_PAGE_SIZE + len(chunk)} 项（未完成的在前）；筛选只作用于本页，"
-                f"全部问题见下载的台账。</p>\n" if len(chunks) > 1 else "")
-        body = "\n".join(head + [note, _ledger_filters(units, len(chunk)), nav, _ledger_table(chunk, issued), nav])
-        pages.append(Page(page_path("ledger", number), LEDGER_TITLE if number == 1 else f"{LEDGER_TITLE}（第 {number} 页）",
-                          body))
-    return pages
+        title = LEDGER_TITLE if number == 1 else f"{LEDGER_TITLE}（第 {number} 页）"
+        inputs = (tuple(head), tuple(units), number, len(chunks), title, chunk)
+        plans.append(PagePlan(page_path("ledger", number), title, False, inputs, lambda i=inputs: _ledger_page(*i)))
+    return plans
 
 
-def _ledger_table(states, issued: dict) -> str:
+def _ledger_page(head: tuple, units: tuple, number: int, total: int, title: str, rows: tuple) -> Page:
+    nav = pager("ledger", number, total)
+    note = (f'<p class="jiandu-note">第 {number} 页列出第 {(number - 1) * LEDGER_PAGE_SIZE + 1}–'
+            f"{(number - 1) * LEDGER_PAGE_SIZE + len(rows)} 项（未完成的在前）；筛选只作用于本页，"
+            f"全部问题见下载的台账。</p>\n" if total > 1 else "")
+    body = "\n".join([*head, note, _ledger_filters(list(units), len(rows)), nav, _ledger_table(rows), nav])
+    return Page(page_path("ledger", number), title, body)
+
+
+def _ledger_row(state, issued: dict) -> tuple:
+    """Everything the ledger shows of one finding."""
+    finding = state.finding
+    documents = tuple(e.doc_number for e in issued.get(state.case.id, ()) if e.addressee == finding.unit)
+    return (state.case.id, finding.id, finding.unit, finding.problem, finding.requirement, documents, finding.deadline,
+            state.status_text, state.flag, finding.status, finding.is_open, state.overdue)
+
+
+def _ledger_table(ledger_rows) -> str:
     rows, attributes = [], []
-    for rank, state in enumerate(states):
-        documents = "；".join(escape(e.doc_number) for e in issued.get(state.case.id, ())
-                             if e.addressee == state.finding.unit) or "—"
-        rows.append([f'<a href="{case_href(state.case.id, "")}">{escape(state.case.id)}</a>', escape(state.finding.unit),
-                     escape(state.finding.problem), escape(state.finding.requirement), documents,
-                     cn_date(state.finding.deadline), escape(state.status_text), _flag_badge(state.flag)])
-        attributes.append(f' data-rank="{rank:06d}" data-deadline="{state.finding.deadline.isoformat()}" data-key="{escape(state.case.id)}-'
-                          f'{escape(state.finding.id)}" data-unit="{escape(state.finding.unit)}" '
-                          f'data-status="{escape(state.finding.status)}" data-open="{int(state.finding.is_open)}" '
-                          f'data-overdue="{int(state.overdue)}" data-flag="{escape(state.flag or "")}"')
+    for rank, (case_id, finding_id, unit, problem, requirement, documents, deadline, status_text, flag, status,
+               is_open, overdue) in enumerate(ledger_rows):
+        documents = "；".join(escape(number) for number in documents) or "—"
+        rows.append([f'<a href="{case_href(case_id, "")}">{escape(case_id)}</a>', escape(unit),
+                     escape(problem), escape(requirement), documents,
+                     cn_date(deadline), escape(status_text), _flag_badge(flag)])
+        attributes.append(f' data-rank="{rank:06d}" data-deadline="{deadline.isoformat()}" data-key="{escape(case_id)}-'
+                          f'{escape(finding_id)}" data-unit="{escape(unit)}" '
+                          f'data-status="{escape(status)}" data-open="{int(is_open)}" '
+                          f'data-overdue="{int(overdue)}" data-flag="{escape(flag or "")}"')
     return _html_table("jiandu-ledger", ["案例", "责任单位", "问题", "整改要求", "文号", "整改期限", "状态", "标识"],
                        rows, attributes, ' id="ledger-table"')
 
@@ -670,29 +721,46 @@ CLUES_PAGE_SIZE = 400  # clues on one page (about 200 KB)
 def clues_pages(cases: list[Case], as_of: date, edition=None) -> list[Page]:
     """线索移送: each clue's place in the loop 线索发现—初审分流—协同处置—结果反馈; newest first,
     CLUES_PAGE_SIZE to a page."""
+    return [plan.make() for plan in clues_plans(cases, as_of, edition)]
+
+
+def clues_plans(cases: list[Case], as_of: date, edition=None) -> list[PagePlan]:
     states = sorted(clue_states(cases, as_of), key=lambda s: s.clue.date, reverse=True)
     intro = (f'<p class="jiandu-as-of">数据截至 {cn_date(as_of)}。共 {len(states)} 条线索，已办结 '
              f'{sum(s.closed for s in states)} 条。</p>\n' + _policy_note(edition))
-    chunks = [states[start:start + CLUES_PAGE_SIZE] for start in range(0, len(states), CLUES_PAGE_SIZE)] or [[]]
-    pages = []
+    rows = [_clue_row(state) for state in states]
+    chunks = [tuple(rows[start:start + CLUES_PAGE_SIZE]) for start in range(0, len(rows), CLUES_PAGE_SIZE)] or [()]
+    plans = []
     for number, chunk in enumerate(chunks, 1):
-        nav = pager("clues", number, len(chunks))
-        pages.append(Page(page_path("clues", number), CLUES_TITLE if number == 1 else f"{CLUES_TITLE}（第 {number} 页）",
-                          "\n".join([intro, nav, *(_clue_block(state) for state in chunk), nav])))
-    return pages
+        title = CLUES_TITLE if number == 1 else f"{CLUES_TITLE}（第 {number} 页）"
+        inputs = (intro, number, len(chunks), title, chunk)
+        plans.append(PagePlan(page_path("clues", number), title, False, inputs, lambda i=inputs: _clues_page(*i)))
+    return plans
 
 
-def _clue_block(state) -> str:
+def _clues_page(intro: str, number: int, total: int, title: str, rows: tuple) -> Page:
+    nav = pager("clues", number, total)
+    return Page(page_path("clues", number), title, "\n".join([intro, nav, *(_clue_block(*row) for row in rows), nav]))
+
+
+def _clue_row(state) -> tuple:
+    """Everything the clue page shows of one clue."""
+    clue = state.clue
+    return (clue.sender, clue.receiver, clue.date, state.case.id, state.case.title, clue.summary, state.stage,
+            clue.result if state.has_feedback else None, clue.status, state.closed, state.days_open)
+
+
+def _clue_block(sender, receiver, day, case_id, case_title, summary, stage, result, status, closed, days_open) -> str:
     """One clue as a card: who sent it to whom, the loop stages reached, the feedback."""
-    steps = "".join(f'<li class="{"done" if index < state.stage else "todo"}">{name}</li>'
+    steps = "".join(f'<li class="{"done" if index < stage else "todo"}">{name}</li>'
                     for index, name in enumerate(LOOP_STAGES))
-    feedback = escape(state.clue.result) if state.has_feedback else "（尚无反馈）"
+    feedback = escape(result) if result is not None else "（尚无反馈）"
     return (
-        f'<div class="jiandu-clue"><p><strong>{escape(state.clue.sender)} → {escape(state.clue.receiver)}</strong>　'
-        f'{cn_date(state.clue.date)}　<a href="{case_href(state.case.id, "")}">{escape(state.case.id)} '
-        f'{escape(state.case.title)}</a></p>\n<p>{escape(state.clue.summary)}</p>\n'
-        f'<ol class="jiandu-loop">{steps}</ol>\n<p>状态：{escape(state.clue.status)}，'
-        f'{"历时" if state.closed else "已历时"} {state.days_open} 天。结果反馈：{feedback}</p></div>\n')
+        f'<div class="jiandu-clue"><p><strong>{escape(sender)} → {escape(receiver)}</strong>　'
+        f'{cn_date(day)}　<a href="{case_href(case_id, "")}">{escape(case_id)} '
+        f'{escape(case_title)}</a></p>\n<p>{escape(summary)}</p>\n'
+        f'<ol class="jiandu-loop">{steps}</ol>\n<p>状态：{escape(status)}，'
+        f'{"历时" if closed else "已历时"} {days_open} 天。结果反馈：{feedback}</p></div>\n')
 
 
 # --- annual compilation -----------------------------------------------------------
@@ -728,13 +796,7 @@ def compilation_page(year: int, cases: list[Case], book_name: str, title: str, a
 def listing_pages(cases: list[Case], taxonomy: Taxonomy, as_of: date, issued: dict,
                   downloads: dict[str, str] | None = None, edition=None) -> list[Page]:
     """Every generated page except case pages, compilation pages and the home page's dashboard."""
-    global _caching
-    _caching = True
-    try:
-        return _listing_pages(cases, taxonomy, as_of, issued, downloads, edition)
-    finally:
-        _caching = False
-        _rows_cache.clear()
+    return [plan.make() for plan in listing_plans(cases, taxonomy, as_of, issued, downloads, edition)]
 
 
 SEARCH_PAGE = "find.html"
@@ -762,13 +824,14 @@ def search_page() -> Page:
     return Page(SEARCH_PAGE, "检索案例", body)
 
 
-def _listing_pages(cases: list[Case], taxonomy: Taxonomy, as_of: date, issued: dict,
-                   downloads: dict[str, str] | None, edition=None) -> list[Page]:
-    pages = [*ledger_pages(cases, as_of, issued, downloads, edition), *clues_pages(cases, as_of, edition), *all_cases_pages(cases),
-             browse_overview(cases, taxonomy), search_page()]
+def listing_plans(cases: list[Case], taxonomy: Taxonomy, as_of: date, issued: dict,
+                  downloads: dict[str, str] | None = None, edition=None) -> list[PagePlan]:
+    """The listing pages as plans: a build renders only those whose inputs changed."""
+    plans = [*ledger_plans(cases, as_of, issued, downloads, edition), *clues_plans(cases, as_of, edition),
+             *all_cases_plans(cases), planned(browse_overview(cases, taxonomy)), planned(search_page())]
     for dimension in DIMENSIONS:
         groups = group_by(cases, dimension)
-        pages.append(dimension_index(dimension, groups, taxonomy))
+        plans.append(planned(dimension_index(dimension, groups, taxonomy)))
         for value, members in groups.items():
-            pages.extend(value_pages(dimension, value, members))
-    return pages
+            plans.extend(value_plans(dimension, value, members))
+    return plans

@@ -16,9 +16,8 @@ import marshal
 import sqlite3
 import sys
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 
-from generator.infra.files import package_digest
 from generator.infra.parallel import map_in_processes
 
 CACHE_FORMAT = 1
@@ -28,23 +27,16 @@ Tokens = tuple  # ((position, word, start, end), ...) as made by tokens.index_to
 
 def dictionary_signature() -> str:
     """Changes whenever the segmentation could change: the dictionaries, the tokenizer code, jieba or OpenCC."""
-    from importlib.metadata import PackageNotFoundError, version
+    from generator.infra.cachekey import code_key
 
-    versions = []
-    for package in ("jieba", "opencc"):
-        try:
-            versions.append(version(package))
-        except PackageNotFoundError:
-            versions.append("")
-    return package_digest("text/tokenizer.py", "text/dictionary.py", "data/userdict.txt",
-                          extra=" ".join(versions) + str(CACHE_FORMAT))[:16]
+    return code_key("generator.text.tokenizer", libraries=("jieba", "opencc"), extra=str(CACHE_FORMAT))[:16]
 
 
 def text_key(text: str) -> bytes:
     return hashlib.sha1(text.encode("utf-8")).digest()
 
 
-def _segment(text: str) -> bytes:
+def _segment(_job: None, text: str) -> bytes:
     from generator.text.tokenizer import index_tokens
 
     return marshal.dumps(index_tokens(text))
@@ -53,7 +45,7 @@ def _segment(text: str) -> bytes:
 def _segment_all(texts: list[str]) -> list[bytes]:
     from generator.text.dictionary import jieba_ready
 
-    return map_in_processes(_segment, texts, parallel_from=PARALLEL_FROM, initializer=jieba_ready)
+    return map_in_processes(_segment, None, texts, parallel_from=PARALLEL_FROM, setup=jieba_ready)
 
 
 class SegmentCache:
@@ -150,17 +142,17 @@ class SegmentCache:
             result.append(decoded[key])
         return result
 
-    def prune(self, keep: Iterable[bytes]) -> None:
-        """Forget texts that are no longer used, once they make up most of the file."""
+    def prune(self, keep: Callable[[], Iterable[bytes]], in_use: int) -> None:
+        """Forget texts that are no longer used (keep() gives the keys of those in use, about in_use of them),
+        once they make up most of the file; keep() is called only then."""
         if self.path is None:
             return
-        keep = set(keep)
         try:
             with self._connect() as db:
                 (count,) = db.execute("SELECT COUNT(*) FROM tokens").fetchone()
-                if count > 2 * len(keep) + 1000:
+                if count > 2 * in_use + 1000:
                     db.execute("CREATE TEMP TABLE keep (key BLOB PRIMARY KEY)")
-                    db.executemany("INSERT INTO keep VALUES (?)", ((key,) for key in keep))
+                    db.executemany("INSERT OR IGNORE INTO keep VALUES (?)", ((key,) for key in set(keep())))
                     db.execute("DELETE FROM tokens WHERE key NOT IN (SELECT key FROM keep)")
                     db.commit()
                     db.execute("VACUUM")

@@ -278,3 +278,61 @@ def test_scaffold_placeholders_are_refused(write_case):
     text = valid_text().replace("region: 常州市", "region: 请填写地区")
     error = only_error(check(write_case(text))[1])
     assert error.field == "region" and error.line == 5 and "占位文字“请填写地区”" in error.message
+
+
+# --- the validate record of the build state: stat-based checks ----------------------------------
+
+def _loaded_titles(library, state):
+    from generator.core.validate import load_library_files
+
+    cases, _, fingerprints = load_library_files(library / "cases", load_taxonomy(library), state)
+    return {case.id: case.title for case in cases}, fingerprints
+
+
+def _age(path, seconds=60):
+    import os
+
+    stat = path.stat()
+    os.utime(path, ns=(stat.st_atime_ns - seconds * 10**9, stat.st_mtime_ns - seconds * 10**9))
+
+
+def test_an_unchanged_file_is_not_read_again_and_an_edited_one_is(library, monkeypatch):
+    from pathlib import Path
+
+    from generator.infra.buildstate import BuildState
+
+    files = sorted((library / "cases").rglob("*.yaml"))
+    for path in files:
+        _age(path)
+    state = BuildState(library / "build" / "cache")
+    titles, prints = _loaded_titles(library, state)
+    state.save()
+    edited = files[0]
+    text = edited.read_text("utf-8")
+    case_id = edited.stem
+    edited.write_text(text.replace(titles[case_id], titles[case_id][:-2] + "改过", 1), "utf-8")  # same size or not
+    read = []
+    real = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda self: read.append(self.name) or real(self))
+    again, again_prints = _loaded_titles(library, BuildState(library / "build" / "cache"))
+    assert set(read) == {edited.name}  # only the file whose size, times or inode changed (hashed, then parsed)
+    assert again[case_id].endswith("改过") and again_prints[case_id] != prints[case_id]
+    assert {k: v for k, v in again_prints.items() if k != case_id} == {k: v for k, v in prints.items() if k != case_id}
+
+
+def test_a_file_changed_right_after_the_last_check_is_read_again(library):
+    from generator.infra.buildstate import BuildState
+
+    path = sorted((library / "cases").rglob("*.yaml"))[0]
+    state = BuildState(library / "build" / "cache")
+    titles, _ = _loaded_titles(library, state)
+    state.save()
+    # the same size and, on a coarse clock, the same mtime: only the recent check time makes it suspect
+    stat = path.stat()
+    text = path.read_text("utf-8").replace(titles[path.stem], titles[path.stem][::-1], 1)
+    path.write_text(text, "utf-8")
+    import os
+
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    again, _ = _loaded_titles(library, BuildState(library / "build" / "cache"))
+    assert again[path.stem] == titles[path.stem][::-1]

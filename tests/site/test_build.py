@@ -169,13 +169,21 @@ def test_case_pages_list_similar_cases_from_the_index(sample_site):
     assert "共同关键词" in similar
 
 
+def _site_record(library):
+    from generator.infra.buildstate import BuildState
+
+    record = BuildState(library / "build" / "cache").record("site-internal", "")
+    return record.keys, record.meta
+
+
 def test_failure_in_the_middle_of_a_build_leaves_everything_intact(library, monkeypatch):
     import generator.site.build as site_module
 
     build(library)
     before = {p.relative_to(library): p.read_bytes() for p in (library / "site").rglob("*") if p.is_file()}
-    state_before = (library / "build" / "cache" / "site-internal.json").read_bytes()
-    real_write_page = site_module._write_page
+    state_before = _site_record(library)
+    assert state_before[0]
+    real_write_page = site_module.write_page
     written = []
 
     def write_then_fail(path, html):
@@ -184,7 +192,7 @@ def test_failure_in_the_middle_of_a_build_leaves_everything_intact(library, monk
         if len(written) == 3:
             raise RuntimeError("断电")
 
-    monkeypatch.setattr(site_module, "_write_page", write_then_fail)
+    monkeypatch.setattr(site_module, "write_page", write_then_fail)
     path = library / "cases" / "2025" / "CZ-2025-001.yaml"
     path.write_text(path.read_text("utf-8").replace("人大与政法委联合监督涉企案件办理", "改过的标题用于测试"), "utf-8")
     with pytest.raises(RuntimeError):
@@ -192,7 +200,7 @@ def test_failure_in_the_middle_of_a_build_leaves_everything_intact(library, monk
     after = {p.relative_to(library): p.read_bytes() for p in (library / "site").rglob("*") if p.is_file()}
     assert after == before
     assert not [p for p in library.iterdir() if ".tmp-" in p.name or ".old-" in p.name]
-    assert state_before == (library / "build" / "cache" / "site-internal.json").read_bytes()
+    assert state_before == _site_record(library)
     monkeypatch.undo()
     build(library)
     assert "改过的标题用于测试" in (library / "site" / "cases" / "CZ-2025-001.html").read_text("utf-8")

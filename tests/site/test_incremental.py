@@ -150,10 +150,13 @@ def test_interrupted_after_the_swap_the_next_build_starts_afresh(tmp_path, monke
     build(root)
     edit(root, OLD_TITLE, NEW_TITLE)
 
-    def power_cut(self, path):
+    real_replace_dir = site_module.replace_dir
+
+    def power_cut(new, target):  # right after the new site is swapped in, before its record is kept
+        real_replace_dir(new, target)
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(site_module.SiteState, "save", power_cut)
+    monkeypatch.setattr(site_module, "replace_dir", power_cut)
     with pytest.raises(KeyboardInterrupt):
         build(root)
     monkeypatch.undo()
@@ -205,8 +208,11 @@ def test_a_damaged_segment_cache_is_replaced(tmp_path):
         assert sqlite3.connect(path).execute("SELECT COUNT(*) FROM tokens").fetchone()[0] > 0
 
 
-def test_the_build_keeps_an_existing_command_line_index_current(tmp_path, monkeypatch):
+def test_the_build_leaves_the_command_line_index_to_the_command_line(tmp_path, monkeypatch):
+    """The site build neither creates, updates nor deletes the Whoosh index; `jiandu index` brings it up to
+    date after an edit and `jiandu search` answers from it (and rebuilds an index of another format)."""
     import generator.search.whoosh_index as search_module
+    from conftest import jiandu_in_process
     from generator.search.whoosh_index import META_FILE, search, update_index
     from generator.text.segment_cache import SegmentCache
 
@@ -216,12 +222,22 @@ def test_the_build_keeps_an_existing_command_line_index_current(tmp_path, monkey
     assert not (root / "build" / "index").exists()  # a first index is left to `jiandu index` / search
     update_index(project.index_dir, project.load_valid().cases, say=lambda m: None,
                  segments=SegmentCache(project.cache_dir))
+    index_files = {p: p.read_bytes() for p in project.index_dir.rglob("*") if p.is_file()}
     edit(root, OLD_TITLE, NEW_TITLE)
     build(root)
+    assert {p: p.read_bytes() for p in project.index_dir.rglob("*") if p.is_file()} == index_files
+    assert search(project.index_dir, "测试标题") == []  # not updated by the build
+    done = jiandu_in_process("index", "--root", str(root))
+    assert done.returncode == 0, done.stderr
     assert [hit.id for hit in search(project.index_dir, "测试标题")] == ["CZ-2025-001"]
-    monkeypatch.setattr(search_module, "INDEX_FORMAT", 999)  # an index of another format must be rebuilt
+    found = jiandu_in_process("search", "测试标题", "--root", str(root))
+    assert found.returncode == 0 and "CZ-2025-001" in found.stdout
+    monkeypatch.setattr(search_module, "INDEX_FORMAT", 999)  # an index of another format is rebuilt by the CLI
     build(root)
-    assert not (project.index_dir / META_FILE).exists()
+    assert (project.index_dir / META_FILE).exists()
+    done = jiandu_in_process("index", "--root", str(root))
+    assert done.returncode == 0, done.stderr
+    assert [hit.id for hit in search(project.index_dir, "测试标题")] == ["CZ-2025-001"]
 
 
 def test_a_search_index_fallback_is_reported(tmp_path):
