@@ -14,7 +14,7 @@ import pytest
 from conftest import AS_OF, REPO, examples, jiandu_in_process, valid_text
 
 from generator.core.edition import PUBLIC
-from generator.core.problems import LibraryError, UserError
+from generator.core.problems import UserError
 from generator.core.project import Project
 from generator.text.safetext import is_safe_url, markdown_to_html
 from generator.site.build import build_site

@@ -1,4 +1,4 @@
-"""No two functions or classes share a name across modules, in the search and site-index code."""
+"""No two functions or classes share a name across modules: module-level names in the whole package, and methods too in the search and site-index code."""
 
 import ast
 from collections import defaultdict
@@ -20,3 +20,13 @@ def test_names_in_search_and_siteindex_are_unique_in_the_package():
     clashes = {name: sorted(found) for name, found in modules.items()
                if len(found) > 1 and name not in INTERFACE and any(m.startswith(OWNED) for m in found)}
     assert not clashes, clashes
+
+
+def test_module_level_names_are_unique_in_the_whole_package():
+    """Every module-level function and class name appears in one module only (tools/modulemap.py reports them)."""
+    import sys
+
+    sys.path.insert(0, str(PACKAGE.parent / "tools"))
+    from modulemap import shared_names
+
+    assert shared_names(PACKAGE) == {}

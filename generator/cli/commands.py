@@ -93,15 +93,9 @@ def _index_dir(args) -> Path:
 
 
 def cmd_index(args) -> int:
-    from generator.search.whoosh_index import update_index
-    from generator.search.analysis import analyse_cases
-    from generator.text.segment_cache import SegmentCache
+    from generator.search.library_index import index_library
 
-    project = _project(args)
-    library = project.load_valid()
-    segments = SegmentCache(project.cache_dir)
-    report = update_index(_index_dir(args), library.cases, rebuild=args.rebuild, segments=segments,
-                          analysis=analyse_cases(library.cases, segments, project.cache_dir))
+    report = index_library(_project(args), _index_dir(args), rebuild=args.rebuild)
     if report.rebuilt:
         print(f"检索索引已重建：{report.total} 件案例（{_index_dir(args)}）")
     else:
@@ -157,17 +151,9 @@ def cmd_similar(args) -> int:
 
 
 def _ensure_index(args, index_dir: Path) -> None:
-    """Build the index on first use; afterwards `jiandu index` (or `jiandu build`) keeps it current."""
-    from generator.search.whoosh_index import META_FILE, update_index
-    from generator.search.analysis import analyse_cases
-    from generator.text.segment_cache import SegmentCache
+    from generator.search.library_index import ensure_current_index
 
-    if not (index_dir / META_FILE).is_file():
-        print("首次使用，正在建立检索索引……", file=sys.stderr)
-        project = _project(args)
-        cases, segments = project.load_valid().cases, SegmentCache(project.cache_dir)
-        update_index(index_dir, cases, say=lambda m: print(m, file=sys.stderr), segments=segments,
-                     analysis=analyse_cases(cases, segments, project.cache_dir))
+    ensure_current_index(_project(args), index_dir, say=lambda message: print(message, file=sys.stderr))
 
 
 def cmd_doc(args) -> int:

@@ -12,7 +12,7 @@ from generator.core.problems import UserError
 from generator.infra.files import write_file
 
 
-def _file_digest(path: Path) -> str:
+def _output_digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
@@ -37,7 +37,7 @@ def write_output(path: Path, data: bytes, *, manifest: Path, force: bool = False
         if reason:
             raise UserError(f"拒绝写入 {path}：{reason}，任何情况下都不会被覆盖（--force 也不行）；请换一个文件名")
         known = _read_manifest(manifest)
-        made_here = path.is_file() and known.get(str(path.resolve())) == _file_digest(path)
+        made_here = path.is_file() and known.get(str(path.resolve())) == _output_digest(path)
         if not made_here and not force:
             raise UserError(f"{path} 已存在，且不是 jiandu 生成的文件（或生成后被改动过）：为避免覆盖，拒绝写入；"
                             f"请换一个文件名，确需覆盖请加 --force")

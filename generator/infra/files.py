@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import errno
-import hashlib
 import os
-import pickle
 import shutil
 import time
 from contextlib import contextmanager
@@ -188,40 +186,3 @@ def _unlink_quietly(path: Path) -> None:
         os.unlink(path)
     except FileNotFoundError:
         pass
-
-
-# --- caches in build/cache ------------------------------------------------------------------
-# Pickle files written only by this tool, in the project's git-ignored build folder (the same trust as
-# the project's own code, see docs/security.md). Anything unreadable, damaged or made under another
-# signature is simply not there: a cache only ever saves time.
-
-def read_cache(path: Path | None, signature: str):
-    if path is None:
-        return None
-    try:
-        with open(path, "rb") as handle:
-            data = pickle.load(handle)
-    except Exception:  # missing, damaged, another Python or another version of this tool
-        return None
-    if not isinstance(data, dict) or data.get("signature") != signature:
-        return None
-    return data.get("value")
-
-
-def write_cache(path: Path | None, signature: str, value) -> None:
-    if path is None:
-        return
-    try:
-        write_file(path, pickle.dumps({"signature": signature, "value": value}, protocol=pickle.HIGHEST_PROTOCOL))
-    except OSError:
-        pass  # an unwritable cache only costs time
-
-
-def package_digest(*names: str, extra: str = "") -> str:
-    """SHA-256 of package files (relative to generator/) and extra text: part of every cache signature."""
-    from generator import PACKAGE_DIR
-
-    digest = hashlib.sha256(extra.encode("utf-8"))
-    for name in names:
-        digest.update((PACKAGE_DIR / name).read_bytes())
-    return digest.hexdigest()

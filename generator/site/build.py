@@ -170,7 +170,7 @@ class Analysed:
 
 
 @dataclass(frozen=True)
-class Book:
+class BookPlan:
     path: str
     year: int
     title: str
@@ -183,7 +183,7 @@ class Book:
 class Planned:
     pages: list[PagePlan]           # every generated page but the case pages (the home page last, when it has one)
     sources: dict[str, str]         # page path → its Markdown source, for pages in the nav
-    books: list[Book]
+    books: list[BookPlan]
     frames: FrameSite
 
 
@@ -523,7 +523,7 @@ def _fixed_times(xlsx: bytes, day: date) -> bytes:
 
 # --- compilation books -------------------------------------------------------------------------
 
-def _compilations(request: BuildRequest, loaded: Loaded) -> tuple[list[PagePlan], list[Book]]:
+def _compilations(request: BuildRequest, loaded: Loaded) -> tuple[list[PagePlan], list[BookPlan]]:
     """A 年度汇编 page per year and the plan of its book (this edition's cases only)."""
     from generator.office.compilation import book_cases
     from generator.office.settings import Settings, load_settings
@@ -543,7 +543,7 @@ def _compilations(request: BuildRequest, loaded: Loaded) -> tuple[list[PagePlan]
         title = settings.compilation_title.format(year=year)
         name = f"{title}.docx"
         pdf_name = f"{title}.pdf" if request.book_pdf else None
-        books.append(Book(f"compilation/{name}", year, title, settings.issuer, chosen,
+        books.append(BookPlan(f"compilation/{name}", year, title, settings.issuer, chosen,
                           f"compilation/{pdf_name}" if pdf_name else None))
         pages.append(planned(compilation_page(year, chosen, name, title, list(loaded.library.taxonomy.categories),
                                               pdf_name)))
@@ -558,7 +558,7 @@ def books_code_key(with_pdf: bool) -> str:
                     tools=("soffice", "libreoffice", "pdftotext") if with_pdf else ())
 
 
-def write_books(request: BuildRequest, loaded: Loaded, books: list[Book], outputs: SiteOutputs) -> None:
+def write_books(request: BuildRequest, loaded: Loaded, books: list[BookPlan], outputs: SiteOutputs) -> None:
     """The downloadable book of each year. With LibreOffice present the contents carry page numbers
     and a PDF is made next to it (bookpdf); without, Word fills the numbers in on opening."""
     code = books_code_key(request.book_pdf)
@@ -596,7 +596,7 @@ def write_books(request: BuildRequest, loaded: Loaded, books: list[Book], output
     outputs.rendered += len(todo)
 
 
-def _build_book(job: BookJob, book: Book) -> tuple[bytes, list]:
+def _build_book(job: BookJob, book: BookPlan) -> tuple[bytes, list]:
     """(the book's .docx, its headings for the contents)."""
     from generator.office.compilation import build_book
 

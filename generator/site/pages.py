@@ -651,7 +651,7 @@ def ledger_plans(cases: list[Case], as_of: date, issued: dict, downloads: dict[s
         head.append('<p class="jiandu-downloads jiandu-noprint">' + "".join(
             f'<a class="md-button" href="{quote(path)}" download>{escape(label)}</a>' for label, path in downloads.items())
                     + "</p>\n")
-    rows = [_ledger_row(state, issued) for state in states]
+    rows = [_ledger_page_row(state, issued) for state in states]
     chunks = [tuple(rows[start:start + LEDGER_PAGE_SIZE]) for start in range(0, len(rows), LEDGER_PAGE_SIZE)] or [()]
     plans = []
     for number, chunk in enumerate(chunks, 1):
@@ -670,7 +670,7 @@ def _ledger_page(head: tuple, units: tuple, number: int, total: int, title: str,
     return Page(page_path("ledger", number), title, body)
 
 
-def _ledger_row(state, issued: dict) -> tuple:
+def _ledger_page_row(state, issued: dict) -> tuple:
     """Everything the ledger shows of one finding."""
     finding = state.finding
     documents = tuple(e.doc_number for e in issued.get(state.case.id, ()) if e.addressee == finding.unit)
