@@ -68,17 +68,18 @@ def xlsx_bytes(ledger: list[Row], title: str, as_of: date | None = None) -> byte
     for cell in sheet[1]:
         cell.font = Font(bold=True, name="黑体")
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    for row in ledger:
+    for excel_row, row in enumerate(ledger, 2):
         sheet.append(_cells(row))
-        excel_row = sheet.max_row
-        for cell in sheet[excel_row]:
+        # The appended row's own cells: sheet.max_row and sheet[n] scan the whole sheet (quadratic at 10,000 rows).
+        cells = next(sheet.iter_rows(min_row=excel_row, max_row=excel_row, max_col=len(HEADERS)))
+        for cell in cells:
             if cell.data_type == "f":  # case text such as "=HYPERLINK(…)" must not become a live formula
                 cell.data_type = "s"
         for column in (7, 9):
             sheet.cell(excel_row, column).number_format = "yyyy-mm-dd"
         if row.flag:
             sheet.cell(excel_row, 10).fill = PatternFill("solid", fgColor=FLAG_FILLS[row.flag])
-        for cell in sheet[excel_row]:
+        for cell in cells:
             cell.alignment = Alignment(vertical="top", wrap_text=True)
     for index, header in enumerate(HEADERS, 1):
         longest = max([width(header)] + [width(str(_cells(r)[index - 1] or "")) for r in ledger])
@@ -138,6 +139,7 @@ def _docx_ledger_table(document, ledger: list[Row], p: dict) -> None:
     """One row per finding, the header repeated on every page, no row split across pages, flags shaded."""
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
+    from docx.table import _Cell
     from docx.shared import Mm
 
     table = document.add_table(rows=1, cols=len(HEADERS))
@@ -150,7 +152,7 @@ def _docx_ledger_table(document, ledger: list[Row], p: dict) -> None:
     for row in ledger:
         added = table.add_row()
         added._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))  # a row never splits across pages
-        cells = added.cells
+        cells = [_Cell(tc, table) for tc in added._tr.tc_lst]  # row.cells lays out the whole table each time
         values = [str(row.number), row.case, row.source, row.problem, row.requirement, row.unit,
                   cn_date(row.deadline), row.status, cn_date(row.closed_on) if row.closed_on else "", row.flag]
         for cell, text in zip(cells, values):
