@@ -25,14 +25,19 @@ class Pretokenized(str):
 class JiebaTokenizer(Tokenizer):
     """Whoosh tokenizer over index_tokens / query_words (pickled into the index schema)."""
 
+    dictionary = None  # a search session's jieba.Tokenizer over the index vocabulary (never pickled)
+
     def __eq__(self, other):
         return other.__class__ is self.__class__
+
+    def __getstate__(self):
+        return {key: value for key, value in self.__dict__.items() if key != "dictionary"}
 
     def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
                  start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         if mode == "query":
-            for index, word in enumerate(query_words(value)):
+            for index, word in enumerate(query_words(value, self.dictionary)):
                 token.text = word
                 token.boost = 1.0
                 token.stopped = False
@@ -42,7 +47,7 @@ class JiebaTokenizer(Tokenizer):
             return
         # Highlighting re-analyses stored text at search time: use the fast query dictionary there.
         tokens = value.tokens if isinstance(value, Pretokenized) and mode == "index" else \
-            index_tokens(value, for_query=(mode != "index"))
+            index_tokens(value, None if mode == "index" else self.dictionary)
         for position, word, start, end in tokens:
             token.text = word
             token.boost = 1.0

@@ -27,7 +27,7 @@ from generator.search.whoosh_analyzer import Pretokenized, analyzer
 from generator.siteindex.scoring import pack_score_text
 from generator.search.similarity import Similar, SimilarityModel, key_term_weights
 from generator.search.snippets import snippet
-from generator.text.tokenizer import is_word, normalize, query_words, set_query_tokenizer
+from generator.text.tokenizer import is_word, normalize, query_words
 
 INDEX_FORMAT = 5              # 5: the schema's tokenizer moved to search/whoosh_analyzer.py
 META_FILE = "jiandu-index.json"
@@ -350,21 +350,20 @@ class Filters:
         return And(terms) if terms else None
 
 
-def _use_index_dictionary(index_dir: Path) -> None:
-    """Segment queries with the index vocabulary: the full jieba dictionary takes a second to load."""
+def _index_dictionary(index_dir: Path):
+    """A jieba.Tokenizer over the index vocabulary (None without one): the full jieba dictionary takes a second to load."""
     import jieba
 
     from generator.text.dictionary import cache_dir
 
     path = index_dir / QUERY_DICT
     if not path.is_file():
-        set_query_tokenizer(None)
-        return
+        return None
     jieba.setLogLevel(logging.WARNING)
     tokenizer = jieba.Tokenizer(dictionary=str(path))
     tokenizer.tmp_dir = str(cache_dir())
     tokenizer.initialize()
-    set_query_tokenizer(tokenizer)
+    return tokenizer
 
 
 def open_index(index_dir: Path):
@@ -381,7 +380,7 @@ class SearchSession:
     def __init__(self, index_dir: Path):
         self.index_dir = Path(index_dir)
         self.index = open_index(index_dir)
-        self._dictionary_loaded = False
+        self._dictionary = False  # not loaded yet
         self.searcher = self.index.searcher()
         self._parsers: dict = {}
         self._similarity: SimilarityModel | None = None
@@ -455,10 +454,7 @@ class SearchSession:
                    classification=stored["classification"], date=stored.get("date", ""), missing=missing)
 
     def _scoped(self, text: str, filters: Filters | None, scope: str, limit: int) -> list[Hit]:
-        if not self._dictionary_loaded:  # jieba over the index vocabulary, for Whoosh's query parser
-            _use_index_dictionary(self.index_dir)
-            self._dictionary_loaded = True
-        words = query_words(text)
+        words = query_words(text, self._query_dictionary())
         if not words:
             raise UserError(f"检索词“{text}”为空或只含标点，请输入要查找的词语")
         # Segment first so that each word may match in any field of the scope; a quoted phrase goes as typed.
@@ -466,6 +462,15 @@ class SearchSession:
         marked = [w for w in words if len(w) > 1] or words
         results = self.searcher.search(query, limit=limit, filter=(filters or Filters()).query())
         return [self._hit(position, hit.fields(), hit.score, marked, []) for position, hit in enumerate(results, 1)]
+
+    def _query_dictionary(self):
+        """The index vocabulary as this session's segmenter, also handed to the analysers of its own schema
+        (Whoosh's query parser and highlighting segment through them)."""
+        if self._dictionary is False:
+            self._dictionary = _index_dictionary(self.index_dir)
+            for name in TEXT_FIELDS:
+                self.index.schema[name].analyzer.dictionary = self._dictionary
+        return self._dictionary
 
     def similar(self, case_id: str, limit: int = 5, public_only: bool = False) -> list["Similar"]:
         if self._similarity is None:

@@ -57,27 +57,15 @@ def is_word(token: str) -> bool:
     return bool(_WORD.search(token))
 
 
-_query_tokenizer = None  # a jieba.Tokenizer over the index vocabulary, or None for full jieba
+def _jieba_words(text: str, dictionary=None) -> Iterator[tuple[str, int, int]]:
+    """jieba's precise words of text, by the given jieba.Tokenizer (an index's own vocabulary) or full jieba.
+    No HMM guessing of unknown words: it costs 40 % of segmentation time, and the query side (a dictionary of
+    the index vocabulary) could not reproduce its guesses anyway."""
+    return (dictionary or jieba_ready()).tokenize(text, HMM=False)
 
 
-def set_query_tokenizer(tokenizer) -> None:
-    """Segment queries (and highlight text) with this jieba.Tokenizer; None restores full jieba."""
-    global _query_tokenizer
-    _query_tokenizer = tokenizer
-
-
-def _jieba_words(text: str, for_query: bool) -> Iterator[tuple[str, int, int]]:
-    # No HMM guessing of unknown words: it costs 40 % of segmentation time, and the query side
-    # (a dictionary of the index vocabulary) could not reproduce its guesses anyway.
-    if for_query and _query_tokenizer is not None:
-        return _query_tokenizer.tokenize(text, HMM=False)
-    return jieba_ready().tokenize(text, HMM=False)
-
-
-def _frequencies(for_query: bool) -> dict:
-    if for_query and _query_tokenizer is not None:
-        return _query_tokenizer.FREQ
-    return jieba_ready().dt.FREQ
+def _frequencies(dictionary=None) -> dict:
+    return dictionary.FREQ if dictionary is not None else jieba_ready().dt.FREQ
 
 
 def sub_words(word: str, freq: dict) -> list[str]:
@@ -89,12 +77,13 @@ def sub_words(word: str, freq: dict) -> list[str]:
 
 
 @lru_cache(maxsize=32)  # Whoosh analyses each field twice (postings, then term vectors): segment once
-def index_tokens(text: str, for_query: bool = False) -> tuple[tuple[int, str, int, int], ...]:
-    """(position, word, start, end): precise words plus their sub-words (jieba's search mode)."""
+def index_tokens(text: str, dictionary=None) -> tuple[tuple[int, str, int, int], ...]:
+    """(position, word, start, end): precise words plus their sub-words (jieba's search mode).
+    dictionary: a jieba.Tokenizer to segment with instead of full jieba (see query_words)."""
     normal = normalize(text)
-    freq = _frequencies(for_query)
+    freq = _frequencies(dictionary)
     tokens, position = [], -1
-    for word, start, end in _jieba_words(normal, for_query):
+    for word, start, end in _jieba_words(normal, dictionary):
         if not is_word(word):
             continue
         position += 1
@@ -107,9 +96,10 @@ def index_tokens(text: str, for_query: bool = False) -> tuple[tuple[int, str, in
     return tuple(tokens)
 
 
-def query_words(text: str) -> list[str]:
-    """Precise-mode words of a query, normalised; punctuation dropped."""
-    return [word for word, _, _ in _jieba_words(normalize(text), for_query=True) if is_word(word)]
+def query_words(text: str, dictionary=None) -> list[str]:
+    """Precise-mode words of a query, normalised; punctuation dropped. dictionary: a jieba.Tokenizer over an
+    index's vocabulary (loads in milliseconds, where full jieba takes a second), or None for full jieba."""
+    return [word for word, _, _ in _jieba_words(normalize(text), dictionary) if is_word(word)]
 
 
 def key_terms(words) -> list[str]:

@@ -1,15 +1,7 @@
 """The shared tokenizer: normalisation, positions, sub-words, query words."""
 
-import pytest
 
-from generator.text.tokenizer import index_tokens, key_terms, normalize, query_words, set_query_tokenizer
-
-
-@pytest.fixture(autouse=True)
-def full_jieba():
-    """Search tests install an index's query dictionary; these tests are about full jieba."""
-    set_query_tokenizer(None)
-    yield
+from generator.text.tokenizer import index_tokens, key_terms, normalize, query_words
 
 
 def test_normalize_traditional_and_full_width_keeps_length():
