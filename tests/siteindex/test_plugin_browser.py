@@ -118,14 +118,38 @@ def test_hostile_titles_are_escaped(opened):
     assert dialogs == []
 
 
+def _typed_query_reads(search_dir, query: str) -> set[str]:
+    """The index files the worker may read while the query is typed character by character: for each prefix,
+    the files the reference plans (query.plan_query) and the term and bigram shards the worker prefetches
+    for each character before segmenting."""
+    from generator.siteindex.query import ShardSource
+    from generator.siteindex.shards import shard_of
+
+    manifest = ShardSource.in_folder(search_dir / "jiandu").manifest
+    reads = {"jiandu/manifest.js"}
+    for end in range(1, len(query) + 1):
+        prefix = query[:end]
+        reads |= {p.relative_to(search_dir).as_posix() for p in plan_query(search_dir, prefix)[0]}
+        reads |= {f"jiandu/t/{shard_of(c, manifest['b'])}.js" for c in prefix}
+        reads |= {f"jiandu/t/{shard_of(prefix[i:i + 2] + manifest['mark'], manifest['b'])}.js"
+                  for i in range(len(prefix) - 1)}
+    return reads
+
+
 def test_a_query_loads_few_index_files(opened, site):
+    """Only the files the query needs, never the whole index: what the final query plans, plus what the
+    prefixes typed on the way there plan and prefetch."""
     page, _, index_requests, _, _ = opened
-    search(page, "犯罪记录封存")
+    query = "犯罪记录封存"
+    search(page, query)
     loaded = {url.rsplit("/search/", 1)[-1] for url in index_requests if "/search/" in url}
-    files, _ = plan_query(site / "search", "犯罪记录封存")
+    files, _ = plan_query(site / "search", query)
     assert {p.relative_to(site).as_posix().removeprefix("search/") for p in files} <= loaded
     assert "search_index.js" in loaded or "search_index.json" in loaded
-    assert len([name for name in loaded if name.startswith("jiandu/")]) <= len(files) + 1
+    index_files = {name for name in loaded if name.startswith("jiandu/")}
+    assert index_files <= _typed_query_reads(site / "search", query)
+    everything = sum(1 for p in (site / "search" / "jiandu").rglob("*.js"))
+    assert len(index_files) < everything, (len(index_files), everything)  # a 17-case index has few files
 
 
 def test_common_words_skip_loose_alternatives_as_the_reference_does(site, tmp_path):
