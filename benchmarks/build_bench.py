@@ -13,6 +13,7 @@ mkdocs.yml and content/ are copied in):
   in its own process; peak RSS is the largest of that process and its workers);
 - site size, the search index (raw and gzip), bytes a query reads (over the
   judged queries, from plan_query), the Whoosh index time from the segment cache;
+- `build --pdf` (books laid out by LibreOffice) once over the whole library, then after editing a book's case;
 - with the browser: bytes downloaded until the first result and the time from
   page load to the first result in headless Chromium over http, and a query
   answered from file://.
@@ -84,8 +85,14 @@ def run(root: Path, *args: str) -> dict:
     return {**stats, "timings": timings}
 
 
-def build(root: Path) -> dict:
-    return run(root, "build", "--as-of", AS_OF, "-q", "--timings")
+def build(root: Path, *extra: str) -> dict:
+    return run(root, "build", "--as-of", AS_OF, "-q", "--timings", *extra)
+
+
+def book_case_index(root: Path) -> int:
+    """The position (in edit_one's order) of the first case that goes into a compilation book (else the first)."""
+    paths = sorted((root / "cases").rglob("*.yaml"))
+    return next((i for i, path in enumerate(paths) if "replicable: true" in path.read_text("utf-8")), 0)
 
 
 def segment_once(root: Path) -> float:
@@ -182,12 +189,12 @@ def file_url_works(site: Path) -> bool:
 
 
 def bench(count: int, repeat: int, browser: bool, fresh: bool, root: Path | None = None,
-          corpus: str = "samples", query_only: bool = False) -> dict:
+          corpus: str = "samples", query_only: bool = False, with_pdf: bool = True) -> dict:
     root = prepare(count, fresh, root, corpus)
     for folder in ("site", "build"):
         shutil.rmtree(root / folder, ignore_errors=True)
-    if query_only:  # one cold build (no book PDFs), then what each query downloads: no rebuild rounds
-        figures = {"cold": run(root, "build", "--as-of", AS_OF, "-q", "--timings", "--no-pdf")}
+    if query_only:  # one cold build, then what each query downloads: no rebuild rounds
+        figures = {"cold": build(root)}
         return _index_figures(root / "site", figures)
     figures: dict = {"segment_once": segment_once(root)}
     figures["cold"] = build(root)
@@ -199,6 +206,10 @@ def bench(count: int, repeat: int, browser: bool, fresh: bool, root: Path | None
         add_one(root, round_)
         adds.append(build(root))
     figures["edit"], figures["add"] = edits, adds
+    if with_pdf:  # `build --pdf`: every year's book laid out by LibreOffice, then again after editing a book's case
+        figures["pdf"] = build(root, "--pdf")
+        edit_one(root, book_case_index(root))
+        figures["pdf_edit"] = build(root, "--pdf")
     site = root / "site"
     _index_figures(site, figures)
     pages = sorted(((p.stat().st_size, p.relative_to(site).as_posix()) for p in site.rglob("*.html")), reverse=True)
@@ -265,6 +276,11 @@ def table(results: dict[int, dict]) -> str:
              row("检索页每次读取，含分面计数（中位数 / 最大，gzip）",
                  lambda f: f"{f['query']['page_median_gzip'] / 1024:.0f} / {f['query']['page_max_gzip'] / 1024:.0f} KB"),
              row("Whoosh 索引（分词已缓存）", lambda f: f"{f['whoosh']:.1f} s")]
+    if all("pdf" in results[n] for n in sizes):
+        lines += [row("build --pdf：首次排版全部汇编（其余沿用）",
+                      lambda f: f"{f['pdf']['seconds']:.1f} s（其中 books {f['pdf']['timings'].get('books', 0):.1f} s）"),
+                  row("build --pdf：改一件收入汇编的案例后",
+                      lambda f: f"{f['pdf_edit']['seconds']:.1f} s（其中 books {f['pdf_edit']['timings'].get('books', 0):.1f} s）")]
     if all("browser" in results[n] for n in sizes):
         lines += [row("浏览器：页面载入后到首个结果（含打字）", lambda f: f"{f['browser']['seconds']:.2f} s"),
                   row("浏览器：首个结果前下载（gzip）",
@@ -290,13 +306,14 @@ def main() -> None:
                         help="语料：samples 由示例案例的句子拼成，varied 由词表和句式组合、词汇随规模增长（默认 samples）")
     parser.add_argument("--root", type=Path, help="案例库放在此目录下（ROOT/N），默认 /tmp/jiandu-build-bench-语料-N")
     parser.add_argument("--query-only", action="store_true",
-                        help="只做一次冷构建（不排版汇编 PDF），测每次检索的下载量（不做重建、Whoosh 和浏览器测量）")
+                        help="只做一次冷构建，测每次检索的下载量（不做重建、Whoosh 和浏览器测量）")
+    parser.add_argument("--no-pdf-rounds", action="store_true", help="不测 build --pdf（汇编排版）")
     args = parser.parse_args()
     results = {}
     for count in args.sizes:
         results[count] = bench(count, args.repeat, not args.no_browser, args.fresh,
                                args.root / str(count) if args.root else None, corpus=args.corpus,
-                               query_only=args.query_only)
+                               query_only=args.query_only, with_pdf=not args.no_pdf_rounds)
         Path("/tmp/jiandu-build-bench.json").write_text(json.dumps(results, ensure_ascii=False, indent=1), "utf-8")
     print(query_table(results) if args.query_only else table(results))
     print(json.dumps({n: figures["query"] for n, figures in results.items()}))

@@ -41,7 +41,7 @@ def test_build_benchmark_runs_at_a_small_size(tmp_path):
     figures = bench(count, repeat=1, browser=False, fresh=True, root=tmp_path / "bench")
     printed = table({count: figures})
     print(printed)
-    assert "冷构建" in printed and "改一件后重建" in printed and "每次检索读取" in printed
+    assert "冷构建" in printed and "改一件后重建" in printed and "每次检索读取" in printed and "build --pdf" in printed
     assert figures["index"]["files"] > 3 and figures["query"]["max_raw"] > 0
     site = tmp_path / "bench" / "site"
     assert len(list((site / "cases").glob("*.html"))) == count + 1 + 1  # generated, one added, the list of all cases

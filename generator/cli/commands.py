@@ -70,8 +70,10 @@ def cmd_build(args) -> int:
     from generator.office.bookpdf import can_make_pdf
     from generator.site.build import build_site
 
+    if args.pdf and not can_make_pdf():
+        print("未安装 LibreOffice 或 pdftotext：年度汇编只生成 .docx（目录页码在 Word 或 WPS 中更新域后显示）。")
     report = build_site(_project(args), as_of=args.as_of, site_dir=args.site_dir, quiet=args.quiet,
-                        edition=edition_named(args.edition), book_pdf=not args.no_pdf and can_make_pdf())
+                        edition=edition_named(args.edition), book_pdf=args.pdf and can_make_pdf())
     if report.warnings and not args.quiet:
         print(format_report(report.warnings))
     print(f"网站已生成：{report.site_dir}（{report.cases} 件案例，{report.pages} 个页面，"

@@ -58,44 +58,48 @@ def _cells(row: Row) -> list:
 
 
 def xlsx_bytes(ledger: list[Row], title: str, as_of: date | None = None) -> bytes:
+    """The ledger as a workbook, streamed row by row (openpyxl's write-only mode: a third of the time at
+    15,000 findings, and the sheet never held in memory)."""
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
 
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "整改台账"
-    sheet.append(HEADERS)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True, name="黑体")
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    for excel_row, row in enumerate(ledger, 2):
-        sheet.append(_cells(row))
-        # The appended row's own cells: sheet.max_row and sheet[n] scan the whole sheet (quadratic at 10,000 rows).
-        cells = next(sheet.iter_rows(min_row=excel_row, max_row=excel_row, max_col=len(HEADERS)))
-        for cell in cells:
-            if cell.data_type == "f":  # case text such as "=HYPERLINK(…)" must not become a live formula
-                cell.data_type = "s"
-        for column in (7, 9):
-            sheet.cell(excel_row, column).number_format = "yyyy-mm-dd"
-        if row.flag:
-            sheet.cell(excel_row, 10).fill = PatternFill("solid", fgColor=FLAG_FILLS[row.flag])
-        for cell in cells:
-            cell.alignment = Alignment(vertical="top", wrap_text=True)
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("整改台账")
     for index, header in enumerate(HEADERS, 1):
         longest = max([width(header)] + [width(str(_cells(r)[index - 1] or "")) for r in ledger])
-        sheet.column_dimensions[sheet.cell(1, index).column_letter].width = min(max(longest + 2, 8), 48)
-    for column in (7, 9):
-        sheet.column_dimensions[sheet.cell(1, column).column_letter].width = 12
+        sheet.column_dimensions[get_column_letter(index)].width = 12 if index in (7, 9) else min(max(longest + 2, 8), 48)
     sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = sheet.dimensions
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(HEADERS))}{len(ledger) + 1}"
     sheet.oddHeader.center.text = title
     sheet.page_setup.orientation = "landscape"
     sheet.print_title_rows = "1:1"
+    centred = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    top = Alignment(vertical="top", wrap_text=True)
+    fills = {flag: PatternFill("solid", fgColor=colour) for flag, colour in FLAG_FILLS.items()}
+
+    def cell(value, **style):
+        made = WriteOnlyCell(sheet, value)
+        if made.data_type == "f":  # case text such as "=HYPERLINK(…)" must not become a live formula
+            made.data_type = "s"
+        for name, setting in style.items():
+            setattr(made, name, setting)
+        return made
+
+    sheet.append([cell(header, font=Font(bold=True, name="黑体"), alignment=centred) for header in HEADERS])
+    for row in ledger:
+        cells = [cell(value, alignment=top) for value in _cells(row)]
+        for column in (6, 8):
+            cells[column].number_format = "yyyy-mm-dd"
+        if row.flag:
+            cells[9].fill = fills[row.flag]
+        sheet.append(cells)
     notes = book.create_sheet("说明")
+    notes.column_dimensions["A"].width = 80
     for line in (title, f"统计截至 {(as_of or date.today()).isoformat()}（“状态”中的剩余或超期天数按此日期计算）",
                  "标识：红＝超期 30 天以上；黄＝超期 30 天以内；蓝＝7 天内到期"):
         notes.append([line])
-    notes.column_dimensions["A"].width = 80
     book.properties.title = title
     out = io.BytesIO()
     book.save(out)
@@ -136,32 +140,23 @@ def _landscape(section, p: dict) -> None:
 
 
 def _docx_ledger_table(document, ledger: list[Row], p: dict) -> None:
-    """One row per finding, the header repeated on every page, no row split across pages, flags shaded."""
+    """One row per finding, the header repeated on every page, no row split across pages, flags shaded.
+
+    Each row is a copy of a styled prototype row with its texts set: styling 150,000 cells one by one through
+    python-docx took minutes at 15,000 findings."""
     from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-    from docx.table import _Cell
     from docx.shared import Mm
 
-    table = document.add_table(rows=1, cols=len(HEADERS))
+    table = document.add_table(rows=2, cols=len(HEADERS))
     table.style = "Table Grid"
-    header_row = table.rows[0]
-    header_row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+    header_row, prototype = table.rows
+    for row in (header_row, prototype):
+        row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))  # a row never splits across pages
     header_row._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))  # repeated on every page
     for cell, text in zip(header_row.cells, HEADERS):
         set_font(cell.paragraphs[0].add_run(text), p["headings"]["level1_font"], 10.5)
-    for row in ledger:
-        added = table.add_row()
-        added._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))  # a row never splits across pages
-        cells = [_Cell(tc, table) for tc in added._tr.tc_lst]  # row.cells lays out the whole table each time
-        values = [str(row.number), row.case, row.source, row.problem, row.requirement, row.unit,
-                  cn_date(row.deadline), row.status, cn_date(row.closed_on) if row.closed_on else "", row.flag]
-        for cell, text in zip(cells, values):
-            set_font(cell.paragraphs[0].add_run(text), p["body"]["font"], 10.5)
-        if row.flag:
-            shading = OxmlElement("w:shd")
-            shading.set(qn("w:val"), "clear")
-            shading.set(qn("w:fill"), FLAG_FILLS[row.flag])
-            cells[-1]._tc.get_or_add_tcPr().append(shading)
+    for cell in prototype.cells:
+        set_font(cell.paragraphs[0].add_run(), p["body"]["font"], 10.5)
     table.autofit = False
     widths = [14, 32, 28, 41, 41, 24, 20, 25, 18, 14]  # mm, within the 257 mm between the margins;
     # 序号 and 标识 hold two 10.5 pt characters plus the cell margins (2 × 1.9 mm)
@@ -169,6 +164,29 @@ def _docx_ledger_table(document, ledger: list[Row], p: dict) -> None:
         column.width = Mm(millimetres)  # the grid LibreOffice lays out by
         for cell in column.cells:
             cell.width = Mm(millimetres)
+    template = prototype._tr
+    template.getparent().remove(template)
+    for row in ledger:
+        table._tbl.append(_ledger_tr(template, row))
+
+
+def _ledger_tr(template, row: Row):
+    from copy import deepcopy
+
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    tr = deepcopy(template)
+    values = [str(row.number), row.case, row.source, row.problem, row.requirement, row.unit,
+              cn_date(row.deadline), row.status, cn_date(row.closed_on) if row.closed_on else "", row.flag]
+    for run, text in zip(tr.iter(qn("w:r")), values):
+        run.text = text  # python-docx's own setter: tabs and line breaks become w:tab and w:br
+    if row.flag:
+        shading = OxmlElement("w:shd")
+        shading.set(qn("w:val"), "clear")
+        shading.set(qn("w:fill"), FLAG_FILLS[row.flag])
+        tr.tc_lst[-1].get_or_add_tcPr().append(shading)  # after w:tcW, as the schema orders them
+    return tr
 
 
 @dataclass(frozen=True)

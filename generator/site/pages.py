@@ -782,7 +782,7 @@ def compilation_page(year: int, cases: list[Case], book_name: str, title: str, a
     parts = [f'<p class="jiandu-downloads">{buttons}</p>\n',
              f"<p>收录可复制可推广经验 {len(cases)} 件，按监督内容分类，同类中按监督日期排列。</p>\n"]
     if not pdf_name:
-        parts.append("<p>这次构建没有用 LibreOffice 排版（未安装，或用了 <code>--no-pdf</code>），下载文件目录中的页码是占位的；"
+        parts.append("<p>这次构建没有用 LibreOffice 排版（<code>jiandu build</code> 默认不排版，加 <code>--pdf</code> 才排版并生成 PDF），下载文件目录中的页码是占位的；"
                      "在 Word 或 WPS 中打开时按提示更新域，即得到实际页码。需要页码已填好的文件，请用 <code>jiandu compile</code> 生成。</p>\n")
     for index, (area, members) in enumerate(group_by_area(cases, list(area_order)), 1):
         parts.append(heading(f"{cn_number(index)}、{area}（{len(members)} 件）", f"area-{index}")

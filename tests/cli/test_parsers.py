@@ -34,3 +34,11 @@ def test_doc_options_reach_the_command():
 def test_option_types_explain_in_chinese(convert, text, message):
     with pytest.raises(argparse.ArgumentTypeError, match=message):
         convert(text)
+
+
+def test_build_lays_books_out_only_when_asked():
+    parser = build_parser()
+    assert parser.parse_args(["build"]).pdf is False
+    assert parser.parse_args(["build", "--pdf"]).pdf is True
+    assert parser.parse_args(["build", "--no-pdf"]).pdf is False  # the old switch still parses: it is the default
+    assert "--no-pdf" not in parser._subparsers._group_actions[0].choices["build"].format_help()

@@ -8,7 +8,7 @@ from docx import Document
 from docx.oxml.ns import qn
 from openpyxl import load_workbook
 
-from generator.office.ledger import HEADERS, docx_bytes, rows, xlsx_bytes
+from generator.office.ledger import FLAG_FILLS, HEADERS, docx_bytes, rows, xlsx_bytes
 from generator.office.register import Entry
 
 AS_OF = date(2026, 11, 23)
@@ -69,3 +69,29 @@ def test_docx_columns_have_their_own_widths_and_xlsx_states_the_date():
     assert grid[0] < grid[3] and sum(grid) <= 257 * 57
     book = load_workbook(io.BytesIO(xlsx_bytes(rows(sample_cases(), AS_OF), "t", AS_OF)))
     assert "统计截至 2026-11-23" in book["说明"]["A2"].value
+
+
+def test_docx_rows_keep_their_styling_flags_and_line_breaks():
+    """Rows are copies of a styled prototype row: each one must still carry what python-docx would have set."""
+    from dataclasses import replace
+
+    ledger = rows(sample_cases(), AS_OF)
+    ledger[0] = replace(ledger[0], problem="第一行\n第二行\t缩进")
+    table = Document(io.BytesIO(docx_bytes(ledger, "t", AS_OF))).tables[0]
+    body = table.rows[1:]
+    assert [r.cells[0].text for r in body] == [str(n) for n in range(1, len(ledger) + 1)]
+    assert body[0].cells[3].text == "第一行\n第二行\t缩进"
+    assert body[0].cells[3]._tc.find(".//" + qn("w:br")) is not None
+    for row, source in zip(body, ledger):
+        assert row._tr.trPr.find(qn("w:cantSplit")) is not None
+        assert [c.text for c in row.cells][4:6] == [source.requirement, source.unit]
+        widths = [c._tc.tcPr.find(qn("w:tcW")) for c in row.cells]
+        assert all(w is not None for w in widths)
+        shading = row.cells[-1]._tc.tcPr.find(qn("w:shd"))
+        if source.flag:  # after w:tcW, as the schema orders a cell's properties
+            assert shading.get(qn("w:fill")) == FLAG_FILLS[source.flag]
+            assert list(row.cells[-1]._tc.tcPr).index(shading) > list(row.cells[-1]._tc.tcPr).index(widths[-1])
+        else:
+            assert shading is None
+        fonts = row.cells[2].paragraphs[0].runs[0]._r.rPr.find(qn("w:rFonts"))
+        assert fonts.get(qn("w:eastAsia")) == "仿宋_GB2312"

@@ -162,7 +162,7 @@ def test_build_writes_ledger_files_and_links_issued_documents(library):
 
 
 @pytest.mark.office
-def test_build_with_libreoffice_adds_book_pdf_with_page_numbers(library):
+def test_build_with_pdf_adds_book_pdf_with_page_numbers(library):
     import subprocess
 
     build_site(Project.at(library), as_of=AS_OF, quiet=True, say=lambda message: None, book_pdf=True)
