@@ -180,13 +180,29 @@ def _ledger_tr(template, row: Row):
     values = [str(row.number), row.case, row.source, row.problem, row.requirement, row.unit,
               cn_date(row.deadline), row.status, cn_date(row.closed_on) if row.closed_on else "", row.flag]
     for run, text in zip(tr.iter(qn("w:r")), values):
-        run.text = text  # python-docx's own setter: tabs and line breaks become w:tab and w:br
+        _set_run_text(run, text)
     if row.flag:
         shading = OxmlElement("w:shd")
         shading.set(qn("w:val"), "clear")
         shading.set(qn("w:fill"), FLAG_FILLS[row.flag])
         tr.tc_lst[-1].get_or_add_tcPr().append(shading)  # after w:tcW, as the schema orders them
     return tr
+
+
+def _set_run_text(run, text: str) -> None:
+    """What python-docx's run.text setter writes into an empty run, without its per-call XPath: one w:t, with
+    xml:space="preserve" when the text has outer spaces. Tabs and line breaks take the setter itself."""
+    from lxml import etree
+
+    from docx.oxml.ns import qn
+
+    if "\t" in text or "\n" in text or "\r" in text:
+        run.text = text  # w:tab and w:br elements
+    elif text:
+        element = etree.SubElement(run, qn("w:t"))
+        element.text = text
+        if len(text.strip()) < len(text):
+            element.set(qn("xml:space"), "preserve")
 
 
 @dataclass(frozen=True)
