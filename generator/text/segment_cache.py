@@ -48,6 +48,12 @@ def _segment_all(texts: list[str]) -> list[bytes]:
     return map_in_processes(_segment, None, texts, parallel_from=PARALLEL_FROM, setup=jieba_ready)
 
 
+def _segment_partly(texts: list[str], tokenizer) -> list[bytes]:
+    from generator.text.tokenizer import index_tokens
+
+    return [marshal.dumps(index_tokens(text, tokenizer)) for text in texts]
+
+
 class SegmentCache:
     """Tokens of texts, from the cache file or freshly segmented (and then stored)."""
 
@@ -76,6 +82,10 @@ class SegmentCache:
     def _create(self) -> None:
         with self._connect() as db:
             db.execute("CREATE TABLE IF NOT EXISTS tokens (key BLOB PRIMARY KEY, value BLOB NOT NULL)")
+            # A copy of jieba's dictionary (partial_dictionary.py), complete once `total` is in `about`
+            db.execute("CREATE TABLE IF NOT EXISTS dictionary (word TEXT PRIMARY KEY, freq INTEGER NOT NULL) "
+                       "WITHOUT ROWID")
+            db.execute("CREATE TABLE IF NOT EXISTS about (name TEXT PRIMARY KEY, value INTEGER NOT NULL)")
 
     def _connect(self):
         return sqlite3.connect(self.path, timeout=60)
@@ -114,8 +124,57 @@ class SegmentCache:
         present = set(self._select([key for key in keys if key not in self._fresh], values=False)) | set(self._fresh)
         missing = [key for key in keys if key not in present]
         self.misses += len(missing)
-        self._fresh.update(zip(missing, _segment_all([unique[key] for key in missing])))
+        self._fresh.update(zip(missing, self._segment([unique[key] for key in missing])))
         self._store([(key, self._fresh[key]) for key in missing])
+
+    def _segment(self, texts: list[str]) -> list[bytes]:
+        """A few texts by the part of jieba's dictionary they contain (full jieba takes a second to load,
+        and is then copied into the file for the next time); many in two processes by full jieba."""
+        if not texts or len(texts) >= PARALLEL_FROM or self.path is None:
+            return _segment_all(texts)
+        tokenizer = self._partial_tokenizer(texts)
+        if tokenizer is None:
+            from generator.text.dictionary import jieba_ready
+
+            self._keep_dictionary(jieba_ready().dt)
+            return _segment_all(texts)
+        return _segment_partly(texts, tokenizer)
+
+    def _partial_tokenizer(self, texts: list[str]):
+        """A jieba.Tokenizer holding the dictionary entries inside these texts, or None without a copy."""
+        from generator.text.partial_dictionary import partial_tokenizer, words_inside
+        from generator.text.tokenizer import normalize
+
+        try:
+            with self._connect() as db:
+                about = dict(db.execute("SELECT name, value FROM about"))
+                if "total" not in about:
+                    return None
+
+                def lookup(words: list[str]) -> dict[str, int]:
+                    found: dict[str, int] = {}
+                    for start in range(0, len(words), 500):
+                        batch = words[start:start + 500]
+                        marks = ",".join("?" * len(batch))
+                        found.update(db.execute(f"SELECT word, freq FROM dictionary WHERE word IN ({marks})", batch))
+                    return found
+
+                entries = words_inside((normalize(text) for text in texts), lookup, about["longest"])
+        except sqlite3.Error:
+            return None
+        return partial_tokenizer(entries, about["total"])
+
+    def _keep_dictionary(self, loaded) -> None:
+        """Copy loaded jieba's dictionary (FREQ, total) into the file."""
+        try:
+            with self._connect() as db:
+                db.execute("DELETE FROM about")
+                db.execute("DELETE FROM dictionary")
+                db.executemany("INSERT INTO dictionary (word, freq) VALUES (?, ?)", loaded.FREQ.items())
+                db.executemany("INSERT INTO about (name, value) VALUES (?, ?)",
+                               [("total", loaded.total), ("longest", max(map(len, loaded.FREQ), default=0))])
+        except sqlite3.Error:
+            pass
 
     def blobs(self, keys: Iterable[bytes]) -> dict[bytes, bytes]:
         """The stored tokens (marshal bytes) of those keys that are in the cache."""
