@@ -99,7 +99,9 @@ def _analyse_all(todo: list[tuple[str, dict]], segments: SegmentCache) -> list[t
     """Segment (what the cache lacks) and analyse each case, in two processes when there are many."""
     if not todo:
         return []
-    texts = [document[name] for _, document in todo for name in TEXT_FIELDS]
+    from generator.search.queryplan import segmented_meta
+
+    texts = [text for _, document in todo for text in [document[name] for name in TEXT_FIELDS] + segmented_meta(document)]
     segments.ensure(texts)  # every distinct missing text segmented once (two processes when many)
     known = segments.blobs(map(text_key, texts))  # the workers read the tokens from here (inherited by fork)
     return map_in_processes(_analyse_one, known, todo, parallel_from=PARALLEL_FROM)
@@ -109,9 +111,12 @@ def _analyse_one(known: dict[bytes, bytes], item: tuple[str, dict]) -> tuple[str
     from generator.search.queryplan import extra_fields
 
     key, document = item
-    tokens = {name: decode(known[text_key(document[name])], document[name]) for name in TEXT_FIELDS}
+    def segment(text: str) -> tuple:
+        return decode(known[text_key(text)], text)
+
+    tokens = {name: segment(document[name]) for name in TEXT_FIELDS}
     fields = {name: tuple(word for _, word, _, _ in tokens[name]) for name in TEXT_FIELDS}
-    fields.update(extra_fields(document))
+    fields.update(extra_fields(document, segment))
     return document["id"], CaseAnalysis(key, pack_score_text(field_scores(fields)), key_term_weights(tokens, document))
 
 

@@ -135,14 +135,20 @@ def unit_forms(name: str) -> list[str]:
     return _with_short_form(name, _UNIT_PREFIX)
 
 
-def _words(text: str) -> list[str]:
+def _words(text: str, segment=None) -> list[str]:
     from generator.text.tokenizer import index_tokens
 
-    return [word for _, word, _, _ in index_tokens(text) if len(word) > 1 and word not in STOP]
+    return [word for _, word, _, _ in (segment or index_tokens)(text) if len(word) > 1 and word not in STOP]
 
 
-def meta_fields(document: dict) -> dict[str, tuple[str, ...]]:
-    """The searchable metadata of a case document (search.case_document) as index terms, normalised."""
+def segmented_meta(document: dict) -> list[str]:
+    """The metadata texts meta_fields segments (units and supervisors)."""
+    return [u for u in (document.get("unit") or "").split(",") + (document.get("supervisors") or "").split(",") if u]
+
+
+def meta_fields(document: dict, segment=None) -> dict[str, tuple[str, ...]]:
+    """The searchable metadata of a case document (search.case_document) as index terms, normalised.
+    segment: text → its tokens (tokenizer.index_tokens, or the same tokens from the segment cache)."""
     from generator.text.tokenizer import normalize
 
     def norm(values) -> tuple[str, ...]:
@@ -161,7 +167,7 @@ def meta_fields(document: dict) -> dict[str, tuple[str, ...]]:
         "mechanism": norm([m for m in (document.get("mechanism") or "").split(",")]),
         "people": norm([form for p in people for form in unit_forms(p)]),
         "unit": norm([form for u in units for form in unit_forms(u)]),
-        "unitword": tuple(dict.fromkeys(w for u in units + people for w in _words(u))),
+        "unitword": tuple(dict.fromkeys(w for u in segmented_meta(document) for w in _words(u, segment))),
         "flag": norm(flags),
     }
 
@@ -178,9 +184,9 @@ def gram_field(*texts: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(gram for text in texts for gram in grams(normalize(text))))
 
 
-def extra_fields(document: dict) -> dict[str, tuple[str, ...]]:
-    """Everything the planner indexes besides the text fields."""
-    fields = meta_fields(document)
+def extra_fields(document: dict, segment=None) -> dict[str, tuple[str, ...]]:
+    """Everything the planner indexes besides the text fields (segment: see meta_fields)."""
+    fields = meta_fields(document, segment)
     fields["gram"] = gram_field(document.get("title", ""), document.get("subtitle", ""), document.get("keywords", ""))
     return fields
 
