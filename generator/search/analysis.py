@@ -18,7 +18,7 @@ from pathlib import Path
 from generator.core.model import Case
 from generator.infra.parallel import map_in_processes
 from generator.search.fields import TEXT_FIELDS, case_document
-from generator.search.similarity import Similar, SimilarityModel, key_term_weights
+from generator.search.similarity import Similar, SimilarityModel, TermVectors, key_term_weights
 from generator.siteindex.scoring import LazyScores, field_scores, pack_score_text
 from generator.text.segment_cache import SegmentCache, decode, text_key
 
@@ -124,35 +124,42 @@ def similar_cases(cases: list[Case], analysis: dict[str, CaseAnalysis], limit: i
                   stage: str = "similar") -> dict[str, list[Similar]]:
     """Up to `limit` similar cases for every case, among the cases given (one edition's).
 
-    With a build state, only the cases whose result can have changed since the last build are computed again
-    (see `affected_rows`); the others keep their lists. The result is identical to computing all of them
-    (tests/search/test_analysis.py compares the two)."""
+    With a build state holding the last build's vectors and results for the same cases, only what an edit
+    can have changed is computed again (see `_partial`); the result is identical to computing all of it
+    (tests/search/test_analysis.py compares the two). Added or removed cases change every weight: then
+    everything is computed."""
+    import numpy as np
+
     from generator.infra.buildstate import Record
 
-    model = SimilarityModel([{"id": case.id, "title": case.title, "classification": case.classification,
-                              "terms": analysis[case.id].terms} for case in cases])
     code = similar_code_key(limit)
     old = state.record(stage, code) if state is not None else Record(code)
-    terms = {case.id: analysis[case.id].terms for case in cases}
-    rows = affected_rows(model, old, terms)
-    if rows is None:
-        found = model.similar_all(limit)
+    documents = [{"id": case.id, "title": case.title, "classification": case.classification,
+                  "terms": analysis[case.id].terms} for case in cases]
+    keys = {case.id: analysis[case.id].key for case in cases}
+    partial = _partial(documents, old, keys)
+    if partial is None:
+        model, rows = SimilarityModel(documents), list(range(len(documents)))
+        neighbours = np.full((len(documents), limit), -1, dtype=np.int64)
+        scores = np.zeros((len(documents), limit), dtype=np.float64)
     else:
-        found = {case_id: [model._similar(model.position[case_id], model.position[other], score)
-                           for other, score in old.values["results"][case_id]]
-                 for case_id in model.ids}
-        for start in range(0, len(rows), model.BLOCK):
-            block = rows[start:start + model.BLOCK]
-            found.update(zip((model.ids[row] for row in block), model._rows(block, limit, False)))
-    if state is not None and rows != []:  # [] : nothing changed, the record stands
-        if rows is None:
-            results = {case_id: [(s.id, s.exact_score) for s in found[case_id]] for case_id in model.ids}
-        else:
-            results = dict(old.values["results"])
-            results.update((model.ids[row], [(s.id, s.exact_score) for s in found[model.ids[row]]]) for row in rows)
-        state.update(stage, Record(code, keys={case_id: analysis[case_id].key for case_id in model.ids},
-                                   values={"terms": terms, "vocabulary": list(model.terms), "results": results}))
-    return found
+        model, rows = partial
+        neighbours, scores = old.values["neighbours"], old.values["scores"]
+        if rows:
+            neighbours, scores = neighbours.copy(), scores.copy()
+    for start in range(0, len(rows), model.BLOCK):
+        block = rows[start:start + model.BLOCK]
+        for row, found in zip(block, model._rows(block, limit, False)):
+            neighbours[row], scores[row] = -1, 0.0
+            for place, similar in enumerate(found):
+                neighbours[row, place], scores[row, place] = model.position[similar.id], similar.exact_score
+    if state is not None and (rows or keys != old.keys):
+        state.update(stage, Record(code, keys=keys, values={"vectors": model.vectors, "neighbours": neighbours,
+                                                            "scores": scores}))
+    similar_of = model._similar
+    return {case_id: [similar_of(row, other, score) for other, score in zip(neighbours[row].tolist(), scores[row].tolist())
+                      if other >= 0]
+            for row, case_id in enumerate(model.ids)}
 
 
 def similar_code_key(limit: int) -> str:
@@ -161,38 +168,21 @@ def similar_code_key(limit: int) -> str:
     return code_key("generator.search.analysis", extra=f"similar {limit}")
 
 
-def affected_rows(model: SimilarityModel, old, terms: dict[str, dict[str, float]]) -> list[int] | None:
-    """The rows whose similar cases may differ from the last computation (old: its record), or None when
-    everything is to be computed (no usable record, other cases, another vocabulary order).
+def _partial(documents: list[dict], old, keys: dict[str, str]) -> tuple[SimilarityModel, list[int]] | None:
+    """The model after the edits since the last computation (old: its record) and the rows whose similar cases
+    can differ; None when everything is to be computed (no usable record, other cases or another order).
 
-    Exact: a case's compared vector depends only on its own term counts, each term's document frequency and
-    the number of cases. With the same cases and the same vocabulary order (so the same arithmetic), the
-    vectors that can change are those of the edited cases and of the cases holding a term whose document
-    frequency changed; a score can change only between a case and one of those vectors (old or new); a
-    case whose scores are all unchanged keeps its list, whose titles come from the new model."""
-    previous = old.values.get("terms")
-    if not isinstance(previous, dict) or previous.keys() != terms.keys() or old.values.get("vocabulary") != model.terms \
-            or not isinstance(old.values.get("results"), dict):
+    Exact: a case's vector changes only as TermVectors.updated says; a score changes only between a case and
+    a changed vector (old or new), so the rows to compute again are the changed ones and those sharing a term
+    with a changed vector, old or new. Every other row keeps its scores, hence its list (titles come from the
+    new documents)."""
+    previous = old.values.get("vectors")
+    if not isinstance(previous, TermVectors) or list(old.keys) != list(keys) or previous.count != len(documents):
         return None
-    edited = [case_id for case_id in model.ids if previous[case_id] != terms[case_id]]
+    edited = [row for row, case_id in enumerate(keys) if old.keys[case_id] != keys[case_id]]
     if not edited:
-        return []
-    frequency_change: dict[str, int] = {}
-    for case_id in edited:
-        before, after = set(previous[case_id]), set(terms[case_id])
-        for term in before ^ after:
-            frequency_change[term] = frequency_change.get(term, 0) + (1 if term in after else -1)
-    shifted = {term for term, change in frequency_change.items() if change}
-    changed = set(edited) | {case_id for case_id in model.ids if shifted and not shifted.isdisjoint(terms[case_id])}
-    reach: set[str] = set()
-    for case_id in changed:
-        reach.update(model.vector(model.position[case_id]))  # the new vector
-        reach.update(previous[case_id])                      # a superset of the old one
-    index = {term: position for position, term in enumerate(model.terms)}
-    transposed = model.transposed
-    rows = {model.position[case_id] for case_id in changed}
-    for term in reach:
-        column = index.get(term)
-        if column is not None:
-            rows.update(transposed.indices[transposed.indptr[column]:transposed.indptr[column + 1]].tolist())
-    return sorted(rows)
+        return SimilarityModel(documents, previous), []
+    vectors, changed = previous.updated([document["terms"] for document in documents], edited)
+    model = SimilarityModel(documents, vectors)
+    reach = {term for row in changed for term, _ in previous.vector(row) + vectors.vector(row)}
+    return model, sorted(set(changed) | model.rows_sharing(reach))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -57,57 +58,139 @@ class Similar:
         return model.shared_terms(row, other)
 
 
-class SimilarityModel:
-    """Similar cases from the key terms stored with every document, compared as sparse vectors.
+class TermVectors:
+    """Each case's compared terms and their weights: the part of the similarity model that the build state
+    keeps (search/analysis.py), so that after an edit only the vectors that change are weighed again.
 
-    Weights are tf·idf over the stored key terms; each case keeps its 20 heaviest
-    terms. Terms found in more than a tenth of the library (at least 50 cases)
-    are left out of the comparison: they say little, and they would make every
-    case a candidate of every other. Scores are dot products, computed with
-    SciPy a block of cases at a time (10,000 cases: about a second).
+    Weights are tf·idf over the stored key terms; each case keeps its TOP_TERMS heaviest terms (ties by the
+    term). Terms found in more than a tenth of the library (at least 50 cases) are left out: they say
+    little, and they would make every case a candidate of every other. A vector is stored heaviest first and
+    dot products add up its terms in that order, so a score depends only on the two vectors, never on the
+    columns the terms happen to have (which an update appends to).
     """
 
     TOP_TERMS = 20
+
+    def __init__(self, count: int, frequency: dict[str, int], vocabulary: list[str], indptr, indices, data):
+        self.count, self.frequency, self.vocabulary = count, frequency, vocabulary
+        self.indptr, self.indices, self.data = indptr, indices, data
+
+    @classmethod
+    def weigh(cls, all_terms: list[dict[str, float]]) -> "TermVectors":
+        """The vectors of these cases (each case's key terms and their counts)."""
+        import numpy as np
+
+        empty = cls(len(all_terms), _frequency(all_terms), [], np.zeros(len(all_terms) + 1, dtype=np.int64),
+                    np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64))
+        return empty._replaced(list(range(len(all_terms))), empty._weighed(all_terms, range(len(all_terms))))
+
+    def updated(self, all_terms: list[dict[str, float]], edited: list[int]) -> tuple["TermVectors", list[int]]:
+        """The vectors after the key terms of the `edited` rows changed (same cases, same order), and the rows
+        whose vector is now different. Exact: a vector depends only on the case's own counts, the number of
+        cases and the frequency of its terms, so only edited rows and rows holding a term whose frequency
+        changed are weighed again, with the same arithmetic as weigh()."""
+        frequency = _frequency(all_terms)
+        shifted = {term for term in frequency.keys() | self.frequency.keys()
+                   if frequency.get(term) != self.frequency.get(term)}
+        rows = sorted(set(edited) | ({row for row, terms in enumerate(all_terms) if not shifted.isdisjoint(terms)}
+                                     if shifted else set()))
+        new = TermVectors(self.count, frequency, list(self.vocabulary), self.indptr, self.indices, self.data)
+        weighed = new._weighed(all_terms, rows)
+        changed = [row for row, vector in zip(rows, weighed) if vector != self.vector(row)]
+        by_row = dict(zip(rows, weighed))
+        return new._replaced(changed, [by_row[row] for row in changed]), changed
+
+    def vector(self, row: int) -> list[tuple[str, float]]:
+        """The row's compared terms and weights, heaviest first."""
+        start, end = self.indptr[row], self.indptr[row + 1]
+        return [(self.vocabulary[t], w) for t, w in zip(self.indices[start:end].tolist(), self.data[start:end].tolist())]
+
+    def _weighed(self, all_terms: list[dict[str, float]], rows) -> list[list[tuple[str, float]]]:
+        count, cut = self.count, max(50, self.count // 10)
+        idf: dict[str, float] = {}
+        vectors = []
+        for row in rows:
+            weighed = []
+            for term, n in all_terms[row].items():
+                weight = idf.get(term)
+                if weight is None:
+                    frequency = self.frequency[term]
+                    weight = idf[term] = math.log(count / frequency) + 1 if frequency <= cut else 0.0
+                if weight:
+                    weighed.append((term, n * weight))
+            weighed.sort(key=lambda pair: (-pair[1], pair[0]))
+            vectors.append(weighed[:self.TOP_TERMS])
+        return vectors
+
+    def _replaced(self, rows: list[int], vectors: list[list[tuple[str, float]]]) -> "TermVectors":
+        """These vectors with the given rows' vectors replaced (new terms get new columns)."""
+        import numpy as np
+
+        if not rows:
+            return self
+        column = {term: position for position, term in enumerate(self.vocabulary)}
+        for vector in vectors:
+            for term, _ in vector:
+                if term not in column:
+                    column[term] = len(self.vocabulary)
+                    self.vocabulary.append(term)
+        lengths = np.diff(self.indptr)
+        entry_rows = np.repeat(np.arange(self.count), lengths)
+        kept = ~np.isin(entry_rows, rows)
+        new_rows = np.repeat(np.array(rows, dtype=np.int64), [len(vector) for vector in vectors])
+        all_rows = np.concatenate([entry_rows[kept], new_rows])
+        order = np.argsort(all_rows, kind="stable")  # by row, each row's entries in their order
+        indices = np.concatenate([self.indices[kept], np.array([column[t] for v in vectors for t, _ in v], dtype=np.int64)])
+        data = np.concatenate([self.data[kept], np.array([w for v in vectors for _, w in v], dtype=np.float64)])
+        lengths = lengths.copy()
+        lengths[rows] = [len(vector) for vector in vectors]
+        indptr = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+        return TermVectors(self.count, self.frequency, self.vocabulary, indptr, indices[order], data[order])
+
+
+def _frequency(all_terms: list[dict[str, float]]) -> dict[str, int]:
+    """How many cases hold each key term."""
+    from collections import Counter
+    from itertools import chain
+
+    return dict(Counter(chain.from_iterable(all_terms)))
+
+
+class SimilarityModel:
+    """Similar cases from the key terms stored with every document, compared as sparse vectors (TermVectors).
+
+    Scores are dot products, computed with SciPy a block of cases at a time. vectors: the documents'
+    TermVectors when already known (the build state's, updated)."""
+
     BLOCK = 256
 
-    def __init__(self, documents: list[dict]):
+    def __init__(self, documents: list[dict], vectors: TermVectors | None = None):
         import numpy as np
         from scipy import sparse
 
         self.ids = [d["id"] for d in documents]
         self.position = {case_id: i for i, case_id in enumerate(self.ids)}
         self.info = {d["id"]: (d["title"], d["classification"]) for d in documents}
-        count = max(1, len(documents))
-        vocabulary: dict[str, int] = {}
-        rows, term_ids, counts = [], [], []
-        for row, document in enumerate(documents):
-            for term, n in (document.get("terms") or {}).items():
-                rows.append(row)
-                term_ids.append(vocabulary.setdefault(term, len(vocabulary)))
-                counts.append(n)
-        self.terms = list(vocabulary)
-        rows, term_ids = np.array(rows, dtype=np.int64), np.array(term_ids, dtype=np.int64)
-        frequency = np.bincount(term_ids, minlength=len(vocabulary))
-        weights = np.array(counts, dtype=np.float64) * (np.log(count / frequency[term_ids]) + 1)
-        kept = frequency[term_ids] <= max(50, count // 10)
-        rows, term_ids, weights = rows[kept], term_ids[kept], weights[kept]
-        # Each case's TOP_TERMS heaviest terms, ties by the term itself (as sorted strings).
-        term_rank = np.argsort(np.argsort(np.array(self.terms, dtype=object))) if self.terms else np.array([])
-        order = np.lexsort((term_rank[term_ids] if len(term_ids) else term_ids, -weights, rows))
-        rows, term_ids, weights = rows[order], term_ids[order], weights[order]
-        starts = np.searchsorted(rows, np.arange(len(documents)))
-        top = (np.arange(len(rows)) - starts[rows]) < self.TOP_TERMS
-        self.rows, self.term_ids, self.weights = rows[top], term_ids[top], weights[top]
-        self.starts = np.searchsorted(self.rows, np.arange(len(documents) + 1))
-        self.matrix = sparse.csr_matrix((self.weights, (self.rows, self.term_ids)),
-                                        shape=(len(documents), max(1, len(vocabulary))), dtype=np.float64)
+        self.vectors = vectors or TermVectors.weigh([d.get("terms") or {} for d in documents])
+        v = self.vectors
+        self.matrix = sparse.csr_matrix((v.data, v.indices, v.indptr), shape=(len(documents), max(1, len(v.vocabulary))))
         self.transposed = self.matrix.T.tocsr()
         self.id_rank = np.argsort(np.argsort(np.array(self.ids, dtype=object)))
         self.public = np.array([d["classification"] == "公开" for d in documents], dtype=bool)
 
+    def rows_sharing(self, terms) -> set[int]:
+        """The rows whose vector holds one of these terms."""
+        column = {term: position for position, term in enumerate(self.vectors.vocabulary)}
+        transposed, rows = self.transposed, set()
+        for term in terms:
+            position = column.get(term)
+            if position is not None:
+                rows.update(transposed.indices[transposed.indptr[position]:transposed.indptr[position + 1]].tolist())
+        return rows
+
     def vector(self, row: int) -> list[str]:
         """The case's compared terms, heaviest first."""
-        return [self.terms[t] for t in self.term_ids[self.starts[row]:self.starts[row + 1]].tolist()]
+        return [term for term, _ in self.vectors.vector(row)]
 
     def similar_to(self, case_id: str, limit: int = 5, public_only: bool = False) -> list["Similar"]:
         if case_id not in self.position:

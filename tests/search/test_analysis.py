@@ -6,7 +6,8 @@ from dataclasses import dataclass
 import pytest
 
 from generator.infra.buildstate import BuildState
-from generator.search.analysis import CaseAnalysis, similar_cases
+from generator.search.analysis import CaseAnalysis, _partial, similar_cases, similar_code_key
+from generator.search.similarity import SimilarityModel, TermVectors
 
 
 @dataclass
@@ -16,11 +17,11 @@ class FakeCase:  # what similar_cases reads of a case
     classification: str = "公开"
 
 
-VOCABULARY = [f"词{n:03d}" for n in range(800)]
+VOCABULARY = [f"词{n:03d}" for n in range(300)]
 
 
 def random_terms(rng: random.Random) -> dict[str, float]:
-    chosen = rng.sample(VOCABULARY, rng.randint(3, 10))
+    chosen = rng.sample(VOCABULARY, rng.randint(3, 12))
     return {term: float(rng.choice([1, 1.5, 2, 3, 4.5, 6])) for term in chosen}
 
 
@@ -33,61 +34,81 @@ def flat(found):
             for case_id, similar in found.items()}
 
 
+def edit(rng: random.Random, cases: list, terms: dict, round_: int) -> None:
+    for case in rng.sample(cases, rng.randint(1, 3)):
+        edited = dict(terms[case.id])
+        kind = rng.choice(["count", "add", "new", "drop", "title"])
+        if kind == "count":
+            edited[rng.choice(list(edited))] += 1.5
+        elif kind == "add":
+            edited[rng.choice(VOCABULARY)] = 2.0
+        elif kind == "new":  # a term no case had: a new column, appended
+            edited[f"新词{round_}{case.id}"] = 3.0
+        elif kind == "drop" and len(edited) > 1:
+            edited.pop(rng.choice(list(edited)))
+        else:
+            case.title = f"改过的标题{round_}"
+        terms[case.id] = edited
+
+
 @pytest.mark.parametrize("seed", range(12))
 def test_the_partial_update_equals_the_full_computation(tmp_path, seed):
     rng = random.Random(seed)
-    # The first 80 cases use every term once, in order, and are never edited: the vocabulary and its order stay.
-    cases = [FakeCase(f"C-{n:04d}", f"案例{n}") for n in range(380)]
+    cases = [FakeCase(f"C-{n:04d}", f"案例{n}", rng.choice(["公开", "内部"])) for n in range(300)]
     terms = {case.id: random_terms(rng) for case in cases}
-    for n in range(80):
-        terms[cases[n].id] = {term: 1.0 for term in VOCABULARY[10 * n:10 * n + 10]}
     state = BuildState(tmp_path)
     similar_cases(cases, analyses(terms), state=state)
     state.save()
     partial_runs = 0
-    for round_ in range(6):
-        for case in rng.sample(cases[80:], rng.randint(1, 3)):
-            edited = dict(terms[case.id])
-            kind = rng.choice(["count", "add", "drop", "title"])
-            if kind == "count":
-                term = rng.choice(list(edited))
-                edited[term] += 1.5
-            elif kind == "add":
-                edited[rng.choice(VOCABULARY)] = 2.0
-            elif kind == "drop" and len(edited) > 1:
-                edited.pop(rng.choice(list(edited)))
-            else:
-                case.title = f"改过的标题{round_}"
-            terms[case.id] = edited
+    for round_ in range(8):
+        if round_ == 5:  # a case added and one removed: every weight changes, so everything is computed
+            cases.append(FakeCase("C-9999", "新增的案例"))
+            terms["C-9999"] = random_terms(rng)
+            removed = cases.pop(rng.randrange(len(cases) - 1))
+            del terms[removed.id]
+        else:
+            edit(rng, cases, terms, round_)
         state = BuildState(tmp_path)
-        from generator.search import analysis as module
-
-        rows = module.affected_rows(_model(cases, terms), state.record("similar", module.similar_code_key(5)), terms)
-        partial_runs += rows is not None and len(rows) < len(cases)
-        partial = similar_cases(cases, analyses(terms), state=state)
+        old = state.record("similar", similar_code_key(5))
+        documents = [{"id": c.id, "title": c.title, "classification": c.classification, "terms": terms[c.id]}
+                     for c in cases]
+        partial = _partial(documents, old, {case_id: a.key for case_id, a in analyses(terms).items()})
+        assert (partial is None) == (round_ == 5)
+        partial_runs += partial is not None and len(partial[1]) < len(cases)
+        incremental = similar_cases(cases, analyses(terms), state=state)
         state.save()
         full = similar_cases(cases, analyses(terms))
-        assert flat(partial) == flat(full)
+        assert flat(incremental) == flat(full)
+        # the stored vectors are those a from-scratch computation makes, term for term
+        stored = BuildState(tmp_path).record("similar", similar_code_key(5)).values["vectors"]
+        fresh = TermVectors.weigh([terms[c.id] for c in cases])
+        assert [stored.vector(row) for row in range(len(cases))] == [fresh.vector(row) for row in range(len(cases))]
     assert partial_runs  # the partial path was really taken
 
 
-def _model(cases, terms):
-    from generator.search.whoosh_index import SimilarityModel
+def test_a_score_does_not_depend_on_the_column_order():
+    rng = random.Random(7)
+    terms = [random_terms(rng) for _ in range(60)]
+    documents = [{"id": f"C-{n}", "title": "", "classification": "公开", "terms": t} for n, t in enumerate(terms)]
+    in_order = SimilarityModel(documents)
+    vectors = TermVectors.weigh(terms)
+    vectors.vocabulary.reverse()  # the same vectors, other columns
+    width = len(vectors.vocabulary)
+    reordered = TermVectors(vectors.count, vectors.frequency, vectors.vocabulary, vectors.indptr,
+                            width - 1 - vectors.indices, vectors.data)
+    other = SimilarityModel(documents, reordered)
+    assert flat(in_order.similar_all()) == flat(other.similar_all())
 
-    return SimilarityModel([{"id": c.id, "title": c.title, "classification": c.classification, "terms": terms[c.id]}
-                            for c in cases])
 
-
-def test_other_cases_or_vocabulary_mean_a_full_computation(tmp_path):
-    from generator.search.analysis import affected_rows, similar_code_key
-
+def test_nothing_edited_keeps_every_list(tmp_path):
     cases = [FakeCase(f"C-{n}", f"案例{n}") for n in range(20)]
     terms = {case.id: {"甲乙": 1.0, f"词{n % 4}": 2.0} for n, case in enumerate(cases)}
     state = BuildState(tmp_path)
-    similar_cases(cases, analyses(terms), state=state)
-    record = state.record("similar", similar_code_key(5))
-    assert affected_rows(_model(cases, terms), record, terms) == []
-    fewer = {case_id: t for case_id, t in terms.items() if case_id != "C-3"}
-    assert affected_rows(_model(cases[:3] + cases[4:], fewer), record, fewer) is None
-    renamed = dict(terms, **{"C-0": {"新词": 1.0}})
-    assert affected_rows(_model(cases, renamed), record, renamed) is None
+    first = similar_cases(cases, analyses(terms), state=state)
+    documents = [{"id": c.id, "title": c.title, "classification": c.classification, "terms": terms[c.id]} for c in cases]
+    keys = {case_id: a.key for case_id, a in analyses(terms).items()}
+    model, rows = _partial(documents, state.record("similar", similar_code_key(5)), keys)
+    assert rows == []
+    assert flat(similar_cases(cases, analyses(terms), state=state)) == flat(first)
+    reordered = dict(reversed(list(keys.items())))
+    assert _partial(list(reversed(documents)), state.record("similar", similar_code_key(5)), reordered) is None
