@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from generator.core.problems import UserError
 from generator.text.tokenizer import STOPWORDS, normalize
@@ -166,17 +167,30 @@ class SimilarityModel:
 
     def __init__(self, documents: list[dict], vectors: TermVectors | None = None):
         import numpy as np
-        from scipy import sparse
 
         self.ids = [d["id"] for d in documents]
         self.position = {case_id: i for i, case_id in enumerate(self.ids)}
         self.info = {d["id"]: (d["title"], d["classification"]) for d in documents}
         self.vectors = vectors or TermVectors.weigh([d.get("terms") or {} for d in documents])
-        v = self.vectors
-        self.matrix = sparse.csr_matrix((v.data, v.indices, v.indptr), shape=(len(documents), max(1, len(v.vocabulary))))
-        self.transposed = self.matrix.T.tocsr()
-        self.id_rank = np.argsort(np.argsort(np.array(self.ids, dtype=object)))
         self.public = np.array([d["classification"] == "公开" for d in documents], dtype=bool)
+
+    # Made when first compared (SciPy takes a tenth of a second to import; a rebuild often compares nothing).
+    @cached_property
+    def matrix(self):
+        from scipy import sparse
+
+        v = self.vectors
+        return sparse.csr_matrix((v.data, v.indices, v.indptr), shape=(len(self.ids), max(1, len(v.vocabulary))))
+
+    @cached_property
+    def transposed(self):
+        return self.matrix.T.tocsr()
+
+    @cached_property
+    def id_rank(self):
+        import numpy as np
+
+        return np.argsort(np.argsort(np.array(self.ids, dtype=object)))
 
     def rows_sharing(self, terms) -> set[int]:
         """The rows whose vector holds one of these terms."""
