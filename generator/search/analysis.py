@@ -125,9 +125,9 @@ def similar_cases(cases: list[Case], analysis: dict[str, CaseAnalysis], limit: i
     """Up to `limit` similar cases for every case, among the cases given (one edition's).
 
     With a build state holding the last build's vectors and results for the same cases, only what an edit
-    can have changed is computed again (see `_partial`); the result is identical to computing all of it
-    (tests/search/test_analysis.py compares the two). Added or removed cases change every weight: then
-    everything is computed."""
+    can have changed is computed again (see `_partial` and `_merge_changed`); the result is identical to
+    computing all of it (tests/search/test_analysis.py compares the two). Added or removed cases change
+    every weight: then everything is computed."""
     import numpy as np
 
     from generator.infra.buildstate import Record
@@ -143,17 +143,19 @@ def similar_cases(cases: list[Case], analysis: dict[str, CaseAnalysis], limit: i
         neighbours = np.full((len(documents), limit), -1, dtype=np.int64)
         scores = np.zeros((len(documents), limit), dtype=np.float64)
     else:
-        model, rows = partial
+        model, changed = partial
         neighbours, scores = old.values["neighbours"], old.values["scores"]
-        if rows:
+        rows = []
+        if changed:
             neighbours, scores = neighbours.copy(), scores.copy()
+            rows = _merge_changed(model, changed, neighbours, scores)
     for start in range(0, len(rows), model.BLOCK):
         block = rows[start:start + model.BLOCK]
         for row, found in zip(block, model._rows(block, limit, False)):
             neighbours[row], scores[row] = -1, 0.0
             for place, similar in enumerate(found):
                 neighbours[row, place], scores[row, place] = model.position[similar.id], similar.exact_score
-    if state is not None and (rows or keys != old.keys):
+    if state is not None and (partial is None or partial[1] or keys != old.keys):
         state.update(stage, Record(code, keys=keys, values={"vectors": model.vectors, "neighbours": neighbours,
                                                             "scores": scores}))
     similar_of = model._similar
@@ -169,20 +171,53 @@ def similar_code_key(limit: int) -> str:
 
 
 def _partial(documents: list[dict], old, keys: dict[str, str]) -> tuple[SimilarityModel, list[int]] | None:
-    """The model after the edits since the last computation (old: its record) and the rows whose similar cases
-    can differ; None when everything is to be computed (no usable record, other cases or another order).
-
-    Exact: a case's vector changes only as TermVectors.updated says; a score changes only between a case and
-    a changed vector (old or new), so the rows to compute again are the changed ones and those sharing a term
-    with a changed vector, old or new. Every other row keeps its scores, hence its list (titles come from the
-    new documents)."""
+    """The model after the edits since the last computation (old: its record) and the rows whose vector
+    changed (TermVectors.updated); None when everything is to be computed (no usable record, other cases or
+    another order)."""
     previous = old.values.get("vectors")
-    if not isinstance(previous, TermVectors) or list(old.keys) != list(keys) or previous.count != len(documents):
+    if not isinstance(previous, TermVectors) or list(old.keys) != list(keys) or previous.count != len(documents) \
+            or not isinstance(old.values.get("neighbours"), type(old.values.get("scores"))):
         return None
     edited = [row for row, case_id in enumerate(keys) if old.keys[case_id] != keys[case_id]]
     if not edited:
         return SimilarityModel(documents, previous), []
     vectors, changed = previous.updated([document["terms"] for document in documents], edited)
-    model = SimilarityModel(documents, vectors)
-    reach = {term for row in changed for term, _ in previous.vector(row) + vectors.vector(row)}
-    return model, sorted(set(changed) | model.rows_sharing(reach))
+    return SimilarityModel(documents, vectors), changed
+
+
+def _merge_changed(model: SimilarityModel, changed: list[int], neighbours, scores) -> list[int]:
+    """Bring the stored lists (neighbours, scores: row → its similar rows and their scores) up to date after
+    the vectors of the `changed` rows changed, in place where that is exact; the rows to compute in full.
+
+    A score changes only between a row and a changed one, so a changed row is computed in full, and any
+    other row's list is its old list with the changed rows' new scores merged in — unless a changed row in
+    its full list lost score, when the row that takes its place may be any: that row is computed in full.
+    Rows sharing no term with a changed vector and listing no changed row keep their lists."""
+    import numpy as np
+
+    limit = neighbours.shape[1]
+    is_changed = np.zeros(len(model.ids), dtype=bool)
+    is_changed[changed] = True
+    lists_changed = np.flatnonzero(((neighbours >= 0) & is_changed[np.maximum(neighbours, 0)]).any(axis=1))
+    reach = {term for row in changed for term in model.vector(row)}
+    rows = sorted((model.rows_sharing(reach) | set(lists_changed.tolist())) - set(changed))
+    full = list(changed)
+    if not rows:
+        return sorted(full)
+    # the same products added up in the same order as SimilarityModel._rows: bit for bit the same scores
+    new_scores = (model.matrix[rows] @ model.matrix[changed].T).tocsr()
+    rank = model.id_rank
+    for offset, row in enumerate(rows):
+        start, end = new_scores.indptr[offset], new_scores.indptr[offset + 1]
+        fresh = {changed[k]: value for k, value in zip(new_scores.indices[start:end].tolist(),
+                                                       new_scores.data[start:end].tolist()) if value > 0}
+        listed = [(other, score) for other, score in zip(neighbours[row].tolist(), scores[row].tolist()) if other >= 0]
+        if len(listed) == limit and any(is_changed[other] and fresh.get(other, 0.0) < score for other, score in listed):
+            full.append(row)
+            continue
+        merged = [(other, score) for other, score in listed if not is_changed[other]] + list(fresh.items())
+        merged.sort(key=lambda pair: (-pair[1], rank[pair[0]]))
+        neighbours[row], scores[row] = -1, 0.0
+        for place, (other, score) in enumerate(merged[:limit]):
+            neighbours[row, place], scores[row, place] = other, score
+    return sorted(full)

@@ -112,3 +112,23 @@ def test_nothing_edited_keeps_every_list(tmp_path):
     assert flat(similar_cases(cases, analyses(terms), state=state)) == flat(first)
     reordered = dict(reversed(list(keys.items())))
     assert _partial(list(reversed(documents)), state.record("similar", similar_code_key(5)), reordered) is None
+
+
+def test_a_listed_case_that_loses_score_means_its_row_is_computed_in_full(tmp_path):
+    from generator.search.analysis import _merge_changed
+
+    cases = [FakeCase(f"C-{n:02d}", f"案例{n}") for n in range(30)]
+    terms = {case.id: {"甲乙": float(1 + n % 6), f"词{n % 3}": 2.0, f"组{n % 10}": 1.5} for n, case in enumerate(cases)}
+    state = BuildState(tmp_path)
+    before = similar_cases(cases, analyses(terms), state=state)
+    loser = before["C-00"][0].id  # listed first by C-00: its count of the shared term drops (same frequency)
+    assert terms[loser]["甲乙"] > 1
+    terms[loser] = dict(terms[loser], 甲乙=0.5)
+    documents = [{"id": c.id, "title": c.title, "classification": c.classification, "terms": terms[c.id]} for c in cases]
+    old = state.record("similar", similar_code_key(5))
+    keys = {case_id: a.key for case_id, a in analyses(terms).items()}
+    model, changed = _partial(documents, old, keys)
+    neighbours, scores = old.values["neighbours"].copy(), old.values["scores"].copy()
+    full = _merge_changed(model, changed, neighbours, scores)
+    assert model.position["C-00"] in full and len(full) < len(cases)
+    assert flat(similar_cases(cases, analyses(terms), state=state)) == flat(similar_cases(cases, analyses(terms)))
