@@ -206,18 +206,28 @@ def _merge_changed(model: SimilarityModel, changed: list[int], neighbours, score
         return sorted(full)
     # the same products added up in the same order as SimilarityModel._rows: bit for bit the same scores
     new_scores = (model.matrix[rows] @ model.matrix[changed].T).tocsr()
-    rank = model.id_rank
+    rank, number = model.id_rank, np.asarray(changed)
     for offset, row in enumerate(rows):
         start, end = new_scores.indptr[offset], new_scores.indptr[offset + 1]
-        fresh = {changed[k]: value for k, value in zip(new_scores.indices[start:end].tolist(),
-                                                       new_scores.data[start:end].tolist()) if value > 0}
+        columns, values = new_scores.indices[start:end], new_scores.data[start:end]
         listed = [(other, score) for other, score in zip(neighbours[row].tolist(), scores[row].tolist()) if other >= 0]
-        if len(listed) == limit and any(is_changed[other] and fresh.get(other, 0.0) < score for other, score in listed):
+        if len(listed) == limit and any(is_changed[other] and _score_of(number, columns, values, other) < score
+                                        for other, score in listed):
             full.append(row)
             continue
-        merged = [(other, score) for other, score in listed if not is_changed[other]] + list(fresh.items())
+        if len(values) > limit:  # only the best of the new scores (and any tied with the last of them) can enter
+            best = values >= np.partition(values, len(values) - limit)[len(values) - limit]
+            columns, values = columns[best], values[best]
+        merged = [(other, score) for other, score in listed if not is_changed[other]] + \
+            [(other, score) for other, score in zip(number[columns].tolist(), values.tolist()) if score > 0]
         merged.sort(key=lambda pair: (-pair[1], rank[pair[0]]))
         neighbours[row], scores[row] = -1, 0.0
         for place, (other, score) in enumerate(merged[:limit]):
             neighbours[row, place], scores[row, place] = other, score
     return sorted(full)
+
+
+def _score_of(number, columns, values, other: int) -> float:
+    """The new score against changed row `other` (0 when they share no term)."""
+    found = values[number[columns] == other]
+    return float(found[0]) if len(found) else 0.0
