@@ -132,3 +132,28 @@ def test_a_listed_case_that_loses_score_means_its_row_is_computed_in_full(tmp_pa
     full = _merge_changed(model, changed, neighbours, scores)
     assert model.position["C-00"] in full and len(full) < len(cases)
     assert flat(similar_cases(cases, analyses(terms), state=state)) == flat(similar_cases(cases, analyses(terms)))
+
+
+def test_the_analysis_equals_segmenting_everything_with_full_jieba(tmp_path):
+    """Texts and unit names come from the segment cache (a one-case edit: the partial dictionary) and give
+    the scores and key terms of a direct computation."""
+    from conftest import sample_cases
+
+    from generator.search.analysis import analyse_cases
+    from generator.search.fields import TEXT_FIELDS, case_document
+    from generator.search.queryplan import extra_fields
+    from generator.search.similarity import key_term_weights
+    from generator.siteindex.scoring import field_scores, pack_score_text
+    from generator.text.segment_cache import SegmentCache
+    from generator.text.tokenizer import index_tokens
+
+    cases = sample_cases()
+    SegmentCache(tmp_path).tokens(["政法委一案双查"])  # the dictionary copy is made
+    found = analyse_cases(cases, SegmentCache(tmp_path))  # few texts: segmented by the partial dictionary
+    for case in cases:
+        document = case_document(case)
+        tokens = {name: index_tokens(document[name]) for name in TEXT_FIELDS}
+        fields = {name: tuple(word for _, word, _, _ in tokens[name]) for name in TEXT_FIELDS}
+        fields.update(extra_fields(document))
+        assert found[case.id].packed_scores == pack_score_text(field_scores(fields))
+        assert found[case.id].terms == key_term_weights(tokens, document)
