@@ -198,16 +198,23 @@ def _merge_changed(model: SimilarityModel, changed: list[int], neighbours, score
     limit = neighbours.shape[1]
     is_changed = np.zeros(len(model.ids), dtype=bool)
     is_changed[changed] = True
-    lists_changed = np.flatnonzero(((neighbours >= 0) & is_changed[np.maximum(neighbours, 0)]).any(axis=1))
+    lists_changed = set(np.flatnonzero(((neighbours >= 0) & is_changed[np.maximum(neighbours, 0)]).any(axis=1)).tolist())
     reach = {term for row in changed for term in model.vector(row)}
-    rows = sorted((model.rows_sharing(reach) | set(lists_changed.tolist())) - set(changed))
+    rows = sorted((model.rows_sharing(reach) | lists_changed) - set(changed))
     full = list(changed)
     if not rows:
         return sorted(full)
     # the same products added up in the same order as SimilarityModel._rows: bit for bit the same scores
     new_scores = (model.matrix[rows] @ model.matrix[changed].T).tocsr()
+    # A row that lists no changed row and whose last place no new score reaches keeps its list.
+    last = np.where(neighbours[rows, limit - 1] >= 0, scores[rows, limit - 1], 0.0)
+    entry_offsets = np.repeat(np.arange(len(rows)), np.diff(new_scores.indptr))
+    reaching = (new_scores.data >= last[entry_offsets]) & (new_scores.data > 0)
+    todo = set(np.unique(entry_offsets[reaching]).tolist())
+    todo.update(offset for offset, row in enumerate(rows) if row in lists_changed)
     rank, number = model.id_rank, np.asarray(changed)
-    for offset, row in enumerate(rows):
+    for offset in sorted(todo):
+        row = rows[offset]
         start, end = new_scores.indptr[offset], new_scores.indptr[offset + 1]
         columns, values = new_scores.indices[start:end], new_scores.data[start:end]
         listed = [(other, score) for other, score in zip(neighbours[row].tolist(), scores[row].tolist()) if other >= 0]
