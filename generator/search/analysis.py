@@ -22,18 +22,38 @@ from generator.search.similarity import Similar, SimilarityModel, TermVectors, k
 from generator.siteindex.scoring import LazyScores, field_scores, pack_score_text
 from generator.text.segment_cache import SegmentCache, decode, text_key
 
-ANALYSIS_FORMAT = 2
+ANALYSIS_FORMAT = 3
+_TERM_SEP = "\x1f"
 
 
 @dataclass(frozen=True)
 class CaseAnalysis:
-    key: str                 # digest of the case's text and the analysis code: changes when anything here does
-    packed_scores: str       # site-search term scores, "term␟score␟term␟score…" (cheap to keep and load)
-    terms: dict[str, float]  # key terms for similar cases
+    key: str                  # digest of the case's text and the analysis code: changes when anything here does
+    packed_scores: str        # site-search term scores, "term␟score␟term␟score…" (cheap to keep and load)
+    packed_terms: str | dict  # key terms for similar cases, "term␟weight␟…" (as a dict if a term holds ␟)
+
+    @classmethod
+    def of(cls, key: str, scores: dict[str, int], terms: dict[str, float]) -> "CaseAnalysis":
+        packed = terms if any(_TERM_SEP in term for term in terms) else \
+            _TERM_SEP.join(f"{term}{_TERM_SEP}{weight!r}" for term, weight in terms.items())
+        return cls(key, pack_score_text(scores), packed)
 
     @property
     def scores(self) -> "LazyScores":
         return LazyScores(self.packed_scores)
+
+    @property
+    def terms(self) -> dict[str, float]:
+        """The key terms and their weights, heaviest first (unpacked at each use)."""
+        if isinstance(self.packed_terms, dict):
+            return dict(self.packed_terms)
+        parts = self.packed_terms.split(_TERM_SEP) if self.packed_terms else []
+        return {parts[i]: float(parts[i + 1]) for i in range(0, len(parts), 2)}
+
+    def term_names(self) -> list[str]:
+        if isinstance(self.packed_terms, dict):
+            return list(self.packed_terms)
+        return self.packed_terms.split(_TERM_SEP)[0::2] if self.packed_terms else []
 
 
 STAGE = "analysis"
@@ -117,7 +137,7 @@ def _analyse_one(known: dict[bytes, bytes], item: tuple[str, dict]) -> tuple[str
     tokens = {name: segment(document[name]) for name in TEXT_FIELDS}
     fields = {name: tuple(word for _, word, _, _ in tokens[name]) for name in TEXT_FIELDS}
     fields.update(extra_fields(document, segment))
-    return document["id"], CaseAnalysis(key, pack_score_text(field_scores(fields)), key_term_weights(tokens, document))
+    return document["id"], CaseAnalysis.of(key, field_scores(fields), key_term_weights(tokens, document))
 
 
 def similar_cases(cases: list[Case], analysis: dict[str, CaseAnalysis], limit: int = 5, *, state=None,
@@ -134,11 +154,12 @@ def similar_cases(cases: list[Case], analysis: dict[str, CaseAnalysis], limit: i
 
     code = similar_code_key(limit)
     old = state.record(stage, code) if state is not None else Record(code)
-    documents = [{"id": case.id, "title": case.title, "classification": case.classification,
-                  "terms": analysis[case.id].terms} for case in cases]
+    documents = [{"id": case.id, "title": case.title, "classification": case.classification} for case in cases]
     keys = {case.id: analysis[case.id].key for case in cases}
-    partial = _partial(documents, old, keys)
+    partial = _partial(documents, [analysis[case.id] for case in cases], old, keys)
     if partial is None:
+        for document in documents:
+            document["terms"] = analysis[document["id"]].terms
         model, rows = SimilarityModel(documents), list(range(len(documents)))
         neighbours = np.full((len(documents), limit), -1, dtype=np.int64)
         scores = np.zeros((len(documents), limit), dtype=np.float64)
@@ -170,7 +191,8 @@ def similar_code_key(limit: int) -> str:
     return code_key("generator.search.analysis", extra=f"similar {limit}")
 
 
-def _partial(documents: list[dict], old, keys: dict[str, str]) -> tuple[SimilarityModel, list[int]] | None:
+def _partial(documents: list[dict], analyses: list[CaseAnalysis], old, keys: dict[str, str]) \
+        -> tuple[SimilarityModel, list[int]] | None:
     """The model after the edits since the last computation (old: its record) and the rows whose vector
     changed (TermVectors.updated); None when everything is to be computed (no usable record, other cases or
     another order)."""
@@ -181,7 +203,8 @@ def _partial(documents: list[dict], old, keys: dict[str, str]) -> tuple[Similari
     edited = [row for row, case_id in enumerate(keys) if old.keys[case_id] != keys[case_id]]
     if not edited:
         return SimilarityModel(documents, previous), []
-    vectors, changed = previous.updated([document["terms"] for document in documents], edited)
+    vectors, changed = previous.updated([analysis.term_names() for analysis in analyses],
+                                        lambda row: analyses[row].terms, edited)
     return SimilarityModel(documents, vectors), changed
 
 

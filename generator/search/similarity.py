@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Callable
 from functools import cached_property
 
 from generator.core.problems import UserError
@@ -83,20 +84,23 @@ class TermVectors:
 
         empty = cls(len(all_terms), _frequency(all_terms), [], np.zeros(len(all_terms) + 1, dtype=np.int64),
                     np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64))
-        return empty._replaced(list(range(len(all_terms))), empty._weighed(all_terms, range(len(all_terms))))
+        rows = range(len(all_terms))
+        return empty._replaced(list(rows), empty._weighed(all_terms.__getitem__, rows))
 
-    def updated(self, all_terms: list[dict[str, float]], edited: list[int]) -> tuple["TermVectors", list[int]]:
+    def updated(self, names: list[list[str]], terms_of: Callable[[int], dict[str, float]], edited: list[int]) \
+            -> tuple["TermVectors", list[int]]:
         """The vectors after the key terms of the `edited` rows changed (same cases, same order), and the rows
-        whose vector is now different. Exact: a vector depends only on the case's own counts, the number of
-        cases and the frequency of its terms, so only edited rows and rows holding a term whose frequency
-        changed are weighed again, with the same arithmetic as weigh()."""
-        frequency = _frequency(all_terms)
+        whose vector is now different. names: each row's key terms; terms_of(row): with their counts.
+        Exact: a vector depends only on the case's own counts, the number of cases and the frequency of its
+        terms, so only edited rows and rows holding a term whose frequency changed are weighed again, with the
+        same arithmetic as weigh()."""
+        frequency = _frequency(names)
         shifted = {term for term in frequency.keys() | self.frequency.keys()
                    if frequency.get(term) != self.frequency.get(term)}
-        rows = sorted(set(edited) | ({row for row, terms in enumerate(all_terms) if not shifted.isdisjoint(terms)}
+        rows = sorted(set(edited) | ({row for row, terms in enumerate(names) if not shifted.isdisjoint(terms)}
                                      if shifted else set()))
         new = TermVectors(self.count, frequency, list(self.vocabulary), self.indptr, self.indices, self.data)
-        weighed = new._weighed(all_terms, rows)
+        weighed = new._weighed(terms_of, rows)
         changed = [row for row, vector in zip(rows, weighed) if vector != self.vector(row)]
         by_row = dict(zip(rows, weighed))
         return new._replaced(changed, [by_row[row] for row in changed]), changed
@@ -106,13 +110,13 @@ class TermVectors:
         start, end = self.indptr[row], self.indptr[row + 1]
         return [(self.vocabulary[t], w) for t, w in zip(self.indices[start:end].tolist(), self.data[start:end].tolist())]
 
-    def _weighed(self, all_terms: list[dict[str, float]], rows) -> list[list[tuple[str, float]]]:
+    def _weighed(self, terms_of: Callable[[int], dict[str, float]], rows) -> list[list[tuple[str, float]]]:
         count, cut = self.count, max(50, self.count // 10)
         idf: dict[str, float] = {}
         vectors = []
         for row in rows:
             weighed = []
-            for term, n in all_terms[row].items():
+            for term, n in terms_of(row).items():
                 weight = idf.get(term)
                 if weight is None:
                     frequency = self.frequency[term]
@@ -149,7 +153,7 @@ class TermVectors:
         return TermVectors(self.count, self.frequency, self.vocabulary, indptr, indices[order], data[order])
 
 
-def _frequency(all_terms: list[dict[str, float]]) -> dict[str, int]:
+def _frequency(all_terms: list) -> dict[str, int]:
     """How many cases hold each key term."""
     from collections import Counter
     from itertools import chain
@@ -171,7 +175,7 @@ class SimilarityModel:
         self.ids = [d["id"] for d in documents]
         self.position = {case_id: i for i, case_id in enumerate(self.ids)}
         self.info = {d["id"]: (d["title"], d["classification"]) for d in documents}
-        self.vectors = vectors or TermVectors.weigh([d.get("terms") or {} for d in documents])
+        self.vectors = vectors if vectors is not None else TermVectors.weigh([d.get("terms") or {} for d in documents])
         self.public = np.array([d["classification"] == "公开" for d in documents], dtype=bool)
 
     # Made when first compared (SciPy takes a tenth of a second to import; a rebuild often compares nothing).

@@ -26,7 +26,7 @@ def random_terms(rng: random.Random) -> dict[str, float]:
 
 
 def analyses(terms: dict[str, dict[str, float]]) -> dict[str, CaseAnalysis]:
-    return {case_id: CaseAnalysis(key=repr(sorted(t.items())), packed_scores="", terms=t) for case_id, t in terms.items()}
+    return {case_id: CaseAnalysis.of(repr(sorted(t.items())), {}, t) for case_id, t in terms.items()}
 
 
 def flat(found):
@@ -70,9 +70,9 @@ def test_the_partial_update_equals_the_full_computation(tmp_path, seed):
             edit(rng, cases, terms, round_)
         state = BuildState(tmp_path)
         old = state.record("similar", similar_code_key(5))
-        documents = [{"id": c.id, "title": c.title, "classification": c.classification, "terms": terms[c.id]}
-                     for c in cases]
-        partial = _partial(documents, old, {case_id: a.key for case_id, a in analyses(terms).items()})
+        documents = [{"id": c.id, "title": c.title, "classification": c.classification} for c in cases]
+        found = analyses(terms)
+        partial = _partial(documents, [found[c.id] for c in cases], old, {c.id: found[c.id].key for c in cases})
         assert (partial is None) == (round_ == 5)
         partial_runs += partial is not None and len(partial[1]) < len(cases)
         incremental = similar_cases(cases, analyses(terms), state=state)
@@ -105,13 +105,15 @@ def test_nothing_edited_keeps_every_list(tmp_path):
     terms = {case.id: {"甲乙": 1.0, f"词{n % 4}": 2.0} for n, case in enumerate(cases)}
     state = BuildState(tmp_path)
     first = similar_cases(cases, analyses(terms), state=state)
-    documents = [{"id": c.id, "title": c.title, "classification": c.classification, "terms": terms[c.id]} for c in cases]
-    keys = {case_id: a.key for case_id, a in analyses(terms).items()}
-    model, rows = _partial(documents, state.record("similar", similar_code_key(5)), keys)
+    documents = [{"id": c.id, "title": c.title, "classification": c.classification} for c in cases]
+    found = analyses(terms)
+    keys = {case_id: a.key for case_id, a in found.items()}
+    model, rows = _partial(documents, [found[c.id] for c in cases], state.record("similar", similar_code_key(5)), keys)
     assert rows == []
     assert flat(similar_cases(cases, analyses(terms), state=state)) == flat(first)
     reordered = dict(reversed(list(keys.items())))
-    assert _partial(list(reversed(documents)), state.record("similar", similar_code_key(5)), reordered) is None
+    assert _partial(list(reversed(documents)), [found[c.id] for c in reversed(cases)],
+                    state.record("similar", similar_code_key(5)), reordered) is None
 
 
 def test_a_listed_case_that_loses_score_means_its_row_is_computed_in_full(tmp_path):
@@ -124,10 +126,10 @@ def test_a_listed_case_that_loses_score_means_its_row_is_computed_in_full(tmp_pa
     loser = before["C-00"][0].id  # listed first by C-00: its count of the shared term drops (same frequency)
     assert terms[loser]["甲乙"] > 1
     terms[loser] = dict(terms[loser], 甲乙=0.5)
-    documents = [{"id": c.id, "title": c.title, "classification": c.classification, "terms": terms[c.id]} for c in cases]
+    documents = [{"id": c.id, "title": c.title, "classification": c.classification} for c in cases]
     old = state.record("similar", similar_code_key(5))
-    keys = {case_id: a.key for case_id, a in analyses(terms).items()}
-    model, changed = _partial(documents, old, keys)
+    found = analyses(terms)
+    model, changed = _partial(documents, [found[c.id] for c in cases], old, {c.id: found[c.id].key for c in cases})
     neighbours, scores = old.values["neighbours"].copy(), old.values["scores"].copy()
     full = _merge_changed(model, changed, neighbours, scores)
     assert model.position["C-00"] in full and len(full) < len(cases)
@@ -157,3 +159,13 @@ def test_the_analysis_equals_segmenting_everything_with_full_jieba(tmp_path):
         fields.update(extra_fields(document))
         assert found[case.id].packed_scores == pack_score_text(field_scores(fields))
         assert found[case.id].terms == key_term_weights(tokens, document)
+
+
+def test_key_terms_are_kept_packed_and_come_back_exactly():
+    terms = {"检察建议": 7.5, "挂案": 1.0 / 3, "两法衔接": 6.0}
+    packed = CaseAnalysis.of("k", {"检察": 2}, terms)
+    assert isinstance(packed.packed_terms, str)
+    assert packed.terms == terms and list(packed.terms) == list(terms) and packed.term_names() == list(terms)
+    odd = CaseAnalysis.of("k", {}, {"含\x1f分隔符": 2.0, "词": 1.0})  # a keyword holding the separator
+    assert odd.terms == {"含\x1f分隔符": 2.0, "词": 1.0} and odd.term_names() == ["含\x1f分隔符", "词"]
+    assert CaseAnalysis.of("k", {}, {}).terms == {} and CaseAnalysis.of("k", {}, {}).term_names() == []

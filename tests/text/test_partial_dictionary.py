@@ -13,8 +13,9 @@ from generator.text.segment_cache import SegmentCache
 from generator.text.tokenizer import index_tokens, normalize
 
 SEEDS = Path("/work/shared/seeds")
-MIXED = ["人民检察院发出检察建议，政法委一案双查。", "中华人民共和国刑事诉讼法第177条规定", "挂案清理 2024年 ABC-12 办理",
-         "監督檢察院的檢察建議（繁體）", "全角ＡＢＣ１２３和半角abc", "", "。。！？", "x", "两法衔接行刑衔接机制"]
+MIXED = ["人民检察院发出检察建议，政法委一案双查。", "中华人民共和国刑事诉讼法第177条规定",
+         "挂案清理 2024年 ABC-12 办理", "監督檢察院的檢察建議（繁體）", "全角ＡＢＣ１２３和半角abc", "", "。。！？", "x",
+         "两法衔接行刑衔接机制"]
 
 
 def sample_texts() -> list[str]:
