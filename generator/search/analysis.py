@@ -33,7 +33,7 @@ class CaseAnalysis:
     packed_terms: str | dict  # key terms for similar cases, "term␟weight␟…" (as a dict if a term holds ␟)
 
     @classmethod
-    def of(cls, key: str, scores: dict[str, int], terms: dict[str, float]) -> "CaseAnalysis":
+    def made_of(cls, key: str, scores: dict[str, int], terms: dict[str, float]) -> "CaseAnalysis":
         packed = terms if any(_TERM_SEP in term for term in terms) else \
             _TERM_SEP.join(f"{term}{_TERM_SEP}{weight!r}" for term, weight in terms.items())
         return cls(key, pack_score_text(scores), packed)
@@ -137,7 +137,7 @@ def _analyse_one(known: dict[bytes, bytes], item: tuple[str, dict]) -> tuple[str
     tokens = {name: segment(document[name]) for name in TEXT_FIELDS}
     fields = {name: tuple(word for _, word, _, _ in tokens[name]) for name in TEXT_FIELDS}
     fields.update(extra_fields(document, segment))
-    return document["id"], CaseAnalysis.of(key, field_scores(fields), key_term_weights(tokens, document))
+    return document["id"], CaseAnalysis.made_of(key, field_scores(fields), key_term_weights(tokens, document))
 
 
 def similar_cases(cases: list[Case], analysis: dict[str, CaseAnalysis], limit: int = 5, *, state=None,

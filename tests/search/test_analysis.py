@@ -26,7 +26,7 @@ def random_terms(rng: random.Random) -> dict[str, float]:
 
 
 def analyses(terms: dict[str, dict[str, float]]) -> dict[str, CaseAnalysis]:
-    return {case_id: CaseAnalysis.of(repr(sorted(t.items())), {}, t) for case_id, t in terms.items()}
+    return {case_id: CaseAnalysis.made_of(repr(sorted(t.items())), {}, t) for case_id, t in terms.items()}
 
 
 def flat(found):
@@ -163,9 +163,9 @@ def test_the_analysis_equals_segmenting_everything_with_full_jieba(tmp_path):
 
 def test_key_terms_are_kept_packed_and_come_back_exactly():
     terms = {"检察建议": 7.5, "挂案": 1.0 / 3, "两法衔接": 6.0}
-    packed = CaseAnalysis.of("k", {"检察": 2}, terms)
+    packed = CaseAnalysis.made_of("k", {"检察": 2}, terms)
     assert isinstance(packed.packed_terms, str)
     assert packed.terms == terms and list(packed.terms) == list(terms) and packed.term_names() == list(terms)
-    odd = CaseAnalysis.of("k", {}, {"含\x1f分隔符": 2.0, "词": 1.0})  # a keyword holding the separator
+    odd = CaseAnalysis.made_of("k", {}, {"含\x1f分隔符": 2.0, "词": 1.0})  # a keyword holding the separator
     assert odd.terms == {"含\x1f分隔符": 2.0, "词": 1.0} and odd.term_names() == ["含\x1f分隔符", "词"]
-    assert CaseAnalysis.of("k", {}, {}).terms == {} and CaseAnalysis.of("k", {}, {}).term_names() == []
+    assert CaseAnalysis.made_of("k", {}, {}).terms == {} and CaseAnalysis.made_of("k", {}, {}).term_names() == []
