@@ -352,10 +352,9 @@ class Filters:
 
 def _index_dictionary(index_dir: Path):
     """A jieba.Tokenizer over the index vocabulary (None without one): the full jieba dictionary takes a second to load."""
-    import jieba
+    from generator.text.dictionary import cache_dir, import_jieba
 
-    from generator.text.dictionary import cache_dir
-
+    jieba = import_jieba()
     path = index_dir / QUERY_DICT
     if not path.is_file():
         return None
