@@ -529,7 +529,7 @@ def _fixed_times(xlsx: bytes, day: date) -> bytes:
 
 def _compilations(request: BuildRequest, loaded: Loaded) -> tuple[list[PagePlan], list[BookPlan]]:
     """A 年度汇编 page per year and the plan of its book (this edition's cases only)."""
-    from generator.office.compilation import book_cases
+    from generator.office.bookorder import book_cases
     from generator.office.settings import Settings, load_settings
     from generator.site.pages import compilation_index, compilation_page
 
