@@ -134,19 +134,18 @@ def similar_cases(cases: list[Case], analysis: dict[str, CaseAnalysis], limit: i
         found = model.similar_all(limit)
     else:
         found = {case_id: [model._similar(model.position[case_id], model.position[other], score)
-                           for other, score in old.values["results"][case_id]]
+                           for other, score in old.values[case_id][1]]
                  for case_id in model.ids}
         for start in range(0, len(rows), model.BLOCK):
             block = rows[start:start + model.BLOCK]
             found.update(zip((model.ids[row] for row in block), model._rows(block, limit, False)))
     if state is not None and rows != []:  # [] : nothing changed, the record stands
-        if rows is None:
-            results = {case_id: [(s.id, s.exact_score) for s in found[case_id]] for case_id in model.ids}
-        else:
-            results = dict(old.values["results"])
-            results.update((model.ids[row], [(s.id, s.exact_score) for s in found[model.ids[row]]]) for row in rows)
+        # One value per case (its terms, its list): the build state rewrites only the buckets of recomputed rows.
+        values = {} if rows is None else dict(old.values)
+        values.update((case_id, (terms[case_id], [(s.id, s.exact_score) for s in found[case_id]]))
+                      for case_id in (model.ids if rows is None else (model.ids[row] for row in rows)))
         state.update(stage, Record(code, keys={case_id: analysis[case_id].key for case_id in model.ids},
-                                   values={"terms": terms, "vocabulary": list(model.terms), "results": results}))
+                                   values=values, meta={"vocabulary": list(model.terms)}))
     return found
 
 
@@ -165,10 +164,9 @@ def affected_rows(model: SimilarityModel, old, terms: dict[str, dict[str, float]
     vectors that can change are those of the edited cases and of the cases holding a term whose document
     frequency changed; a score can change only between a case and one of those vectors (old or new); a
     case whose scores are all unchanged keeps its list, whose titles come from the new model."""
-    previous = old.values.get("terms")
-    if not isinstance(previous, dict) or previous.keys() != terms.keys() or old.values.get("vocabulary") != model.terms \
-            or not isinstance(old.values.get("results"), dict):
+    if old.values.keys() != terms.keys() or old.meta.get("vocabulary") != model.terms:
         return None
+    previous = {case_id: value[0] for case_id, value in old.values.items()}  # (terms, similar list) per case
     edited = [case_id for case_id in model.ids if previous[case_id] != terms[case_id]]
     if not edited:
         return []
