@@ -139,10 +139,13 @@ def similar_cases(cases: list[Case], analysis: dict[str, CaseAnalysis], limit: i
             block = rows[start:start + model.BLOCK]
             found.update(zip((model.ids[row] for row in block), model._rows(block, limit, False)))
     if state is not None and rows != []:  # [] : nothing changed, the record stands
-        # One value per case (its term names, its list): the build state rewrites only the buckets of recomputed rows.
+        # One value per case (its term names, its list); an equal one stays the very object loaded, so that the
+        # build state rewrites only the buckets of the cases whose list or terms did change.
         values = {} if rows is None else dict(old.values)
-        values.update((case_id, (packed_term_names(analysis[case_id].terms), [(s.id, s.exact_score) for s in found[case_id]]))
-                      for case_id in (model.ids if rows is None else (model.ids[row] for row in rows)))
+        for case_id in (model.ids if rows is None else (model.ids[row] for row in rows)):
+            value = (packed_term_names(analysis[case_id].terms), [(s.id, s.exact_score) for s in found[case_id]])
+            if values.get(case_id) != value:
+                values[case_id] = value
         state.update(stage, Record(code, keys={case_id: analysis[case_id].key for case_id in model.ids},
                                    values=values, meta={"vocabulary": list(model.terms)}))
     return found
