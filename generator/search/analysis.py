@@ -128,25 +128,26 @@ def similar_cases(cases: list[Case], analysis: dict[str, CaseAnalysis], limit: i
                               "terms": analysis[case.id].terms} for case in cases])
     code = similar_code_key(limit)
     old = state.record(stage, code) if state is not None else Record(code)
-    terms = {case.id: analysis[case.id].terms for case in cases}
-    rows = affected_rows(model, old, terms)
+    rows = affected_rows(model, old, analysis)
     if rows is None:
         found = model.similar_all(limit)
     else:
         found = {case_id: [model._similar(model.position[case_id], model.position[other], score)
-                           for other, score in old.values["results"][case_id]]
+                           for other, score in old.values[case_id][1]]
                  for case_id in model.ids}
         for start in range(0, len(rows), model.BLOCK):
             block = rows[start:start + model.BLOCK]
             found.update(zip((model.ids[row] for row in block), model._rows(block, limit, False)))
     if state is not None and rows != []:  # [] : nothing changed, the record stands
-        if rows is None:
-            results = {case_id: [(s.id, s.exact_score) for s in found[case_id]] for case_id in model.ids}
-        else:
-            results = dict(old.values["results"])
-            results.update((model.ids[row], [(s.id, s.exact_score) for s in found[model.ids[row]]]) for row in rows)
+        # One value per case (its term names, its list); an equal one stays the very object loaded, so that the
+        # build state rewrites only the buckets of the cases whose list or terms did change.
+        values = {} if rows is None else dict(old.values)
+        for case_id in (model.ids if rows is None else (model.ids[row] for row in rows)):
+            value = (packed_term_names(analysis[case_id].terms), [(s.id, s.exact_score) for s in found[case_id]])
+            if values.get(case_id) != value:
+                values[case_id] = value
         state.update(stage, Record(code, keys={case_id: analysis[case_id].key for case_id in model.ids},
-                                   values={"terms": terms, "vocabulary": list(model.terms), "results": results}))
+                                   values=values, meta={"vocabulary": list(model.terms)}))
     return found
 
 
@@ -156,7 +157,23 @@ def similar_code_key(limit: int) -> str:
     return code_key("generator.search.analysis", extra=f"similar {limit}")
 
 
-def affected_rows(model: SimilarityModel, old, terms: dict[str, dict[str, float]]) -> list[int] | None:
+_TERM_SEPARATOR = "\x1f"
+
+
+def packed_term_names(terms: dict[str, float]) -> str | tuple[str, ...]:
+    """A case's term names as one string: one object to store and load instead of one per term."""
+    if any(not term or _TERM_SEPARATOR in term for term in terms):
+        return tuple(terms)
+    return _TERM_SEPARATOR.join(terms)
+
+
+def unpacked_term_names(names: str | tuple[str, ...]) -> list[str]:
+    if isinstance(names, tuple):
+        return list(names)
+    return names.split(_TERM_SEPARATOR) if names else []
+
+
+def affected_rows(model: SimilarityModel, old, analysis: dict[str, CaseAnalysis]) -> list[int] | None:
     """The rows whose similar cases may differ from the last computation (old: its record), or None when
     everything is to be computed (no usable record, other cases, another vocabulary order).
 
@@ -164,12 +181,13 @@ def affected_rows(model: SimilarityModel, old, terms: dict[str, dict[str, float]
     the number of cases. With the same cases and the same vocabulary order (so the same arithmetic), the
     vectors that can change are those of the edited cases and of the cases holding a term whose document
     frequency changed; a score can change only between a case and one of those vectors (old or new); a
-    case whose scores are all unchanged keeps its list, whose titles come from the new model."""
-    previous = old.values.get("terms")
-    if not isinstance(previous, dict) or previous.keys() != terms.keys() or old.values.get("vocabulary") != model.terms \
-            or not isinstance(old.values.get("results"), dict):
+    case whose scores are all unchanged keeps its list, whose titles come from the new model. A case is edited
+    when its analysis key changed (the same key: the same terms); only the edited cases' old term names are read."""
+    if old.values.keys() != set(model.ids) or old.meta.get("vocabulary") != model.terms:
         return None
-    edited = [case_id for case_id in model.ids if previous[case_id] != terms[case_id]]
+    terms = {case_id: analysis[case_id].terms for case_id in model.ids}
+    edited = [case_id for case_id in model.ids if old.keys.get(case_id) != analysis[case_id].key]
+    previous = {case_id: unpacked_term_names(old.values[case_id][0]) for case_id in edited}
     if not edited:
         return []
     frequency_change: dict[str, int] = {}
@@ -182,7 +200,7 @@ def affected_rows(model: SimilarityModel, old, terms: dict[str, dict[str, float]
     reach: set[str] = set()
     for case_id in changed:
         reach.update(model.vector(model.position[case_id]))  # the new vector
-        reach.update(previous[case_id])                      # a superset of the old one
+        reach.update(previous.get(case_id, terms[case_id]))  # a superset of the old one
     index = {term: position for position, term in enumerate(model.terms)}
     transposed = model.transposed
     rows = {model.position[case_id] for case_id in changed}

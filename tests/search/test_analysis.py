@@ -62,7 +62,8 @@ def test_the_partial_update_equals_the_full_computation(tmp_path, seed):
         state = BuildState(tmp_path)
         from generator.search import analysis as module
 
-        rows = module.affected_rows(_model(cases, terms), state.record("similar", module.similar_code_key(5)), terms)
+        rows = module.affected_rows(_model(cases, terms), state.record("similar", module.similar_code_key(5)),
+                                    analyses(terms))
         partial_runs += rows is not None and len(rows) < len(cases)
         partial = similar_cases(cases, analyses(terms), state=state)
         state.save()
@@ -86,8 +87,17 @@ def test_other_cases_or_vocabulary_mean_a_full_computation(tmp_path):
     state = BuildState(tmp_path)
     similar_cases(cases, analyses(terms), state=state)
     record = state.record("similar", similar_code_key(5))
-    assert affected_rows(_model(cases, terms), record, terms) == []
+    assert affected_rows(_model(cases, terms), record, analyses(terms)) == []
     fewer = {case_id: t for case_id, t in terms.items() if case_id != "C-3"}
-    assert affected_rows(_model(cases[:3] + cases[4:], fewer), record, fewer) is None
+    assert affected_rows(_model(cases[:3] + cases[4:], fewer), record, analyses(fewer)) is None
     renamed = dict(terms, **{"C-0": {"新词": 1.0}})
-    assert affected_rows(_model(cases, renamed), record, renamed) is None
+    assert affected_rows(_model(cases, renamed), record, analyses(renamed)) is None
+
+
+def test_term_names_are_kept_as_one_string_and_come_back_the_same():
+    from generator.search.analysis import packed_term_names, unpacked_term_names
+
+    for names in ([], ["监督"], ["检察", "建议", "整改"], ["带\x1f分隔符", "词"], ["", "空词"]):
+        packed = packed_term_names(dict.fromkeys(names, 1.0))
+        assert unpacked_term_names(packed) == names
+    assert isinstance(packed_term_names({"检察": 1.0, "建议": 2.0}), str)
