@@ -23,6 +23,7 @@ from docx.shared import Pt
 
 from generator.core.edition import Edition
 from generator.text.chinese import cn_date, cn_number
+from generator.office.bookorder import book_cases, group_by_area
 from generator.office.layout import OfficialDocument, set_font
 from generator.core.model import Case
 from generator.core.pii import scan_cases
@@ -40,18 +41,6 @@ SECTIONS = (("导语", "summary"), ("基本情况", "background"), ("主要做�
 class Heading:
     level: int
     text: str
-
-
-def book_cases(cases: list[Case], year: int, edition: Edition, include_typical: bool = False) -> list[Case]:
-    chosen = [c for c in edition.cases_in(cases)
-              if c.year == year and (c.replicable or (include_typical and c.typical))]
-    return sorted(chosen, key=lambda c: (c.date, c.id))
-
-
-def group_by_area(cases: list[Case], area_order: list[str]) -> list[tuple[str, list[Case]]]:
-    areas = [a for a in area_order if any(c.category == a for c in cases)]
-    areas += sorted({c.category for c in cases} - set(areas))
-    return [(area, [c for c in cases if c.category == area]) for area in areas]
 
 
 MARK = "\ue000"  # private-use character: where a template's text goes

@@ -9,7 +9,6 @@ from pathlib import Path
 
 from generator.core.enrich import BLUE, RED, YELLOW, FindingState, finding_states
 from generator.text.chinese import cn_date
-from generator.office.layout import set_font
 from generator.core.model import Case
 from generator.core.problems import UserError
 from generator.core.project import Project
@@ -110,7 +109,7 @@ def docx_bytes(ledger: list[Row], title: str, as_of: date) -> bytes:
     from docx import Document
     from docx.enum.text import WD_ALIGN_PARAGRAPH
 
-    from generator.office.layout import add_page_numbers, package_bytes
+    from generator.office.layout import add_page_numbers, package_bytes, set_font
     from generator.office.profile import profile
 
     p = profile()
@@ -146,6 +145,8 @@ def _docx_ledger_table(document, ledger: list[Row], p: dict) -> None:
     python-docx took minutes at 15,000 findings."""
     from docx.oxml import OxmlElement
     from docx.shared import Mm
+
+    from generator.office.layout import set_font
 
     table = document.add_table(rows=2, cols=len(HEADERS))
     table.style = "Table Grid"

@@ -156,7 +156,7 @@ def similar_cases(cases: list[Case], analysis: dict[str, CaseAnalysis], limit: i
     old = state.record(stage, code) if state is not None else Record(code)
     documents = [{"id": case.id, "title": case.title, "classification": case.classification} for case in cases]
     keys = {case.id: analysis[case.id].key for case in cases}
-    partial = _partial(documents, [analysis[case.id] for case in cases], old, keys)
+    partial = _partial(documents, [analysis[case.id] for case in cases], old, keys, limit)
     if partial is None:
         for document in documents:
             document["terms"] = analysis[document["id"]].terms
@@ -165,7 +165,8 @@ def similar_cases(cases: list[Case], analysis: dict[str, CaseAnalysis], limit: i
         scores = np.zeros((len(documents), limit), dtype=np.float64)
     else:
         model, changed = partial
-        neighbours, scores = old.values["neighbours"], old.values["scores"]
+        neighbours = np.frombuffer(old.values["neighbours"], dtype=np.int64).reshape(len(documents), limit)
+        scores = np.frombuffer(old.values["scores"], dtype=np.float64).reshape(len(documents), limit)
         rows = []
         if changed:
             neighbours, scores = neighbours.copy(), scores.copy()
@@ -177,8 +178,13 @@ def similar_cases(cases: list[Case], analysis: dict[str, CaseAnalysis], limit: i
             for place, similar in enumerate(found):
                 neighbours[row, place], scores[row, place] = model.position[similar.id], similar.exact_score
     if state is not None and (partial is None or partial[1] or keys != old.keys):
-        state.update(stage, Record(code, keys=keys, values={"vectors": model.vectors, "neighbours": neighbours,
-                                                            "scores": scores}))
+        # The lists as bytes: cheap to store and load, and compared by value; unchanged, the very objects loaded
+        # (the build state then rewrites nothing of them).
+        unchanged = partial is not None and not partial[1]
+        state.update(stage, Record(code, keys=keys, values={
+            "vectors": model.vectors,
+            "neighbours": old.values["neighbours"] if unchanged else neighbours.tobytes(),
+            "scores": old.values["scores"] if unchanged else scores.tobytes()}))
     similar_of = model._similar
     return {case_id: [similar_of(row, other, score) for other, score in zip(neighbours[row].tolist(), scores[row].tolist())
                       if other >= 0]
@@ -191,14 +197,15 @@ def similar_code_key(limit: int) -> str:
     return code_key("generator.search.analysis", extra=f"similar {limit}")
 
 
-def _partial(documents: list[dict], analyses: list[CaseAnalysis], old, keys: dict[str, str]) \
+def _partial(documents: list[dict], analyses: list[CaseAnalysis], old, keys: dict[str, str], limit: int = 5) \
         -> tuple[SimilarityModel, list[int]] | None:
     """The model after the edits since the last computation (old: its record) and the rows whose vector
     changed (TermVectors.updated); None when everything is to be computed (no usable record, other cases or
     another order)."""
     previous = old.values.get("vectors")
     if not isinstance(previous, TermVectors) or list(old.keys) != list(keys) or previous.count != len(documents) \
-            or not isinstance(old.values.get("neighbours"), type(old.values.get("scores"))):
+            or not all(isinstance(old.values.get(name), bytes) and len(old.values[name]) == 8 * len(documents) * limit
+                       for name in ("neighbours", "scores")):
         return None
     edited = [row for row, case_id in enumerate(keys) if old.keys[case_id] != keys[case_id]]
     if not edited:

@@ -105,6 +105,18 @@ class TermVectors:
         by_row = dict(zip(rows, weighed))
         return new._replaced(changed, [by_row[row] for row in changed]), changed
 
+    def __eq__(self, other) -> bool:
+        """The same vectors and frequencies (whatever the columns of their terms)."""
+        import numpy as np
+
+        if not isinstance(other, TermVectors):
+            return NotImplemented
+        return self.count == other.count and self.frequency == other.frequency \
+            and np.array_equal(self.indptr, other.indptr) and np.array_equal(self.data, other.data) \
+            and [self.vocabulary[t] for t in self.indices.tolist()] == [other.vocabulary[t] for t in other.indices.tolist()]
+
+    __hash__ = None
+
     def vector(self, row: int) -> list[tuple[str, float]]:
         """The row's compared terms and weights, heaviest first."""
         start, end = self.indptr[row], self.indptr[row + 1]

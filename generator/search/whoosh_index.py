@@ -263,8 +263,6 @@ def update_index(index_dir: Path, cases: Iterable[Case], *, rebuild: bool = Fals
     (the report says why): the site build leaves full rebuilds to `jiandu index`.
     analysis: case id → analysis.CaseAnalysis of these cases (key terms and planner scores already computed).
     """
-    from whoosh.writing import LockError
-
     segments = segments or SegmentCache(None)
     documents = {case.id: case_document(case) for case in cases}
     digests = {case_id: _document_digest(document) for case_id, document in documents.items()}
@@ -280,31 +278,38 @@ def update_index(index_dir: Path, cases: Iterable[Case], *, rebuild: bool = Fals
             return IndexReport(added=len(documents), rebuilt=True, reason=reason, total=len(documents))
         changed = [case_id for case_id in documents if old.get(case_id) != digests[case_id]]
         removed = [case_id for case_id in old if case_id not in documents]
-        report = IndexReport(added=sum(1 for c in changed if c not in old), updated=sum(1 for c in changed if c in old),
-                             removed=len(removed), total=len(documents))
         if changed or removed:
-            try:
-                writer = ix.writer(timeout=30)
-            except LockError:
-                raise UserError(f"检索索引 {index_dir} 正被其他程序写入，请稍后再试") from None
-            fresh = {}
-            try:
-                for case_id in removed:
-                    writer.delete_by_term("id", case_id)
-                for document in _prepare_all([documents[case_id] for case_id in changed], segments, analysis):
-                    fresh[document["id"]] = _unpacked_later(document.pop(PLAN_SCORES))
-                    writer.update_document(**document)
-            except BaseException:
-                writer.cancel()  # nothing half-written stays; the lock is released
-                raise
-            (index_dir / META_FILE).unlink(missing_ok=True)  # until the plan index matches (a crash: rebuild)
-            writer.commit()
-            _write_plan(index_dir, [_plan_doc(document, fresh.get(case_id) or _DeferredScores(document, segments),
-                                              digests) for case_id, document in documents.items()])
-            _write_meta(index_dir, digests)
-            _write_query_dictionary(ix, index_dir)
+            _apply_changes(ix, index_dir, documents, digests, changed, removed, segments, analysis)
         ix.close()
-        return report
+        return IndexReport(added=sum(1 for c in changed if c not in old), updated=sum(1 for c in changed if c in old),
+                           removed=len(removed), total=len(documents))
+
+
+def _apply_changes(ix, index_dir: Path, documents: dict, digests: dict, changed: list, removed: list,
+                   segments: SegmentCache, analysis: Mapping | None) -> None:
+    """Delete the removed cases, re-add the changed ones in one Whoosh commit, then the plan index and meta."""
+    from whoosh.writing import LockError
+
+    try:
+        writer = ix.writer(timeout=30)
+    except LockError:
+        raise UserError(f"检索索引 {index_dir} 正被其他程序写入，请稍后再试") from None
+    fresh = {}
+    try:
+        for case_id in removed:
+            writer.delete_by_term("id", case_id)
+        for document in _prepare_all([documents[case_id] for case_id in changed], segments, analysis):
+            fresh[document["id"]] = _unpacked_later(document.pop(PLAN_SCORES))
+            writer.update_document(**document)
+    except BaseException:
+        writer.cancel()  # nothing half-written stays; the lock is released
+        raise
+    (index_dir / META_FILE).unlink(missing_ok=True)  # until the plan index matches (a crash: rebuild)
+    writer.commit()
+    _write_plan(index_dir, [_plan_doc(document, fresh.get(case_id) or _DeferredScores(document, segments), digests)
+                            for case_id, document in documents.items()])
+    _write_meta(index_dir, digests)
+    _write_query_dictionary(ix, index_dir)
 
 
 # --- searching -------------------------------------------------------------------------
@@ -352,10 +357,9 @@ class Filters:
 
 def _index_dictionary(index_dir: Path):
     """A jieba.Tokenizer over the index vocabulary (None without one): the full jieba dictionary takes a second to load."""
-    import jieba
+    from generator.text.dictionary import cache_dir, import_jieba
 
-    from generator.text.dictionary import cache_dir
-
+    jieba = import_jieba()
     path = index_dir / QUERY_DICT
     if not path.is_file():
         return None

@@ -279,8 +279,12 @@ def run_stages(request: BuildRequest, loaded: Loaded, state: BuildState, timings
     started = time.perf_counter()
     _clear_leftovers(request)
     analysed = analyse_stage(request, loaded, state)
+    # Like the library (build_site): the analysis and the plans live until the build ends; the collector's
+    # full scans of them cost ~0.8 s of a one-case rebuild at 10,000 cases.
+    gc.freeze()
     started = timed("analyse", started)
     planned_ = plan_stage(request, loaded, analysed, state)
+    gc.freeze()
     started = timed("plan", started)
     stage = f"site-{request.edition.name}"
     old = state.record(stage, "")
@@ -529,7 +533,7 @@ def _fixed_times(xlsx: bytes, day: date) -> bytes:
 
 def _compilations(request: BuildRequest, loaded: Loaded) -> tuple[list[PagePlan], list[BookPlan]]:
     """A 年度汇编 page per year and the plan of its book (this edition's cases only)."""
-    from generator.office.compilation import book_cases
+    from generator.office.bookorder import book_cases
     from generator.office.settings import Settings, load_settings
     from generator.site.pages import compilation_index, compilation_page
 

@@ -774,7 +774,7 @@ def compilation_index(years: dict[int, list[Case]]) -> Page:
 def compilation_page(year: int, cases: list[Case], book_name: str, title: str, area_order: list[str] = (),
                      pdf_name: str | None = None) -> Page:
     """A year's compilation: the cases under their 监督内容 in taxonomy order (as in the book), with downloads."""
-    from generator.office.compilation import group_by_area
+    from generator.office.bookorder import group_by_area
 
     buttons = f'<a class="md-button md-button--primary" href="{quote(book_name)}" download>下载《{escape(title)}》（.docx）</a>'
     if pdf_name:

@@ -34,8 +34,8 @@ def words_inside(texts: Iterable[str], lookup: Lookup, longest: int) -> dict[str
 
 def partial_tokenizer(entries: dict[str, int], total: int):
     """A jieba.Tokenizer whose dictionary is these entries of the full one (with the full one's total)."""
-    import jieba
+    from generator.text.dictionary import import_jieba
 
-    tokenizer = jieba.Tokenizer()
+    tokenizer = import_jieba().Tokenizer()
     tokenizer.FREQ, tokenizer.total, tokenizer.initialized = dict(entries), total, True
     return tokenizer

@@ -121,3 +121,30 @@ def test_settings_files_get_the_same_chinese_messages(tmp_path):
     with pytest.raises(UserError) as error:
         load_settings(tmp_path)
     assert "organisation.yaml 第 2 行" in str(error.value) and "!!set" in str(error.value)
+
+
+SCREEN_PARITY = [text for _, text, _, _ in CASES] + [
+    "a: 1\n" + "b:\n" + "".join("  " * i + "- x:\n" for i in range(1, 40)),  # deep block nesting, no screen signs
+    "id: " + "[" * 40 + "]" * 40 + "\n",  # deep flow nesting below what the scanner refuses
+    "a: 1\n...\n", "--- \na: 1\n", "a: x*y\nb: 'p&q'\n", "title: 监督！检察建议\nsummary: 要点：整改\n",
+    "body: |\n  **要点**：整改率 95%\n  * 列表\n", "a: *x\n", "a: [*x]\n", "a: 1\n%TAG ! tag:x,2000:\n---\nb: 2\n",
+]
+
+
+@pytest.mark.parametrize("text", SCREEN_PARITY)
+def test_skipping_the_event_screen_changes_no_result(loader, monkeypatch, text):
+    """Files without anchor, alias, tag, directive or document signs skip the event pass; every result must be
+    what the full screen gives (the same data, lines and problems)."""
+    fast = parse_yaml(text, "cases/X.yaml")
+    monkeypatch.setattr(load, "_needs_screen", lambda text: True)
+    assert parse_yaml(text, "cases/X.yaml") == fast
+
+
+def test_files_without_screen_signs_skip_the_event_pass(monkeypatch):
+    calls = []
+    original = load._screen_events
+    monkeypatch.setattr(load, "_screen_events", lambda text: calls.append(text) or original(text))
+    parse_yaml("id: CZ-2026-001\ntitle: 检察建议\nkeywords: [挂案, 清理]\n", "cases/X.yaml")
+    assert calls == []
+    parse_yaml("a: &x 1\n", "cases/X.yaml")
+    assert len(calls) == 1

@@ -91,6 +91,26 @@ def test_warm_rebuild_equals_a_cold_build(warm_and_cold):
     assert different == []
 
 
+def test_the_build_state_after_the_edits_equals_a_cold_builds(warm_and_cold):
+    """Records saved bucket by bucket over three builds hold what one cold build saves (validate's keys are file
+    times and inodes, the site record's meta names its folder and build: those differ by nature)."""
+    import pickle
+
+    from generator.infra.buildstate import BuildState
+
+    warm, cold, *_ = warm_and_cold
+    states = [BuildState(root / "build" / "cache") for root in (warm, cold)]
+    assert set(states[0]._heads) == set(states[1]._heads) >= {"validate", "pii", "analysis", "similar-internal"}
+    for stage in states[1]._heads:
+        code = pickle.loads(states[1]._heads[stage])[0]
+        warm_record, cold_record = (state.record(stage, code) for state in states)
+        assert warm_record.code == code and warm_record.values == cold_record.values, stage
+        if stage != "validate":
+            assert warm_record.keys == cold_record.keys, stage
+        if not stage.startswith(("validate", "site-")):
+            assert warm_record.meta == cold_record.meta, stage
+
+
 def test_the_edit_shows_everywhere_and_the_old_text_nowhere(warm_and_cold):
     warm, *_ = warm_and_cold
     site = warm / "site"
