@@ -6,7 +6,9 @@ a build (about 6 ms per case), so each text is segmented once and kept in an
 SQLite file keyed by the SHA-1 of the text. The file name carries a signature
 of the dictionary and the tokenizer code, so a dictionary change starts a new
 cache (the old one is deleted). Missing texts are segmented in two processes
-when there are many.
+when there are many; a few (a one-case edit) by the part of jieba's dictionary
+they contain (partial_dictionary.py), looked up in a copy of the dictionary kept
+in the same file, so that the whole dictionary is not loaded for them.
 """
 
 from __future__ import annotations
