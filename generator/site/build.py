@@ -57,6 +57,7 @@ from generator.site.frames import (
     folder_frame,
     frame_site,
     link_or_copy,
+    link_tree,
     load_mkdocs_config,
     nav_sources,
     project_theme_files,
@@ -376,7 +377,7 @@ def run_stages(request: BuildRequest, loaded: Loaded, state: BuildState, timings
         started = timed("ledger-downloads", started)
         write_books(request, loaded, planned_.books, outputs)
         started = timed("books", started)
-        search_report = search_stage(request, loaded, analysed, planned_.frames, outputs)
+        search_report = search_stage(request, loaded, analysed, planned_, outputs)
         started = timed("search-index", started)
         (outputs.site / SITE_MARKER).write_text(_marker_text(outputs.build_id, request.edition.name), encoding="utf-8")
         # Killed after the swap, before the state is saved, the old record stays: its build id is not the new
@@ -719,37 +720,58 @@ def _build_book(job: BookJob, book: BookPlan) -> tuple[bytes, list]:
 
 # --- search index ------------------------------------------------------------------------------
 
-def search_stage(request: BuildRequest, loaded: Loaded, analysed: Analysed, frames: FrameSite,
+def search_stage(request: BuildRequest, loaded: Loaded, analysed: Analysed, planned_: Planned,
                  outputs: SiteOutputs):
-    """The site's search index: the siteindex writer keeps its own record and rewrites only what changed."""
+    """The site's search index: the siteindex writer keeps its own record and rewrites only what changed.
+    A case's search doc is made only when its analysis changed (its key) or the planner's facets are made again
+    (their key is the case's listed fields, which hold every facet)."""
+    from generator.infra.cachekey import code_key
     from generator.search.queryplan import load_synonyms
     from generator.siteindex.casedocs import case_search_doc
-    from generator.siteindex.model import SearchDoc
+    from generator.siteindex.model import DocSource, SearchDoc
     from generator.siteindex.writer import write_site_search
 
-    gc.collect()
     search_dir = outputs.site / "search"
     if outputs.previous is not None:  # unchanged shards are kept: the writer replaces only what changed
         for folder in ("jiandu", "jiandu-x"):
-            old_index = outputs.previous / "search" / folder
-            if old_index.is_dir():
-                for path in old_index.rglob("*"):
-                    if path.is_file():
-                        link_or_copy(path, search_dir / folder / path.relative_to(old_index))
+            link_tree(outputs.previous / "search" / folder, search_dir / folder)
     analysis = analysed.analysis
-    docs = [case_search_doc(case, scores=analysis[case.id].scores, key=analysis[case.id].key) for case in loaded.cases]
+    cases = {f"cases/{case.id}.html": case for case in loaded.cases}
+    keys: dict[str, str | None] = {location: analysis[case.id].key for location, case in cases.items()}
+    facets_code = code_key("generator.siteindex.casedocs")
+    facet_keys = {location: facets_code + planned_.digests[case.id] for location, case in cases.items()}
+    pages = _content_docs(analysed, planned_.frames)
+    keys.update((doc.location, doc.key) for doc in pages)
+
+    def make(location: str) -> SearchDoc:
+        case = cases.get(location)
+        if case is None:
+            return pages_by_location[location]
+        return case_search_doc(case, scores=analysis[case.id].scores, key=analysis[case.id].key)
+
+    pages_by_location = {doc.location: doc for doc in pages}
+    if len(keys) != len(cases) + len(pages):
+        raise UserError("手写页面与案例页面的地址相同：" + "、".join(sorted(set(cases) & set(pages_by_location))))
+    project = request.project
+    report = write_site_search(search_dir, DocSource(keys, make, facet_keys), synonyms=load_synonyms(project.cases_dir),
+                               state_dir=project.cache_dir / f"site-search-{request.edition.name}")
+    if report.fallback:
+        request.progress(str(report))
+    return report
+
+
+def _content_docs(analysed: Analysed, frames: FrameSite) -> list:
+    """The search docs of the hand-written pages (content/)."""
+    from generator.siteindex.model import SearchDoc
+
     texts = [(page["title"], page["text"]) for page in frames.content_pages]
     tokens = analysed.segments.tokens(text for pair in texts for text in pair)
     signature = analysis_code_key()
+    docs = []
     for index, page in enumerate(frames.content_pages):
         title_tokens, body_tokens = tokens[2 * index], tokens[2 * index + 1]
         key = hashlib.sha1(json.dumps([page, signature], ensure_ascii=False).encode("utf-8")).hexdigest()
         docs.append(SearchDoc(location=page["location"], title=page["title"], text=page["text"],
                               fields={"title": tuple(w for _, w, _, _ in title_tokens),
                                       "body": tuple(w for _, w, _, _ in body_tokens)}, key=key))
-    project = request.project
-    report = write_site_search(search_dir, docs, synonyms=load_synonyms(project.cases_dir),
-                               state_dir=project.cache_dir / f"site-search-{request.edition.name}")
-    if report.fallback:
-        request.progress(str(report))
-    return report
+    return docs

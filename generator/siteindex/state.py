@@ -51,10 +51,11 @@ def load_state(state_dir: Path) -> dict | None:
     return state
 
 
-def files_match(index_dir: Path, recorded: dict) -> bool:
-    """Whether search/jiandu holds exactly the files of the state, as written (size and mtime)."""
+def files_match(index_dir: Path, recorded: dict, subfolders: tuple[str, ...] = ("t", "p", "d")) -> bool:
+    """Whether a folder (search/jiandu, with its subfolders) holds exactly the files recorded, as written
+    (size and mtime)."""
     seen = 0
-    for sub in ("", "t/", "p/", "d/"):
+    for sub in ("", *(f"{name}/" for name in subfolders)):
         try:
             entries = os.scandir(index_dir / sub if sub else index_dir)
         except FileNotFoundError:
@@ -63,7 +64,7 @@ def files_match(index_dir: Path, recorded: dict) -> bool:
             return False
         with entries:
             for entry in entries:
-                if not sub and entry.name in ("t", "p", "d") and entry.is_dir(follow_symlinks=False):
+                if not sub and entry.name in subfolders and entry.is_dir(follow_symlinks=False):
                     continue
                 expected = recorded.get(sub + entry.name)
                 if expected is None or not entry.is_file(follow_symlinks=False):
