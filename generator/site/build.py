@@ -48,7 +48,7 @@ from generator.core.project import Library, Project
 from generator.infra.buildstate import BuildState, Record, changes
 from generator.infra.cachekey import code_key
 from generator.infra.files import exclusive, replace_dir, write_file
-from generator.infra.parallel import map_in_processes
+from generator.infra.parallel import Pending, in_background, map_in_processes
 from generator.office.register import entries_by_case, safe_file_name
 from generator.site.frames import (
     SITE_MARKER,
@@ -142,6 +142,7 @@ def build_site(project: Project, *, as_of: date | None = None, site_dir: Path | 
         finally:
             gc.unfreeze()  # `jiandu serve` builds again in this process: what this build made can then be collected
             state.save()  # what the stages made is kept even when a later stage failed
+        made.removal.wait()
     return BuildReport(cases=len(loaded.cases), pages=made.pages, seconds=time.perf_counter() - started,
                        site_dir=site_dir, rendered=made.rendered, frames_rendered=made.frames_rendered,
                        timings=timings, search_index=made.search_report, warnings=loaded.warnings)
@@ -215,6 +216,7 @@ class Made:
     rendered: int
     frames_rendered: bool
     search_report: object  # siteindex's SiteSearchReport
+    removal: Pending       # of the previous site's folder
 
 
 @dataclass(frozen=True)
@@ -368,8 +370,11 @@ def run_stages(request: BuildRequest, loaded: Loaded, state: BuildState, timings
     site_dir.parent.mkdir(parents=True, exist_ok=True)
     # Next to the output, so the final move is a rename on one file system.
     work = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.tmp-", dir=site_dir.parent))
+    linking, leftovers = None, [work]
     try:
         outputs = SiteOutputs(work / "site", previous, old, uuid.uuid4().hex)
+        if previous is not None:  # the previous index's files, linked while the pages are made
+            linking = in_background(_link_search, (previous / "search", outputs.site / "search"))
         write_pages(request, loaded, analysed, planned_, outputs)
         started = timed("pages", started)
         if not request.edition.is_public:
@@ -377,21 +382,39 @@ def run_stages(request: BuildRequest, loaded: Loaded, state: BuildState, timings
         started = timed("ledger-downloads", started)
         write_books(request, loaded, planned_.books, outputs)
         started = timed("books", started)
-        search_report = search_stage(request, loaded, analysed, planned_, outputs)
+        search_report = search_stage(request, loaded, analysed, planned_, outputs, linking)
         started = timed("search-index", started)
         (outputs.site / SITE_MARKER).write_text(_marker_text(outputs.build_id, request.edition.name), encoding="utf-8")
         # Killed after the swap, before the state is saved, the old record stays: its build id is not the new
         # site's marker, so the next build reuses nothing from the site (run_stages' `previous`).
-        replace_dir(outputs.site, site_dir)
+        replace_dir(outputs.site, site_dir, discard=leftovers.append)
         report = changes(old.keys, outputs.record.keys)
         outputs.record.meta.update(site_dir=str(site_dir), build_id=outputs.build_id, removed=len(report.removed),
                                    listings=planned_.listings)
         state.update(stage, outputs.record)
-        timed("swap", started)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+    except BaseException:
+        if linking is not None:
+            linking.cancel()
+        for folder in leftovers:
+            shutil.rmtree(folder, ignore_errors=True)
+        raise
+    # The previous site (tens of thousands of files) is deleted in another process while this one saves the
+    # build state; build_site waits for it. Killed meanwhile, the next build clears what is left (_clear_leftovers).
+    removal = in_background(_remove_folders, leftovers)
+    timed("swap", started)
     return Made(sum(1 for path in outputs.record.keys if path.endswith(".html")), outputs.rendered,
-                planned_.frames.rendered, search_report)
+                planned_.frames.rendered, search_report, removal)
+
+
+def _link_search(folders: tuple[Path, Path]) -> None:
+    previous, search_dir = folders
+    for folder in ("jiandu", "jiandu-x"):  # unchanged shards are kept: the writer replaces only what changed
+        link_tree(previous / folder, search_dir / folder)
+
+
+def _remove_folders(folders: list[Path]) -> None:
+    for folder in folders:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _clear_leftovers(request: BuildRequest) -> None:
@@ -721,7 +744,7 @@ def _build_book(job: BookJob, book: BookPlan) -> tuple[bytes, list]:
 # --- search index ------------------------------------------------------------------------------
 
 def search_stage(request: BuildRequest, loaded: Loaded, analysed: Analysed, planned_: Planned,
-                 outputs: SiteOutputs):
+                 outputs: SiteOutputs, linking: Pending | None = None):
     """The site's search index: the siteindex writer keeps its own record and rewrites only what changed.
     A case's search doc is made only when its analysis changed (its key) or the planner's facets are made again
     (their key is the case's listed fields, which hold every facet)."""
@@ -732,9 +755,8 @@ def search_stage(request: BuildRequest, loaded: Loaded, analysed: Analysed, plan
     from generator.siteindex.writer import write_site_search
 
     search_dir = outputs.site / "search"
-    if outputs.previous is not None:  # unchanged shards are kept: the writer replaces only what changed
-        for folder in ("jiandu", "jiandu-x"):
-            link_tree(outputs.previous / "search" / folder, search_dir / folder)
+    if linking is not None:  # the previous index's files, linked in the background since the pages stage
+        linking.wait()
     analysis = analysed.analysis
     cases = {f"cases/{case.id}.html": case for case in loaded.cases}
     keys: dict[str, str | None] = {location: analysis[case.id].key for location, case in cases.items()}

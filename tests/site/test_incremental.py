@@ -166,6 +166,7 @@ def test_an_edit_of_page_only_text_plans_no_listing(tmp_path, monkeypatch):
     edit(warm, "summary: 改过的导语", "summary: 再次改过的导语")
     build(warm)
     assert planned == [1]
+    assert not [p for p in warm.iterdir() if ".tmp-" in p.name or ".old-" in p.name]  # the previous site is gone
     cold = cold_copy(warm, tmp_path / "cold")
     warm_files, cold_files = site_files(warm), site_files(cold)
     assert sorted(warm_files) == sorted(cold_files)
@@ -199,8 +200,8 @@ def test_interrupted_after_the_swap_the_next_build_starts_afresh(tmp_path, monke
 
     real_replace_dir = site_module.replace_dir
 
-    def power_cut(new, target):  # right after the new site is swapped in, before its record is kept
-        real_replace_dir(new, target)
+    def power_cut(new, target, **kwargs):  # right after the new site is swapped in, before its record is kept
+        real_replace_dir(new, target, **kwargs)
         raise KeyboardInterrupt
 
     monkeypatch.setattr(site_module, "replace_dir", power_cut)
