@@ -142,7 +142,7 @@ def build_site(project: Project, *, as_of: date | None = None, site_dir: Path | 
         finally:
             gc.unfreeze()  # `jiandu serve` builds again in this process: what this build made can then be collected
             state.save()  # what the stages made is kept even when a later stage failed
-        made.removal.wait()
+        made.removal.wait()  # the previous site, deleted in another process while the state was saved
     return BuildReport(cases=len(loaded.cases), pages=made.pages, seconds=time.perf_counter() - started,
                        site_dir=site_dir, rendered=made.rendered, frames_rendered=made.frames_rendered,
                        timings=timings, search_index=made.search_report, warnings=loaded.warnings)
