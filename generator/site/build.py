@@ -8,7 +8,9 @@
 
 What every stage made last time is in the one build state (infra/buildstate.py,
 build/cache/state.pickle); each stage compares the keys of its items with the last
-ones (buildstate.changes) and makes only what is new or changed. Keys of outputs
+ones (buildstate.changes) and makes only what is new or changed. The pages other
+than case pages are not even planned while the listing key (what they can show of
+every case, pages.listed_fields, and the build's other inputs) is as last time. Keys of outputs
 carry the code key of the code that renders them (infra/cachekey.py): the digest
 of every module that code imports, so an upgrade re-renders exactly what it can
 change. An output whose key is unchanged is hard-linked from the previous site;

@@ -4,6 +4,7 @@
                                  docs: {location: [number, key]},
                                  files: {path in search/jiandu: [size, mtime_ns]}}
     scores/<k>.json              {location: packed term scores} for the docs numbered k*64 … k*64+63
+    plan.json                    {key, files: {name: [size, mtime_ns]}} of the planner's files (planfiles.py)
 
 When state.json matches the files in search/jiandu (same names, sizes and mtimes: e.g. hard links
 to the previous build's files), an update (incremental.py) processes only the docs whose key
