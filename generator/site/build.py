@@ -37,7 +37,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cache
+from functools import cache, partial
 from pathlib import Path, PurePosixPath
 from typing import Callable
 
@@ -372,12 +372,14 @@ def run_stages(request: BuildRequest, loaded: Loaded, state: BuildState, timings
     site_dir.parent.mkdir(parents=True, exist_ok=True)
     # Next to the output, so the final move is a rename on one file system.
     work = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.tmp-", dir=site_dir.parent))
-    linking, leftovers = None, [work]
+    linking = page_links = None
+    leftovers = [work]
     try:
         outputs = SiteOutputs(work / "site", previous, old, uuid.uuid4().hex)
         if previous is not None:  # the previous index's files, linked while the pages are made
             linking = in_background(_link_search, (previous / "search", outputs.site / "search"))
         write_pages(request, loaded, analysed, planned_, outputs)
+        page_links = outputs.link_deferred()  # the unchanged pages, linked while the rest is made
         started = timed("pages", started)
         if not request.edition.is_public:
             _ledger_files(request, loaded, analysed.issued, outputs)
@@ -385,6 +387,7 @@ def run_stages(request: BuildRequest, loaded: Loaded, state: BuildState, timings
         write_books(request, loaded, planned_.books, outputs)
         started = timed("books", started)
         search_report = search_stage(request, loaded, analysed, planned_, outputs, linking)
+        outputs.finish_links(page_links)
         started = timed("search-index", started)
         (outputs.site / SITE_MARKER).write_text(_marker_text(outputs.build_id, request.edition.name), encoding="utf-8")
         # Killed after the swap, before the state is saved, the old record stays: its build id is not the new
@@ -395,8 +398,9 @@ def run_stages(request: BuildRequest, loaded: Loaded, state: BuildState, timings
                                    listings=planned_.listings)
         state.update(stage, outputs.record)
     except BaseException:
-        if linking is not None:
-            linking.cancel()
+        for pending in (linking, page_links):
+            if pending is not None:
+                pending.cancel()
         for folder in leftovers:
             shutil.rmtree(folder, ignore_errors=True)
         raise
@@ -443,15 +447,20 @@ class SiteOutputs:
         # Plain strings: a path object per file costs more than the link itself (tens of thousands per build).
         self._from = f"{previous}/" if previous is not None else None
         self._to = f"{site}/"
+        self._deferred: list[tuple[str, Callable[[], None]]] = []
 
-    def reuse(self, path: str, key: str) -> bool:
-        """Record the output; link the previous build's file when the key of its inputs is unchanged."""
+    def reuse(self, path: str, key: str, remake: Callable[[], None] | None = None) -> bool:
+        """Record the output; link the previous build's file when the key of its inputs is unchanged.
+        remake: how to make the file should the link fail; with it, the link is left to link_deferred()."""
         keys = self.record.keys
         if path in keys:
             raise UserError(f"两个输出文件同名：{path}（例如汇编标题缺少年份，或两个关键词只有大小写不同）")
         keys[path] = key
         if self._from is None or self.old.keys.get(path) != key:
             return False
+        if remake is not None:
+            self._deferred.append((path, remake))
+            return True
         try:
             os.link(self._from + path, self._to + path)
             return True
@@ -459,9 +468,39 @@ class SiteOutputs:
             return link_or_copy(self.previous / path, self.site / path, missing_ok=True)
 
     def keep_or_make(self, path: str, key: str, produce: Callable[[], str | bytes]) -> None:
-        if not self.reuse(path, key):
+        def make() -> None:
             write_page(self.site / path, produce())
             self.rendered += 1
+
+        if not self.reuse(path, key, make):
+            make()
+
+    def link_deferred(self) -> Pending | None:
+        """Link the unchanged files reuse() left for later, in another process while the build goes on."""
+        if not self._deferred:
+            return None
+        return in_background(_link_files, (self._from, self._to, [path for path, _ in self._deferred]))
+
+    def finish_links(self, linking: Pending | None) -> None:
+        """Wait for link_deferred(); make the files it could not link after all (gone from the previous site)."""
+        failed = set(linking.wait()) if linking is not None else set()
+        for path, remake in self._deferred:
+            if path in failed:
+                remake()
+        self._deferred = []
+
+
+def _link_files(job: tuple[str, str, list[str]]) -> list[str]:
+    """Link each path from the previous site (source) into the new one (target); the paths it could not."""
+    source, target, paths = job
+    failed = []
+    for path in paths:
+        try:
+            os.link(source + path, target + path)
+        except OSError:
+            if not link_or_copy(Path(source + path), Path(target + path), missing_ok=True):
+                failed.append(path)
+    return failed
 
 
 def write_page(path: Path, content: str | bytes) -> None:
@@ -580,6 +619,13 @@ def _case_pages(request: BuildRequest, loaded: Loaded, analysed: Analysed, plann
     cases_frames = {name: key for name, key in frame_keys.items() if name.startswith("cases/")}
     shared = _key(signature, cases_frames)  # what every case page shares, hashed once
     (outputs.site / "cases").mkdir(parents=True, exist_ok=True)
+    job = cache(lambda: CaseJob(loaded.cases, request.as_of, analysed.similar, analysed.issued, issued_files,
+                                planned_.frames.frames, planned_.sources, outputs.site, request.edition))
+
+    def remake(index: int) -> None:  # an unchanged page the previous site lacks after all
+        _render_case(job(), index)
+        outputs.rendered += 1
+
     todo = []
     for index, case in enumerate(loaded.cases):
         related = [(s.id, s.title, s.exact_score) for s in analysed.similar.get(case.id, ())]
@@ -587,14 +633,12 @@ def _case_pages(request: BuildRequest, loaded: Loaded, analysed: Analysed, plann
         documents = tuple(analysed.issued.get(case.id, ()))
         links = {e.doc_number: issued_files[e.doc_number] for e in documents if e.doc_number in issued_files}
         key = _key(shared, loaded.fingerprint(case), related, documents, links, day)
-        if not outputs.reuse(f"cases/{case.id}.html", key):
+        if not outputs.reuse(f"cases/{case.id}.html", key, partial(remake, index)):
             todo.append(index)
     if not todo:
         return
     request.progress(f"渲染案例页面 {len(todo)} 个……")
-    job = CaseJob(loaded.cases, request.as_of, analysed.similar, analysed.issued, issued_files,
-                  planned_.frames.frames, planned_.sources, outputs.site, request.edition)
-    map_in_processes(_render_case, job, todo, parallel_from=PARALLEL_PAGES_FROM)
+    map_in_processes(_render_case, job(), todo, parallel_from=PARALLEL_PAGES_FROM)
     outputs.rendered += len(todo)
 
 
@@ -775,7 +819,8 @@ def search_stage(request: BuildRequest, loaded: Loaded, analysed: Analysed, plan
 
     pages_by_location = {doc.location: doc for doc in pages}
     if len(keys) != len(cases) + len(pages):
-        raise UserError("手写页面与案例页面的地址相同：" + "、".join(sorted(set(cases) & set(pages_by_location))))
+        raise UserError(f"两个输出文件同名：{'、'.join(sorted(set(cases) & set(pages_by_location)))}"
+                        "（手写页面与自动生成的案例页面同名）")
     project = request.project
     report = write_site_search(search_dir, DocSource(keys, make, facet_keys), synonyms=load_synonyms(project.cases_dir),
                                state_dir=project.cache_dir / f"site-search-{request.edition.name}")

@@ -163,9 +163,10 @@ def test_an_edit_of_page_only_text_plans_no_listing(tmp_path, monkeypatch):
     assert (warm / "site" / "search" / PLAN_DIR / "facets.js").stat().st_ino == plan_files  # kept (a link)
     assert "改过的导语" in (warm / "site" / "cases" / "CZ-2025-001.html").read_text("utf-8")
     (warm / "site" / "browse" / "region" / "常州市.html").unlink()  # gone from the previous site: made again
+    (warm / "site" / "cases" / "CZ-2024-001.html").unlink()
     edit(warm, "summary: 改过的导语", "summary: 再次改过的导语")
     build(warm)
-    assert planned == [1]
+    assert planned == [1] and (warm / "site" / "cases" / "CZ-2024-001.html").is_file()
     assert not [p for p in warm.iterdir() if ".tmp-" in p.name or ".old-" in p.name]  # the previous site is gone
     cold = cold_copy(warm, tmp_path / "cold")
     warm_files, cold_files = site_files(warm), site_files(cold)
@@ -225,6 +226,21 @@ def test_a_hand_written_page_at_a_generated_path_is_refused(tmp_path):
     with pytest.raises(UserError, match="同名"):
         build(root)
     assert all(p.read_bytes() == data for p, data in cached.items())  # the previous frames are untouched
+
+
+def test_a_hand_written_page_at_an_unchanged_listing_path_is_refused(tmp_path):
+    """Unchanged pages are linked in another process: a clash found there fails the build just the same."""
+    from generator.core.problems import UserError
+
+    root = sample_project(tmp_path / "p")
+    build(root)
+    before = (root / "site" / "browse" / "region" / "常州市.html").read_bytes()
+    (root / "content" / "browse" / "region").mkdir(parents=True)
+    (root / "content" / "browse" / "region" / "常州市.md").write_text("# 手写\n", "utf-8")
+    with pytest.raises(UserError, match="同名"):
+        build(root)
+    assert (root / "site" / "browse" / "region" / "常州市.html").read_bytes() == before
+    assert not [p for p in root.iterdir() if ".tmp-" in p.name or ".old-" in p.name]
 
 
 def test_the_book_follows_figures_of_cases_outside_it(tmp_path):
