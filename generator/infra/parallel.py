@@ -138,8 +138,8 @@ class Pending:
 
 def in_background(function: Callable[[Job], Result], job: Job) -> Pending:
     """function(job) in a forked process while this one goes on (work that mostly waits on the file system,
-    such as linking or deleting thousands of files); where there is no fork, it runs here and now.
-    Fork before starting threads: this process stays single-threaded."""
+    such as linking or deleting thousands of files); where there is no fork, it runs here and now. Forked like
+    map_in_processes' workers, so the function should need nothing but the job and the modules already imported."""
     if WORKERS < 2 or not hasattr(os, "fork"):
         try:
             return Pending(None, None, result=function(job))
