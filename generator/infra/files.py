@@ -11,8 +11,9 @@ from pathlib import Path
 from typing import Callable
 
 
-def replace_dir(new: Path, target: Path) -> None:
-    """Move new into target's place; the old target is removed only afterwards.
+def replace_dir(new: Path, target: Path, discard: Callable[[Path], None] | None = None) -> None:
+    """Move new into target's place; the old target is removed only afterwards (discard: what to do with it
+    instead, e.g. delete it in the background; it is then at path `new` or in a `.old-` folder beside target).
 
     With an existing target the two folders are exchanged in one step (renameat2 RENAME_EXCHANGE), so a
     kill at any moment leaves either the old or the new site at target, never none. Where the kernel or
@@ -20,8 +21,9 @@ def replace_dir(new: Path, target: Path) -> None:
     the next build, which cleans up the .old folder).
     """
     target.parent.mkdir(parents=True, exist_ok=True)
+    discard = discard or (lambda folder: shutil.rmtree(folder, ignore_errors=True))
     if target.exists() and exchange_paths(new, target):
-        shutil.rmtree(new, ignore_errors=True)  # new now holds the previous site
+        discard(new)  # new now holds the previous site
         return
     old = None
     if target.exists():
@@ -34,7 +36,7 @@ def replace_dir(new: Path, target: Path) -> None:
             os.replace(old, target)
         raise
     if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+        discard(old)
 
 
 _RENAME_EXCHANGE = 2

@@ -98,3 +98,57 @@ def _portable(exc: BaseException) -> BaseException:
         return exc
     except Exception:
         return WorkerError("".join(traceback.format_exception(exc)))
+
+
+class Pending:
+    """Work started by in_background: wait() for it (raising what it raised), or cancel() it."""
+
+    def __init__(self, pid: int | None, read: int | None, result: object = None, failure: BaseException | None = None):
+        self._pid, self._read, self._result, self._failure = pid, read, result, failure
+
+    def wait(self) -> object:
+        if self._pid is not None:
+            with os.fdopen(self._read, "rb") as stream:
+                try:
+                    outcome, value = pickle.load(stream)
+                except (EOFError, pickle.UnpicklingError):
+                    outcome, value = "error", WorkerError("a background process ended without a result")
+            os.waitpid(self._pid, 0)
+            self._pid = None
+            if outcome == "ok":
+                self._result = value[0]
+            else:
+                self._failure = value
+        if self._failure is not None:
+            failure, self._failure = self._failure, None
+            raise failure
+        return self._result
+
+    def cancel(self) -> None:
+        """Stop the work if it still runs (interrupted); what it did so far stays done."""
+        if self._pid is not None:
+            try:
+                os.kill(self._pid, signal.SIGTERM)
+                os.waitpid(self._pid, 0)
+            except OSError:
+                pass
+            os.close(self._read)
+            self._pid = None
+
+
+def in_background(function: Callable[[Job], Result], job: Job) -> Pending:
+    """function(job) in a forked process while this one goes on (work that mostly waits on the file system,
+    such as linking or deleting thousands of files); where there is no fork, it runs here and now. Forked like
+    map_in_processes' workers, so the function should need nothing but the job and the modules already imported."""
+    if WORKERS < 2 or not hasattr(os, "fork"):
+        try:
+            return Pending(None, None, result=function(job))
+        except Exception as exc:
+            return Pending(None, None, failure=exc)
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns
+        os.close(read)
+        _work(write, lambda job_, _: function(job_), job, [None], None)
+    os.close(write)
+    return Pending(pid, read)

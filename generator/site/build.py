@@ -8,7 +8,9 @@
 
 What every stage made last time is in the one build state (infra/buildstate.py,
 build/cache/state.pickle); each stage compares the keys of its items with the last
-ones (buildstate.changes) and makes only what is new or changed. Keys of outputs
+ones (buildstate.changes) and makes only what is new or changed. The pages other
+than case pages are not even planned while the listing key (what they can show of
+every case, pages.listed_fields, and the build's other inputs) is as last time. Keys of outputs
 carry the code key of the code that renders them (infra/cachekey.py): the digest
 of every module that code imports, so an upgrade re-renders exactly what it can
 change. An output whose key is unchanged is hard-linked from the previous site;
@@ -27,6 +29,7 @@ import hashlib
 import json
 import os
 import pickle
+import posixpath
 import re
 import shutil
 import tempfile
@@ -34,6 +37,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache, partial
 from pathlib import Path, PurePosixPath
 from typing import Callable
 
@@ -46,7 +50,7 @@ from generator.core.project import Library, Project
 from generator.infra.buildstate import BuildState, Record, changes
 from generator.infra.cachekey import code_key
 from generator.infra.files import exclusive, replace_dir, write_file
-from generator.infra.parallel import map_in_processes
+from generator.infra.parallel import Pending, in_background, map_in_processes
 from generator.office.register import entries_by_case, safe_file_name
 from generator.site.frames import (
     SITE_MARKER,
@@ -55,11 +59,13 @@ from generator.site.frames import (
     folder_frame,
     frame_site,
     link_or_copy,
+    link_tree,
     load_mkdocs_config,
     nav_sources,
     project_theme_files,
 )
-from generator.site.pages import Page, PagePlan, case_data_scripts, case_page, dashboard_block, listing_plans, planned
+from generator.site.pages import Page, PagePlan, case_data_scripts, case_page, dashboard_block, listed_fields, \
+    listing_plans, planned
 from generator.search.analysis import CaseAnalysis, analyse_cases, analysis_code_key, similar_cases
 from generator.text.segment_cache import SegmentCache
 
@@ -115,7 +121,7 @@ def check_edition_folder(target: Path, project: Project, edition: Edition) -> No
 def build_site(project: Project, *, as_of: date | None = None, site_dir: Path | None = None,
                say: Callable[[str], None] = print, quiet: bool = False, edition: Edition = INTERNAL,
                book_pdf: bool = False) -> BuildReport:
-    """book_pdf: lay the compilation books out with LibreOffice (page numbers, a PDF each); `jiandu build`
+    """book_pdf: lay the compilation books out with LibreOffice (page numbers, a PDF each); `jiandu build --pdf`
     asks for it when LibreOffice is installed."""
     started = time.perf_counter()
     site_dir = (Path(site_dir) if site_dir else project.root / edition.site_folder).resolve()
@@ -138,6 +144,7 @@ def build_site(project: Project, *, as_of: date | None = None, site_dir: Path | 
         finally:
             gc.unfreeze()  # `jiandu serve` builds again in this process: what this build made can then be collected
             state.save()  # what the stages made is kept even when a later stage failed
+        made.removal.wait()  # the previous site, deleted in another process while the state was saved
     return BuildReport(cases=len(loaded.cases), pages=made.pages, seconds=time.perf_counter() - started,
                        site_dir=site_dir, rendered=made.rendered, frames_rendered=made.frames_rendered,
                        timings=timings, search_index=made.search_report, warnings=loaded.warnings)
@@ -184,11 +191,25 @@ class BookPlan:
 
 
 @dataclass(frozen=True)
+class ListedPage:
+    """A generated page other than a case page, as far as framing it and telling whether it changed need:
+    digest is the key of its plan's inputs. Kept in the build state, so an unchanged listing is not planned."""
+
+    path: str
+    title: str
+    has_toc: bool
+    digest: str
+
+
+@dataclass(frozen=True)
 class Planned:
-    pages: list[PagePlan]           # every generated page but the case pages (the home page last, when it has one)
+    pages: list[ListedPage]         # every generated page but the case pages (the home page last, when it has one)
     sources: dict[str, str]         # page path → its Markdown source, for pages in the nav
     books: list[BookPlan]
     frames: FrameSite
+    make: Callable[[str], Page]     # renders the page at a path of `pages` (planning them all on first use)
+    listings: dict                  # what the site record keeps for the next build's plan_stage
+    digests: dict[str, str]         # case id → key of listed_fields(case)
 
 
 @dataclass(frozen=True)
@@ -197,6 +218,7 @@ class Made:
     rendered: int
     frames_rendered: bool
     search_report: object  # siteindex's SiteSearchReport
+    removal: Pending       # of the previous site's folder
 
 
 @dataclass(frozen=True)
@@ -250,24 +272,84 @@ def analyse_stage(request: BuildRequest, loaded: Loaded, state: BuildState) -> A
 
 
 def plan_stage(request: BuildRequest, loaded: Loaded, analysed: Analysed, state: BuildState) -> Planned:
-    """Every page but the case pages as a plan, the books, and the theme frames they go into (MkDocs)."""
+    """Every page but the case pages, the books, and the theme frames they go into (MkDocs).
+
+    The listing, browse, ledger, clue, compilation and home pages show only listed_fields of each case and the
+    build's other inputs (the listing key). When that key is as in the last build, the pages are taken from its
+    record (path, title, digest of the inputs) without being planned; they are planned only if one must be made
+    after all (a changed frame, a missing previous site)."""
     project, edition = request.project, request.edition
+    settings = _compilation_settings(request)
+    books = _books(request, loaded, settings)
+    old = state.record(_site_stage(edition), "").meta.get("listings") or {}
+    code = listings_code_key() + repr(edition)
+    digests = _listed_digests(loaded, old, code)
+    key = _repr_key(code, request.as_of, analysed.issued, loaded.library.taxonomy, request.book_pdf,
+                    settings.compilation_title, "\n".join(digests[case.id] for case in loaded.cases))
     downloads = {} if edition.is_public else dict(LEDGER_DOWNLOADS)
-    plans = listing_plans(loaded.cases, loaded.library.taxonomy, request.as_of, analysed.issued, downloads, edition)
-    compilations, books = _compilations(request, loaded)
-    plans += compilations
+    listing = cache(lambda: listing_plans(loaded.cases, loaded.library.taxonomy, request.as_of, analysed.issued,
+                                          downloads, edition) + _compilation_plans(books, loaded))
+    by_path = cache(lambda: {plan.path: plan for plan in listing()})
+    home = cache(lambda: planned(Page(_HOME, "首页", dashboard_block(loaded.cases, loaded.library.taxonomy,
+                                                                    request.as_of))))
+
+    def make(path: str) -> Page:
+        return (home() if path == _HOME else by_path()[path]).make()
+
+    kept = old.get("key") == key
+    if kept:
+        pages = [ListedPage(*entry) for entry in old["pages"]]
+    else:
+        pages = [ListedPage(plan.path, plan.title, plan.has_toc, _key(plan.inputs)) for plan in listing()]
     project.build_dir.mkdir(parents=True, exist_ok=True)
     config = load_mkdocs_config(project.config_file, project.build_dir, request.site_dir)
     in_nav = nav_sources(config)
-    sources = {plan.path: str(PurePosixPath(plan.path).with_suffix(".md")) for plan in plans
-               if str(PurePosixPath(plan.path).with_suffix(".md")) in in_nav}
+    sources = {page.path: source for page in pages for source in [_markdown_source(page.path)] if source in in_nav}
     frames = frame_site(project.config_file, project.content_dir, project.cache_dir, edition,
-                        _frame_specs(plans, sources), request.progress, project_theme_files(config), state)
+                        _frame_specs(pages, sources), request.progress, project_theme_files(config), state)
+    listings = {"key": key, "pages": [(page.path, page.title, page.has_toc, page.digest) for page in pages],
+                "home": None, "scripts": old.get("scripts") if kept else None, "code": code,
+                "cases": {case.id: (loaded.fingerprint(case), digests[case.id]) for case in loaded.cases}}
     if "index.md" in frames.frames:
-        home = Page("index.html", "首页", dashboard_block(loaded.cases, loaded.library.taxonomy, request.as_of))
-        plans.append(planned(home))
-        sources[home.path] = "index.md"
-    return Planned(plans, sources, books, frames)
+        listings["home"] = (old.get("home") if kept else None) or _key(home().inputs)
+        pages.append(ListedPage(_HOME, "首页", False, listings["home"]))
+        sources[_HOME] = "index.md"
+    return Planned(pages, sources, books, frames, make, listings, digests)
+
+
+_HOME = "index.html"
+
+
+def listings_code_key() -> str:
+    """The code that plans and renders every page but the case pages (build.py, pages.py and what they import)."""
+    return code_key("generator.site.build", libraries=("markdown",))
+
+
+def _listed_digests(loaded: Loaded, old: dict, code: str) -> dict[str, str]:
+    """Case id → the key of listed_fields(case), taken from the last build's record for an unchanged case file."""
+    known = old.get("cases", {}) if old.get("code") == code else {}
+    digests = {}
+    for case in loaded.cases:
+        fingerprint = loaded.fingerprint(case)
+        previous = known.get(case.id)
+        digests[case.id] = previous[1] if previous is not None and previous[0] == fingerprint else \
+            _repr_key(listed_fields(case))
+    return digests
+
+
+def _repr_key(*parts) -> str:
+    """The key of values whose repr shows all they hold (strings, numbers, dates, containers, dataclasses):
+    unlike a pickle, it does not depend on which equal objects happen to be shared."""
+    return hashlib.sha1(repr(parts).encode("utf-8")).hexdigest()
+
+
+def _markdown_source(path: str) -> str:
+    """The Markdown path a generated page would have in the docs folder ("ledger.html" → "ledger.md")."""
+    return os.path.splitext(path)[0] + ".md"
+
+
+def _site_stage(edition: Edition) -> str:
+    return f"site-{edition.name}"
 
 
 def run_stages(request: BuildRequest, loaded: Loaded, state: BuildState, timings: dict[str, float]) -> Made:
@@ -286,7 +368,7 @@ def run_stages(request: BuildRequest, loaded: Loaded, state: BuildState, timings
     planned_ = plan_stage(request, loaded, analysed, state)
     gc.freeze()
     started = timed("plan", started)
-    stage = f"site-{request.edition.name}"
+    stage = _site_stage(request.edition)
     old = state.record(stage, "")
     site_dir = request.site_dir
     previous = site_dir if old.meta.get("site_dir") == str(site_dir) and _marker_id(site_dir) == old.meta.get("build_id") \
@@ -294,29 +376,55 @@ def run_stages(request: BuildRequest, loaded: Loaded, state: BuildState, timings
     site_dir.parent.mkdir(parents=True, exist_ok=True)
     # Next to the output, so the final move is a rename on one file system.
     work = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.tmp-", dir=site_dir.parent))
+    linking = page_links = None
+    leftovers = [work]
     try:
         outputs = SiteOutputs(work / "site", previous, old, uuid.uuid4().hex)
+        if previous is not None:  # the previous index's files, linked while the pages are made
+            linking = in_background(_link_search, (previous / "search", outputs.site / "search"))
         write_pages(request, loaded, analysed, planned_, outputs)
+        page_links = outputs.link_deferred()  # the unchanged pages, linked while the rest is made
         started = timed("pages", started)
         if not request.edition.is_public:
             _ledger_files(request, loaded, analysed.issued, outputs)
         started = timed("ledger-downloads", started)
         write_books(request, loaded, planned_.books, outputs)
         started = timed("books", started)
-        search_report = search_stage(request, loaded, analysed, planned_.frames, outputs)
+        search_report = search_stage(request, loaded, analysed, planned_, outputs, linking)
+        outputs.finish_links(page_links)
         started = timed("search-index", started)
         (outputs.site / SITE_MARKER).write_text(_marker_text(outputs.build_id, request.edition.name), encoding="utf-8")
-        state.forget(stage)
-        state.save()  # an interrupt after the swap must not leave the old record of the new site
-        replace_dir(outputs.site, site_dir)
+        # Killed after the swap, before the state is saved, the old record stays: its build id is not the new
+        # site's marker, so the next build reuses nothing from the site (run_stages' `previous`).
+        replace_dir(outputs.site, site_dir, discard=leftovers.append)
         report = changes(old.keys, outputs.record.keys)
-        outputs.record.meta.update(site_dir=str(site_dir), build_id=outputs.build_id, removed=len(report.removed))
+        outputs.record.meta.update(site_dir=str(site_dir), build_id=outputs.build_id, removed=len(report.removed),
+                                   listings=planned_.listings)
         state.update(stage, outputs.record)
-        timed("swap", started)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+    except BaseException:
+        for pending in (linking, page_links):
+            if pending is not None:
+                pending.cancel()
+        for folder in leftovers:
+            shutil.rmtree(folder, ignore_errors=True)
+        raise
+    # The previous site (tens of thousands of files) is deleted in another process while this one saves the
+    # build state; build_site waits for it. Killed meanwhile, the next build clears what is left (_clear_leftovers).
+    removal = in_background(_remove_folders, leftovers)
+    timed("swap", started)
     return Made(sum(1 for path in outputs.record.keys if path.endswith(".html")), outputs.rendered,
-                planned_.frames.rendered, search_report)
+                planned_.frames.rendered, search_report, removal)
+
+
+def _link_search(folders: tuple[Path, Path]) -> None:
+    previous, search_dir = folders
+    for folder in ("jiandu", "jiandu-x"):  # unchanged shards are kept: the writer replaces only what changed
+        link_tree(previous / folder, search_dir / folder)
+
+
+def _remove_folders(folders: list[Path]) -> None:
+    for folder in folders:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _clear_leftovers(request: BuildRequest) -> None:
@@ -340,20 +448,63 @@ class SiteOutputs:
         self.record = Record("")
         self.rendered = 0
         site.mkdir(parents=True, exist_ok=True)
+        # Plain strings: a path object per file costs more than the link itself (tens of thousands per build).
+        self._from = f"{previous}/" if previous is not None else None
+        self._to = f"{site}/"
+        self._deferred: list[tuple[str, Callable[[], None]]] = []
 
-    def reuse(self, path: str, key: str) -> bool:
-        """Record the output; link the previous build's file when the key of its inputs is unchanged."""
-        if path in self.record.keys:
+    def reuse(self, path: str, key: str, remake: Callable[[], None] | None = None) -> bool:
+        """Record the output; link the previous build's file when the key of its inputs is unchanged.
+        remake: how to make the file should the link fail; with it, the link is left to link_deferred()."""
+        keys = self.record.keys
+        if path in keys:
             raise UserError(f"两个输出文件同名：{path}（例如汇编标题缺少年份，或两个关键词只有大小写不同）")
-        self.record.keys[path] = key
-        if self.previous is not None and self.old.keys.get(path) == key:
+        keys[path] = key
+        if self._from is None or self.old.keys.get(path) != key:
+            return False
+        if remake is not None:
+            self._deferred.append((path, remake))
+            return True
+        try:
+            os.link(self._from + path, self._to + path)
+            return True
+        except OSError:  # a folder not made yet, a missing file, another file system: the careful way
             return link_or_copy(self.previous / path, self.site / path, missing_ok=True)
-        return False
 
     def keep_or_make(self, path: str, key: str, produce: Callable[[], str | bytes]) -> None:
-        if not self.reuse(path, key):
+        def make() -> None:
             write_page(self.site / path, produce())
             self.rendered += 1
+
+        if not self.reuse(path, key, make):
+            make()
+
+    def link_deferred(self) -> Pending | None:
+        """Link the unchanged files reuse() left for later, in another process while the build goes on."""
+        if not self._deferred:
+            return None
+        return in_background(_link_files, (self._from, self._to, [path for path, _ in self._deferred]))
+
+    def finish_links(self, linking: Pending | None) -> None:
+        """Wait for link_deferred(); make the files it could not link after all (gone from the previous site)."""
+        failed = set(linking.wait()) if linking is not None else set()
+        for path, remake in self._deferred:
+            if path in failed:
+                remake()
+        self._deferred = []
+
+
+def _link_files(job: tuple[str, str, list[str]]) -> list[str]:
+    """Link each path from the previous site (source) into the new one (target); the paths it could not."""
+    source, target, paths = job
+    failed = []
+    for path in paths:
+        try:
+            os.link(source + path, target + path)
+        except OSError:
+            if not link_or_copy(Path(source + path), Path(target + path), missing_ok=True):
+                failed.append(path)
+    return failed
 
 
 def write_page(path: Path, content: str | bytes) -> None:
@@ -368,6 +519,10 @@ def write_page(path: Path, content: str | bytes) -> None:
 
 def _key(*parts) -> str:
     return hashlib.sha1(pickle.dumps(parts, protocol=pickle.HIGHEST_PROTOCOL)).hexdigest()
+
+
+def _text_key(*texts: str) -> str:
+    return hashlib.sha1("\0".join(texts).encode("utf-8")).hexdigest()
 
 
 def pages_code_key() -> str:
@@ -392,13 +547,13 @@ def _marker_id(site_dir: Path) -> str:
 
 def _frame_source(path: str, has_toc: bool, sources: dict[str, str]) -> str:
     """The frame a page goes in: its own (a nav page) or its folder's, with or without a table of contents."""
-    return sources.get(path) or folder_frame(str(PurePosixPath(path).parent).strip("."), has_toc).source
+    return sources.get(path) or folder_frame(posixpath.dirname(path).strip("."), has_toc).source
 
 
-def _frame_specs(plans: list[PagePlan], sources: dict[str, str]) -> list[FrameSpec]:
-    specs = {FrameSpec(source, plan.title, plan.has_toc) for plan in plans
-             for source in [sources.get(plan.path)] if source}
-    folders = {str(PurePosixPath(plan.path).parent).strip(".") for plan in plans if plan.path not in sources}
+def _frame_specs(pages: list[ListedPage], sources: dict[str, str]) -> list[FrameSpec]:
+    specs = {FrameSpec(source, page.title, page.has_toc) for page in pages
+             for source in [sources.get(page.path)] if source}
+    folders = {posixpath.dirname(page.path).strip(".") for page in pages if page.path not in sources}
     folders.add("cases")
     specs.update(folder_frame(folder, toc) for folder in folders for toc in (True, False))
     return sorted(specs, key=lambda spec: spec.source)
@@ -412,14 +567,24 @@ def write_pages(request: BuildRequest, loaded: Loaded, analysed: Analysed, plann
     signature = pages_code_key() + repr(request.edition)
     frame_keys = {name: _key(frame.parts, frame.toc_item) for name, frame in frames.frames.items()}
     framed = {name: _key(signature, key) for name, key in frame_keys.items()}  # hashed once per frame
-    for plan in planned_.pages:
-        source = _frame_source(plan.path, plan.has_toc, sources)
+    for page in planned_.pages:
+        source = _frame_source(page.path, page.has_toc, sources)
         frame = frames.frames[source]
-        outputs.keep_or_make(plan.path, _key(framed[source], plan.inputs), lambda p=plan, f=frame: f.fill(p.make()))
+        outputs.keep_or_make(page.path, _text_key(framed[source], page.digest),
+                             lambda path=page.path, f=frame: f.fill(planned_.make(path)))
     issued_files = _issued_files(request, analysed.issued, outputs)
     _case_pages(request, loaded, analysed, planned_, outputs, signature, frame_keys, issued_files)
-    for path, script in case_data_scripts(loaded.cases):
-        outputs.keep_or_make(path, _key(script), lambda s=script: s)
+    _data_scripts(loaded, planned_, outputs)
+
+
+def _data_scripts(loaded: Loaded, planned_: Planned, outputs: SiteOutputs) -> None:
+    """The listing's filter data (every case): unchanged, like the listings, while the listing key is."""
+    scripts = cache(lambda: dict(case_data_scripts(loaded.cases)))
+    kept = planned_.listings.get("scripts")
+    if kept is None:
+        kept = planned_.listings["scripts"] = [(path, _key(script)) for path, script in scripts().items()]
+    for path, key in kept:
+        outputs.keep_or_make(path, key, lambda p=path: scripts()[p])
 
 
 def _copy_static(frames: FrameSite, site: Path) -> None:
@@ -458,6 +623,13 @@ def _case_pages(request: BuildRequest, loaded: Loaded, analysed: Analysed, plann
     cases_frames = {name: key for name, key in frame_keys.items() if name.startswith("cases/")}
     shared = _key(signature, cases_frames)  # what every case page shares, hashed once
     (outputs.site / "cases").mkdir(parents=True, exist_ok=True)
+    job = cache(lambda: CaseJob(loaded.cases, request.as_of, analysed.similar, analysed.issued, issued_files,
+                                planned_.frames.frames, planned_.sources, outputs.site, request.edition))
+
+    def remake(index: int) -> None:  # an unchanged page the previous site lacks after all
+        _render_case(job(), index)
+        outputs.rendered += 1
+
     todo = []
     for index, case in enumerate(loaded.cases):
         related = [(s.id, s.title, s.exact_score) for s in analysed.similar.get(case.id, ())]
@@ -465,14 +637,12 @@ def _case_pages(request: BuildRequest, loaded: Loaded, analysed: Analysed, plann
         documents = tuple(analysed.issued.get(case.id, ()))
         links = {e.doc_number: issued_files[e.doc_number] for e in documents if e.doc_number in issued_files}
         key = _key(shared, loaded.fingerprint(case), related, documents, links, day)
-        if not outputs.reuse(f"cases/{case.id}.html", key):
+        if not outputs.reuse(f"cases/{case.id}.html", key, partial(remake, index)):
             todo.append(index)
     if not todo:
         return
     request.progress(f"渲染案例页面 {len(todo)} 个……")
-    job = CaseJob(loaded.cases, request.as_of, analysed.similar, analysed.issued, issued_files,
-                  planned_.frames.frames, planned_.sources, outputs.site, request.edition)
-    map_in_processes(_render_case, job, todo, parallel_from=PARALLEL_PAGES_FROM)
+    map_in_processes(_render_case, job(), todo, parallel_from=PARALLEL_PAGES_FROM)
     outputs.rendered += len(todo)
 
 
@@ -531,32 +701,41 @@ def _fixed_times(xlsx: bytes, day: date) -> bytes:
 
 # --- compilation books -------------------------------------------------------------------------
 
-def _compilations(request: BuildRequest, loaded: Loaded) -> tuple[list[PagePlan], list[BookPlan]]:
-    """A 年度汇编 page per year and the plan of its book (this edition's cases only)."""
-    from generator.office.bookorder import book_cases
+def _compilation_settings(request: BuildRequest):
     from generator.office.settings import Settings, load_settings
-    from generator.site.pages import compilation_index, compilation_page
 
     try:
-        settings = load_settings(request.project.root)
+        return load_settings(request.project.root)
     except UserError:
-        settings = Settings(issuer="", codes={}, printed_by="")
-    years: dict[int, list] = {}
-    pages, books = [], []
-    for year in sorted({case.year for case in loaded.cases}):
-        chosen = book_cases(loaded.cases, year, request.edition)
+        return Settings(issuer="", codes={}, printed_by="")
+
+
+def _books(request: BuildRequest, loaded: Loaded, settings) -> list[BookPlan]:
+    """The plan of each year's 年度汇编 (this edition's cases only)."""
+    from generator.office.bookorder import book_cases
+
+    by_year: dict[int, list[Case]] = {}
+    for case in loaded.cases:
+        by_year.setdefault(case.year, []).append(case)
+    books = []
+    for year in sorted(by_year):
+        chosen = book_cases(by_year[year], year, request.edition)
         if not chosen:
             continue
-        years[year] = chosen
         title = settings.compilation_title.format(year=year)
-        name = f"{title}.docx"
-        pdf_name = f"{title}.pdf" if request.book_pdf else None
-        books.append(BookPlan(f"compilation/{name}", year, title, settings.issuer, chosen,
-                          f"compilation/{pdf_name}" if pdf_name else None))
-        pages.append(planned(compilation_page(year, chosen, name, title, list(loaded.library.taxonomy.categories),
-                                              pdf_name)))
-    pages.append(planned(compilation_index(years)))
-    return pages, books
+        pdf = f"compilation/{title}.pdf" if request.book_pdf else None
+        books.append(BookPlan(f"compilation/{title}.docx", year, title, settings.issuer, chosen, pdf))
+    return books
+
+
+def _compilation_plans(books: list[BookPlan], loaded: Loaded) -> list[PagePlan]:
+    """A 年度汇编 page per book, and their index."""
+    from generator.site.pages import compilation_index, compilation_page
+
+    areas = list(loaded.library.taxonomy.categories)
+    pages = [planned(compilation_page(book.year, book.chosen, f"{book.title}.docx", book.title, areas,
+                                      f"{book.title}.pdf" if book.pdf else None)) for book in books]
+    return pages + [planned(compilation_index({book.year: book.chosen for book in books}))]
 
 
 def books_code_key(with_pdf: bool) -> str:
@@ -614,37 +793,58 @@ def _build_book(job: BookJob, book: BookPlan) -> tuple[bytes, list]:
 
 # --- search index ------------------------------------------------------------------------------
 
-def search_stage(request: BuildRequest, loaded: Loaded, analysed: Analysed, frames: FrameSite,
-                 outputs: SiteOutputs):
-    """The site's search index: the siteindex writer keeps its own record and rewrites only what changed."""
+def search_stage(request: BuildRequest, loaded: Loaded, analysed: Analysed, planned_: Planned,
+                 outputs: SiteOutputs, linking: Pending | None = None):
+    """The site's search index: the siteindex writer keeps its own record and rewrites only what changed.
+    A case's search doc is made only when its analysis changed (its key) or the planner's facets are made again
+    (their key is the case's listed fields, which hold every facet)."""
+    from generator.infra.cachekey import code_key
     from generator.search.queryplan import load_synonyms
     from generator.siteindex.casedocs import case_search_doc
-    from generator.siteindex.model import SearchDoc
+    from generator.siteindex.model import DocSource, SearchDoc
     from generator.siteindex.writer import write_site_search
 
-    gc.collect()
     search_dir = outputs.site / "search"
-    if outputs.previous is not None:  # unchanged shards are kept: the writer replaces only what changed
-        for folder in ("jiandu", "jiandu-x"):
-            old_index = outputs.previous / "search" / folder
-            if old_index.is_dir():
-                for path in old_index.rglob("*"):
-                    if path.is_file():
-                        link_or_copy(path, search_dir / folder / path.relative_to(old_index))
+    if linking is not None:  # the previous index's files, linked in the background since the pages stage
+        linking.wait()
     analysis = analysed.analysis
-    docs = [case_search_doc(case, scores=analysis[case.id].scores, key=analysis[case.id].key) for case in loaded.cases]
+    cases = {f"cases/{case.id}.html": case for case in loaded.cases}
+    keys: dict[str, str | None] = {location: analysis[case.id].key for location, case in cases.items()}
+    facets_code = code_key("generator.siteindex.casedocs")
+    facet_keys = {location: facets_code + planned_.digests[case.id] for location, case in cases.items()}
+    pages = _content_docs(analysed, planned_.frames)
+    keys.update((doc.location, doc.key) for doc in pages)
+
+    def make(location: str) -> SearchDoc:
+        case = cases.get(location)
+        if case is None:
+            return pages_by_location[location]
+        return case_search_doc(case, scores=analysis[case.id].scores, key=analysis[case.id].key)
+
+    pages_by_location = {doc.location: doc for doc in pages}
+    if len(keys) != len(cases) + len(pages):
+        raise UserError(f"两个输出文件同名：{'、'.join(sorted(set(cases) & set(pages_by_location)))}"
+                        "（手写页面与自动生成的案例页面同名）")
+    project = request.project
+    report = write_site_search(search_dir, DocSource(keys, make, facet_keys), synonyms=load_synonyms(project.cases_dir),
+                               state_dir=project.cache_dir / f"site-search-{request.edition.name}")
+    if report.fallback:
+        request.progress(str(report))
+    return report
+
+
+def _content_docs(analysed: Analysed, frames: FrameSite) -> list:
+    """The search docs of the hand-written pages (content/)."""
+    from generator.siteindex.model import SearchDoc
+
     texts = [(page["title"], page["text"]) for page in frames.content_pages]
     tokens = analysed.segments.tokens(text for pair in texts for text in pair)
     signature = analysis_code_key()
+    docs = []
     for index, page in enumerate(frames.content_pages):
         title_tokens, body_tokens = tokens[2 * index], tokens[2 * index + 1]
         key = hashlib.sha1(json.dumps([page, signature], ensure_ascii=False).encode("utf-8")).hexdigest()
         docs.append(SearchDoc(location=page["location"], title=page["title"], text=page["text"],
                               fields={"title": tuple(w for _, w, _, _ in title_tokens),
                                       "body": tuple(w for _, w, _, _ in body_tokens)}, key=key))
-    project = request.project
-    report = write_site_search(search_dir, docs, synonyms=load_synonyms(project.cases_dir),
-                               state_dir=project.cache_dir / f"site-search-{request.edition.name}")
-    if report.fallback:
-        request.progress(str(report))
-    return report
+    return docs

@@ -428,3 +428,21 @@ def link_or_copy(source: Path, target: Path, missing_ok: bool = False) -> bool:
         with open(source, "rb") as data, open(target, "xb") as copy:
             shutil.copyfileobj(data, copy)
     return True
+
+
+def link_tree(source: Path, target: Path) -> None:
+    """Hard-link (or copy) every file under source to the same place under target (a missing source: nothing).
+    Walked with scandir on plain strings: a path object per file costs more than the link itself."""
+    try:
+        entries = list(os.scandir(source))
+    except FileNotFoundError:
+        return
+    os.makedirs(target, exist_ok=True)
+    for entry in entries:
+        if entry.is_dir(follow_symlinks=False):
+            link_tree(Path(entry.path), Path(target, entry.name))
+        elif entry.is_file(follow_symlinks=False):
+            try:
+                os.link(entry.path, os.path.join(target, entry.name))
+            except OSError:
+                link_or_copy(Path(entry.path), Path(target, entry.name))

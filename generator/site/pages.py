@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date
 from hashlib import sha1
 from pathlib import PurePosixPath
@@ -51,6 +51,17 @@ class PagePlan:
     has_toc: bool
     inputs: tuple
     make: Callable[[], Page]
+
+
+# The texts only a case's own page shows: no listing, browse, ledger, clue, compilation or home page reads them.
+PAGE_ONLY_FIELDS = frozenset({"subtitle", "summary", "background", "practice", "outcome", "insight"})
+_LISTED_FIELDS = tuple(item.name for item in fields(Case) if item.name not in PAGE_ONLY_FIELDS)
+
+
+def listed_fields(case: Case) -> tuple:
+    """Everything of a case the pages other than its own can show (every field but PAGE_ONLY_FIELDS; a new
+    field counts unless it is added there): a build plans those pages again only when this changes."""
+    return tuple(getattr(case, name) for name in _LISTED_FIELDS)
 
 
 def planned(page: Page) -> PagePlan:
@@ -515,10 +526,11 @@ BROWSE_TITLE = "浏览案例"
 ALL_CASES_TITLE = "全部案例"
 
 
-def browse_overview(cases: list[Case], taxonomy: Taxonomy) -> Page:
+def browse_overview(cases: list[Case], taxonomy: Taxonomy, grouped: dict[str, dict[str, list[Case]]] | None = None) -> Page:
+    """grouped: dimension key → group_by(cases, dimension), when the caller has it already."""
     parts = []
     for dimension in DIMENSIONS:
-        groups = group_by(cases, dimension)
+        groups = grouped[dimension.key] if grouped is not None else group_by(cases, dimension)
         values = ordered_values(dimension, groups, taxonomy)
         shown = values if dimension.key not in CLOUD_DIMENSIONS else values[:30]
         links = "、".join(f'<a href="{browse_href(dimension.key, v, "browse")}">{escape(v)}</a>（{len(groups[v])}）'
@@ -827,10 +839,11 @@ def search_page() -> Page:
 def listing_plans(cases: list[Case], taxonomy: Taxonomy, as_of: date, issued: dict,
                   downloads: dict[str, str] | None = None, edition=None) -> list[PagePlan]:
     """The listing pages as plans: a build renders only those whose inputs changed."""
+    grouped = {dimension.key: group_by(cases, dimension) for dimension in DIMENSIONS}
     plans = [*ledger_plans(cases, as_of, issued, downloads, edition), *clues_plans(cases, as_of, edition),
-             *all_cases_plans(cases), planned(browse_overview(cases, taxonomy)), planned(search_page())]
+             *all_cases_plans(cases), planned(browse_overview(cases, taxonomy, grouped)), planned(search_page())]
     for dimension in DIMENSIONS:
-        groups = group_by(cases, dimension)
+        groups = grouped[dimension.key]
         plans.append(planned(dimension_index(dimension, groups, taxonomy)))
         for value, members in groups.items():
             plans.extend(value_plans(dimension, value, members))

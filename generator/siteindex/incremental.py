@@ -12,8 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.siteindex.codec import patch_postings
-from generator.siteindex.full import check_locations
-from generator.siteindex.model import SearchDoc, SiteSearchReport
+from generator.siteindex.model import DocSource, SearchDoc, SiteSearchReport
 from generator.infra.files import write_file
 from generator.siteindex.output import write_stubs
 from generator.siteindex.scoring import term_scores
@@ -49,23 +48,23 @@ class _Patch:
     taken: set[str] = field(default_factory=set)
 
 
-def find_changes(docs: list[SearchDoc], old_docs: dict[str, list]) -> DocChanges:
-    """The docs whose key differs from the state's, the new ones, and the locations no longer present."""
-    check_locations([doc.location for doc in docs])
+def find_changes(source: DocSource, old_docs: dict[str, list]) -> DocChanges:
+    """The docs whose key differs from the state's, the new ones, and the locations no longer present
+    (only those docs are made)."""
     found = DocChanges()
-    for doc in docs:
-        previous = old_docs.get(doc.location)
-        if doc.key is not None and previous is not None and previous[1] == doc.key:
+    for location, key in source.keys.items():
+        previous = old_docs.get(location)
+        if key is not None and previous is not None and previous[1] == key:
             continue
+        doc = source.make(location)
         scores = term_scores(doc)
         key = doc_key(doc, scores)
         if previous is None:
             found.added.append((doc, scores, key))
         elif previous[1] != key:
             found.changed.append((doc, scores, key))
-    if len(old_docs) + len(found.added) != len(docs):
-        present = {doc.location for doc in docs}
-        found.removed = [loc for loc in old_docs if loc not in present]
+    if len(old_docs) + len(found.added) != len(source.keys):
+        found.removed = [loc for loc in old_docs if loc not in source.keys]
     return found
 
 
@@ -226,13 +225,13 @@ def _unchanged(report: SiteSearchReport, state: dict) -> SiteSearchReport:
     return report
 
 
-def update_incrementally(search_dir: Path, docs: list[SearchDoc], state_dir: Path, state: dict, separator: str,
+def update_incrementally(search_dir: Path, source: DocSource, state_dir: Path, state: dict, separator: str,
                          large: int, shard_bytes: int) -> SiteSearchReport:
     """Patch the index for the docs whose key changed, new and removed docs. Raises Stale if it cannot."""
     old_docs: dict[str, list] = state["docs"]
     shards = state["shards"]
-    changes = find_changes(docs, old_docs)
-    report = SiteSearchReport(docs=len(docs), terms=state["terms"], shards=shards, incremental=True)
+    changes = find_changes(source, old_docs)
+    report = SiteSearchReport(docs=len(source.keys), terms=state["terms"], shards=shards, incremental=True)
     write_stubs(search_dir, separator, report)
     if not changes:
         return _unchanged(report, state)
@@ -244,7 +243,7 @@ def update_incrementally(search_dir: Path, docs: list[SearchDoc], state_dir: Pat
     if shard_count(patch.size, shards, shard_bytes) != shards:
         raise Stale("索引增减较多，词项分片数需要改变")
     patch_doc_shards(patch, rows, slots)
-    patch.outputs["manifest.js"] = manifest_script(len(docs), shards)
+    patch.outputs["manifest.js"] = manifest_script(len(source.keys), shards)
     forget_state(state_dir)  # files first, the state last
     files = write_patch(patch, report)
     buckets.write_back()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Callable
 
 
 @dataclass(frozen=True)
@@ -15,6 +16,32 @@ class SearchDoc:
     key: str | None = None              # changes whenever title, text, meta or scores change (the caller's promise)
     meta: tuple[str, ...] = ()          # shown with a result: case id, date, region, category
     facets: dict | None = None          # facet name -> values (cases only), see planfiles.plan_files
+
+
+@dataclass(frozen=True)
+class DocSource:
+    """The docs to index, each made only when needed: an update makes only the docs whose key is not the one
+    recorded, and the planner's files (planfiles.py) are made again only when the facet keys changed.
+
+    keys: location → the key of the doc made there (SearchDoc.key; None: it is always made), in the docs' order.
+    facet_keys: location → a key that changes whenever that doc's facets do, or the code making them (None:
+    the planner's files are made from every doc each time)."""
+
+    keys: dict[str, str | None]
+    make: Callable[[str], SearchDoc]
+    facet_keys: dict[str, str] | None = None
+
+    def made(self) -> list[SearchDoc]:
+        """Every doc, in order."""
+        return [self.make(location) for location in self.keys]
+
+
+def doc_source(docs: list[SearchDoc]) -> DocSource:
+    """Docs already made, as a source (duplicate locations are refused)."""
+    by_location = {doc.location: doc for doc in docs}
+    if len(by_location) != len(docs):
+        raise ValueError("检索文档的地址重复")
+    return DocSource({doc.location: doc.key for doc in docs}, by_location.__getitem__)
 
 
 @dataclass

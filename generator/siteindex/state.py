@@ -4,6 +4,7 @@
                                  docs: {location: [number, key]},
                                  files: {path in search/jiandu: [size, mtime_ns]}}
     scores/<k>.json              {location: packed term scores} for the docs numbered k*64 … k*64+63
+    plan.json                    {key, files: {name: [size, mtime_ns]}} of the planner's files (planfiles.py)
 
 When state.json matches the files in search/jiandu (same names, sizes and mtimes: e.g. hard links
 to the previous build's files), an update (incremental.py) processes only the docs whose key
@@ -51,10 +52,11 @@ def load_state(state_dir: Path) -> dict | None:
     return state
 
 
-def files_match(index_dir: Path, recorded: dict) -> bool:
-    """Whether search/jiandu holds exactly the files of the state, as written (size and mtime)."""
+def files_match(index_dir: Path, recorded: dict, subfolders: tuple[str, ...] = ("t", "p", "d")) -> bool:
+    """Whether a folder (search/jiandu, with its subfolders) holds exactly the files recorded, as written
+    (size and mtime)."""
     seen = 0
-    for sub in ("", "t/", "p/", "d/"):
+    for sub in ("", *(f"{name}/" for name in subfolders)):
         try:
             entries = os.scandir(index_dir / sub if sub else index_dir)
         except FileNotFoundError:
@@ -63,7 +65,7 @@ def files_match(index_dir: Path, recorded: dict) -> bool:
             return False
         with entries:
             for entry in entries:
-                if not sub and entry.name in ("t", "p", "d") and entry.is_dir(follow_symlinks=False):
+                if not sub and entry.name in subfolders and entry.is_dir(follow_symlinks=False):
                     continue
                 expected = recorded.get(sub + entry.name)
                 if expected is None or not entry.is_file(follow_symlinks=False):

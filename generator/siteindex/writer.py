@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import gc
+from functools import cache
 from pathlib import Path
 
 from generator.siteindex.full import FullBuild, build_full
 from generator.siteindex.incremental import Stale, update_incrementally
-from generator.siteindex.model import SearchDoc, SiteSearchReport
+from generator.siteindex.model import DocSource, SearchDoc, SiteSearchReport, doc_source
 from generator.siteindex.output import sync_folder, write_stubs
 from generator.siteindex.planfiles import write_plan
 from generator.siteindex.shards import DEFAULT_SEPARATOR, INDEX_DIR, LARGE_POSTINGS, SHARD_BYTES
@@ -17,7 +19,7 @@ from generator.siteindex.state import STATE_FORMAT, ScoreBuckets, doc_key, file_
 _UPDATE_FAILURES = (Stale, OSError, ValueError, KeyError, IndexError, TypeError, AttributeError)
 
 
-def write_site_search(search_dir: Path, docs: list[SearchDoc], *, state_dir: Path | None = None,
+def write_site_search(search_dir: Path, docs: list[SearchDoc] | DocSource, *, state_dir: Path | None = None,
                       separator: str = DEFAULT_SEPARATOR, large: int = LARGE_POSTINGS,
                       shard_bytes: int = SHARD_BYTES, synonyms: dict[str, list[str]] | None = None) \
         -> SiteSearchReport:
@@ -26,7 +28,8 @@ def write_site_search(search_dir: Path, docs: list[SearchDoc], *, state_dir: Pat
 
     With state_dir (a private folder outside the site), the build state is kept there, and when it
     matches the files in search_dir/jiandu (e.g. hard links to the previous build's), only the docs
-    whose key changed, new and removed docs are processed. Otherwise (and without state_dir) all
+    whose key changed, new and removed docs are processed (from a DocSource, only those are made; the
+    planner's files are kept while no facet key changed). Otherwise (and without state_dir) all
     files are built and compared with those present. Either way only changed files are written,
     each to a temporary name then renamed, and files no longer produced are deleted: existing files
     are never opened for writing (they may be hard links into a previous build).
@@ -35,14 +38,16 @@ def write_site_search(search_dir: Path, docs: list[SearchDoc], *, state_dir: Pat
     report's `fallback` says why.
     """
     search_dir = Path(search_dir)
-    docs = list(docs)
+    source = docs if isinstance(docs, DocSource) else doc_source(list(docs))
+    made = cache(source.made)
     params = state_params(large, shard_bytes)
-    state = load_state(Path(state_dir)) if state_dir is not None else None
+    state_dir = Path(state_dir) if state_dir is not None else None
+    state = load_state(state_dir) if state_dir is not None else None
     fallback = _unusable_state(state, params, search_dir / INDEX_DIR) if state is not None else ""
     if state is not None and not fallback:
         try:
-            report = update_incrementally(search_dir, docs, Path(state_dir), state, separator, large, shard_bytes)
-            write_plan(search_dir, docs, report.numbers, synonyms or {}, report)
+            report = update_incrementally(search_dir, source, state_dir, state, separator, large, shard_bytes)
+            write_plan(search_dir, source, made, report.numbers, synonyms or {}, report, state_dir)
             return report
         except _UPDATE_FAILURES as exc:  # a full build compares every file with the one present, so also repairs
             fallback = fallback_reason(exc)
@@ -50,11 +55,11 @@ def write_site_search(search_dir: Path, docs: list[SearchDoc], *, state_dir: Pat
         numbers, shards = state_numbers(state)
     else:
         numbers, shards = previous_numbers(search_dir / INDEX_DIR)
-    build = build_full(docs, numbers=numbers, shards=shards, large=large, shard_bytes=shard_bytes)
-    report = _write_full(search_dir, docs, build, Path(state_dir) if state_dir is not None else None, params,
-                         separator)
+    gc.collect()  # the full build's arrays come on top of what the caller holds: free its garbage first
+    build = build_full(made(), numbers=numbers, shards=shards, large=large, shard_bytes=shard_bytes)
+    report = _write_full(search_dir, made(), build, state_dir, params, separator)
     report.fallback = fallback
-    write_plan(search_dir, docs, report.numbers, synonyms or {}, report)
+    write_plan(search_dir, source, made, report.numbers, synonyms or {}, report, state_dir)
     return report
 
 

@@ -96,3 +96,22 @@ def test_the_windows_lock_makes_a_second_holder_wait(tmp_path):
         assert waiter.stdout.split() == ["等待", "got", "it"], waiter.stderr
     finally:
         holder.wait(timeout=90)
+
+
+def test_the_replaced_folder_can_be_left_to_the_caller(tmp_path, monkeypatch):
+    """discard receives the previous folder instead of it being deleted: exchanged into new's path, or (without
+    an exchange) moved aside; either way the target holds the new content."""
+    from generator.infra import files
+
+    for exchange in (True, False):
+        target, new = tmp_path / f"site{exchange}", tmp_path / f".site{exchange}.tmp-1"
+        target.mkdir()
+        (target / "v").write_text("old")
+        new.mkdir()
+        (new / "v").write_text("new")
+        if not exchange:
+            monkeypatch.setattr(files, "exchange_paths", lambda a, b: False)
+        discarded = []
+        files.replace_dir(new, target, discard=discarded.append)
+        assert (target / "v").read_text() == "new"
+        assert len(discarded) == 1 and (discarded[0] / "v").read_text() == "old"

@@ -55,3 +55,28 @@ def test_setup_runs_in_each_worker():
     os.environ.pop("JIANDU_TEST_SETUP", None)
     assert map_in_processes(read, None, range(6), parallel_from=2, setup=setup) == ["yes"] * 6
     assert "JIANDU_TEST_SETUP" not in os.environ  # ran in the children only
+
+
+def test_work_in_the_background_runs_in_another_process_and_reports_back(tmp_path):
+    from generator.infra.parallel import in_background
+
+    def mark(job):
+        (job / "done").write_text(str(os.getpid()))
+        return os.getpid()
+
+    pending = in_background(mark, tmp_path)
+    pid = pending.wait()
+    assert pid != os.getpid() and (tmp_path / "done").read_text() == str(pid)
+    with pytest.raises(UserError, match="第 7 项有误"):
+        in_background(lambda job: refuse(job, 7), None).wait()
+
+
+def test_background_work_can_be_cancelled(tmp_path):
+    import time
+
+    from generator.infra.parallel import in_background
+
+    started = time.perf_counter()
+    pending = in_background(lambda job: time.sleep(30), None)
+    pending.cancel()
+    assert time.perf_counter() - started < 10

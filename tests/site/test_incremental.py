@@ -12,7 +12,7 @@ from conftest import AS_OF, REPO
 
 from generator.core.project import Project
 from generator.site.build import build_site
-from generator.siteindex.query import plan_query
+from generator.siteindex.query import plan_query, query_site
 
 EDITED = "cases/2025/CZ-2025-001.yaml"
 OLD_TITLE = "人大常委会与市委政法委联席会议推动监督贯通协调"
@@ -138,13 +138,62 @@ def test_added_and_removed_cases(warm_and_cold):
     assert "收录案例 <strong>17</strong> 件" in home  # one added, one removed
 
 
+def search_answers(root: Path, query: str) -> tuple:
+    """What a search shows: the results in order, and each facet's counts (the planner's files)."""
+    found = query_site(root / "site" / "search", query, top=1000)
+    return [item["location"] for item in found.items], found.facets
+
+
 def test_search_answers_match_a_cold_build(warm_and_cold):
     warm, cold, *_ = warm_and_cold
     for query in ["联席会商", "测试标题", "挂案", "减刑假释", "检察建议", "联席会议"]:
         assert plan_query(warm / "site" / "search", query)[1] == plan_query(cold / "site" / "search", query)[1], query
+        assert search_answers(warm, query) == search_answers(cold, query), query  # typical: a facet changed
     assert "cases/CZ-2025-001.html" in plan_query(warm / "site" / "search", "测试标题")[1]
     removed = (REPO / "cases" / "2023" / "YC-2023-001.yaml").read_text("utf-8")
     assert not any("YC-2023-001" in p.read_text("utf-8") for p in (warm / "site" / "search").rglob("*.js")), removed[:0]
+
+
+def cold_copy(warm: Path, cold: Path) -> Path:
+    cold.mkdir(parents=True)
+    for name in ("mkdocs.yml", "organisation.yaml", "register.jsonl", "content", "cases"):
+        source = warm / name
+        (shutil.copytree if source.is_dir() else shutil.copy)(source, cold / name)
+    build(cold)
+    return cold
+
+
+def test_an_edit_of_page_only_text_plans_no_listing(tmp_path, monkeypatch):
+    """Listings, their filter data and the planner's facets are kept from the last build without being planned
+    while no case's listed fields change; a listing page the previous site lacks is planned and made after all.
+    Either way the site is the one a cold build makes."""
+    import generator.site.build as site_module
+    from generator.siteindex.planfiles import PLAN_DIR
+
+    warm = sample_project(tmp_path / "warm")
+    build(warm)
+    planned = []
+    real_plans, real_home = site_module.listing_plans, site_module.dashboard_block
+    monkeypatch.setattr(site_module, "listing_plans", lambda *a, **k: planned.append(1) or real_plans(*a, **k))
+    monkeypatch.setattr(site_module, "dashboard_block", lambda *a, **k: planned.append(2) or real_home(*a, **k))
+    plan_files = (warm / "site" / "search" / PLAN_DIR / "facets.js").stat().st_ino
+    edit(warm, "summary: 常州市建立", "summary: 改过的导语：常州市建立")
+    report = build(warm)
+    assert planned == [] and report.rendered >= 1
+    assert (warm / "site" / "search" / PLAN_DIR / "facets.js").stat().st_ino == plan_files  # kept (a link)
+    assert "改过的导语" in (warm / "site" / "cases" / "CZ-2025-001.html").read_text("utf-8")
+    (warm / "site" / "browse" / "region" / "常州市.html").unlink()  # gone from the previous site: made again
+    (warm / "site" / "cases" / "CZ-2024-001.html").unlink()
+    edit(warm, "summary: 改过的导语", "summary: 再次改过的导语")
+    build(warm)
+    assert planned == [1] and (warm / "site" / "cases" / "CZ-2024-001.html").is_file()
+    assert not [p for p in warm.iterdir() if ".tmp-" in p.name or ".old-" in p.name]  # the previous site is gone
+    cold = cold_copy(warm, tmp_path / "cold")
+    warm_files, cold_files = site_files(warm), site_files(cold)
+    assert sorted(warm_files) == sorted(cold_files)
+    assert [path for path in warm_files if warm_files[path] != cold_files[path]] == []
+    for query in ["再次改过的导语", "联席会议", "挂案"]:
+        assert search_answers(warm, query) == search_answers(cold, query), query
 
 
 # --- what an independent review found ---------------------------------------------------
@@ -172,8 +221,8 @@ def test_interrupted_after_the_swap_the_next_build_starts_afresh(tmp_path, monke
 
     real_replace_dir = site_module.replace_dir
 
-    def power_cut(new, target):  # right after the new site is swapped in, before its record is kept
-        real_replace_dir(new, target)
+    def power_cut(new, target, **kwargs):  # right after the new site is swapped in, before its record is kept
+        real_replace_dir(new, target, **kwargs)
         raise KeyboardInterrupt
 
     monkeypatch.setattr(site_module, "replace_dir", power_cut)
@@ -197,6 +246,21 @@ def test_a_hand_written_page_at_a_generated_path_is_refused(tmp_path):
     with pytest.raises(UserError, match="同名"):
         build(root)
     assert all(p.read_bytes() == data for p, data in cached.items())  # the previous frames are untouched
+
+
+def test_a_hand_written_page_at_an_unchanged_listing_path_is_refused(tmp_path):
+    """Unchanged pages are linked in another process: a clash found there fails the build just the same."""
+    from generator.core.problems import UserError
+
+    root = sample_project(tmp_path / "p")
+    build(root)
+    before = (root / "site" / "browse" / "region" / "常州市.html").read_bytes()
+    (root / "content" / "browse" / "region").mkdir(parents=True)
+    (root / "content" / "browse" / "region" / "常州市.md").write_text("# 手写\n", "utf-8")
+    with pytest.raises(UserError, match="同名"):
+        build(root)
+    assert (root / "site" / "browse" / "region" / "常州市.html").read_bytes() == before
+    assert not [p for p in root.iterdir() if ".tmp-" in p.name or ".old-" in p.name]
 
 
 def test_the_book_follows_figures_of_cases_outside_it(tmp_path):

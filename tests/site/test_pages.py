@@ -91,3 +91,32 @@ def test_markdown_tables_become_one_line_per_row_in_word():
     from generator.text.safetext import markdown_paragraphs
 
     assert markdown_paragraphs("| 项目 | 数量 |\n|---|---|\n| 评查 | 30 |") == ["项目\u3000数量", "评查\u300030"]
+
+
+def test_page_only_texts_show_on_no_other_page():
+    """A build plans the listing, browse, ledger, clue, compilation and home pages again only when
+    listed_fields change: each of those pages is the same whatever the PAGE_ONLY_FIELDS hold."""
+    from dataclasses import replace
+
+    from conftest import sample_cases
+
+    from generator.site.pages import PAGE_ONLY_FIELDS, compilation_page, dashboard_block, listed_fields
+
+    cases = sample_cases()
+    taxonomy = load_taxonomy()
+    as_of = date(2025, 9, 1)
+    issued = {}
+
+    def other_pages(chosen):
+        pages = [(page.path, page.title, page.body, page.toc) for page in
+                 listing_pages(chosen, taxonomy, as_of, issued, {"下载": "a.xlsx"})]
+        book = [case for case in chosen if case.replicable]
+        pages.append(compilation_page(2025, book, "b.docx", "汇编", list(taxonomy.categories), "b.pdf"))
+        return pages, dashboard_block(chosen, taxonomy, as_of)
+
+    changed = [replace(case, **{name: f"改写的{name}文字" for name in PAGE_ONLY_FIELDS}) for case in cases]
+    assert other_pages(changed) == other_pages(cases)
+    assert [listed_fields(case) for case in changed] == [listed_fields(case) for case in cases]
+    for name in PAGE_ONLY_FIELDS:  # each is shown on the case's own page
+        assert f"改写的{name}文字" in case_page(changed[0], as_of).body, name
+    assert {"title", "keywords", "findings", "clues", "typical"} & PAGE_ONLY_FIELDS == set()

@@ -62,3 +62,49 @@ def test_planner_files_live_beside_the_index(tmp_path):
     write_site_search(tmp_path / "search", [case_doc(1, "昆明市", 2024, ("词",))])
     assert sorted(p.name for p in (tmp_path / "search" / PLAN_DIR).iterdir()) == ["dates.js", "facets.js", "plan.js"]
     assert read_shard(tmp_path / "search" / PLAN_DIR / "dates.js") == "1"
+
+
+def keyed_source(docs: list[SearchDoc], made: list[str]):
+    """The docs as the site build hands them over: made on demand, keyed, with facet keys."""
+    from generator.siteindex.model import DocSource
+
+    by_location = {doc.location: doc for doc in docs}
+    return DocSource({doc.location: doc.key for doc in docs}, lambda location: made.append(location) or by_location[location],
+                     {doc.location: repr(doc.facets) for doc in docs})
+
+
+def test_planner_files_are_kept_while_no_facet_key_changes(tmp_path):
+    from dataclasses import replace
+
+    from index_support import link_copy, snapshot
+
+    docs = [replace(case_doc(i, ["昆明市", "南京市"][i % 2], 2023 + i % 3, ("挂案",)), key=f"k{i}") for i in range(30)]
+    state, made = tmp_path / "state", []
+    write_site_search(tmp_path / "s1" / "search", keyed_source(docs, made), state_dir=state)
+    assert len(made) == len(docs)
+    # a text edit: only that doc is made, the planner's files stay the previous build's (hard links)
+    docs[3] = replace(docs[3], title="改过的标题", key="k3-edited")
+    made.clear()
+    link_copy(tmp_path / "s1" / "search", tmp_path / "s2" / "search")
+    report = write_site_search(tmp_path / "s2" / "search", keyed_source(docs, made), state_dir=state)
+    assert made == [docs[3].location]
+    assert not [name for name in report.written_files if name.startswith(PLAN_DIR)]
+    for name in ("plan.js", "facets.js", "dates.js"):
+        old, new = (tmp_path / folder / "search" / PLAN_DIR / name for folder in ("s1", "s2"))
+        assert old.stat().st_ino == new.stat().st_ino
+    # a facet edit: made again from every doc, as a full build makes them
+    docs[5] = replace(docs[5], facets=dict(docs[5].facets, region=["常州市"]), key="k5-edited")
+    link_copy(tmp_path / "s2" / "search", tmp_path / "s3" / "search")
+    report = write_site_search(tmp_path / "s3" / "search", keyed_source(docs, made), state_dir=state)
+    assert f"{PLAN_DIR}/facets.js" in report.written_files
+    write_site_search(tmp_path / "fresh" / "search", docs)
+    expected = snapshot(tmp_path / "fresh" / "search" / PLAN_DIR)
+    assert snapshot(tmp_path / "s3" / "search" / PLAN_DIR) == expected
+    # a planner file that is not the one recorded is made again, even with the same facet keys
+    link_copy(tmp_path / "s3" / "search", tmp_path / "s4" / "search")
+    planted = tmp_path / "s4" / "search" / PLAN_DIR / "dates.js"
+    planted.unlink()
+    planted.write_text("window.x = 1;", "utf-8")
+    write_site_search(tmp_path / "s4" / "search", keyed_source(docs, made), state_dir=state)
+    assert snapshot(tmp_path / "s4" / "search" / PLAN_DIR) == expected
+    assert snapshot(tmp_path / "s3" / "search" / PLAN_DIR) == expected  # the previous build is never modified
