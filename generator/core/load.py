@@ -297,9 +297,18 @@ def read_case_file(path: Path, root: Path) -> tuple[RawCase | None, list[Problem
     return RawCase(path=path, display=display, data=data, lines=lines), problems
 
 
-def find_case_files(cases_dir: Path) -> list[Path]:
-    files = [p for p in cases_dir.rglob("*") if p.suffix.lower() in (".yaml", ".yml") and p.is_file()]
-    return sorted(files, key=lambda p: p.as_posix())
+def find_case_files(cases_dir: Path) -> tuple[list[Path], list[Path]]:
+    """One walk of the cases folder (symlinked folders are listed, not entered): the case files, and the other
+    entries named *.yaml / *.yml (folders, broken links, pipes), each sorted by path."""
+    import os
+
+    files, others = [], []
+    for folder, folders, names in os.walk(cases_dir):
+        for name in names + folders:
+            if os.path.splitext(name)[1].lower() in (".yaml", ".yml"):
+                path = os.path.join(folder, name)
+                (files if os.path.isfile(path) else others).append(Path(path))
+    return sorted(files, key=Path.as_posix), sorted(others, key=Path.as_posix)
 
 
 def _display_path(path: Path, root: Path) -> str:

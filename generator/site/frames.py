@@ -269,6 +269,9 @@ def load_mkdocs_config(config_file: Path, docs_dir: Path, site_dir: Path):
     from mkdocs.config import load_config
     from mkdocs.exceptions import ConfigurationError
 
+    from generator.text.dictionary import import_jieba
+
+    import_jieba()  # material's search plugin imports jieba when it is installed: ours skips pkg_resources (0.2 s)
     if not config_file.is_file():
         raise UserError(f"找不到站点配置文件 {config_file}")
     try:
