@@ -309,7 +309,8 @@ def plan_stage(request: BuildRequest, loaded: Loaded, analysed: Analysed, state:
                         _frame_specs(pages, sources), request.progress, project_theme_files(config), state)
     listings = {"key": key, "pages": [(page.path, page.title, page.has_toc, page.digest) for page in pages],
                 "home": None, "scripts": old.get("scripts") if kept else None, "code": code,
-                "cases": {case.id: (loaded.fingerprint(case), digests[case.id]) for case in loaded.cases}}
+                "cases": {case.id: (loaded.fingerprint(case), digests[case.id]) for case in loaded.cases},
+                "book_stats": _book_stats(request, loaded, books, digests, old.get("book_stats") or {}, code)}
     if "index.md" in frames.frames:
         listings["home"] = (old.get("home") if kept else None) or _key(home().inputs)
         pages.append(ListedPage(_HOME, "首页", False, listings["home"]))
@@ -318,6 +319,23 @@ def plan_stage(request: BuildRequest, loaded: Loaded, analysed: Analysed, state:
 
 
 _HOME = "index.html"
+
+
+def _book_stats(request: BuildRequest, loaded: Loaded, books: list[BookPlan], digests: dict[str, str], old: dict,
+                code: str) -> dict[int, tuple[str, str]]:
+    """Year → (key of the year's listed fields, key of its figures). A book's foreword counts every case of its
+    year (findings, clues, figures), not only those in the book, so its key holds those counts: editing a case
+    outside the book that leaves them alone keeps the book. The counts are computed again only for a year whose
+    listed fields changed."""
+    areas = list(loaded.library.taxonomy.categories)
+    found = {}
+    for book in books:
+        year_cases = request.edition.cases_in([c for c in loaded.cases if c.year == book.year])
+        listed = _repr_key(code, request.as_of, areas, [digests[c.id] for c in year_cases])
+        previous = old.get(book.year)
+        found[book.year] = tuple(previous) if previous and previous[0] == listed else \
+            (listed, _key(compute(year_cases, request.as_of, area_order=areas)))
+    return found
 
 
 def listings_code_key() -> str:
@@ -386,9 +404,9 @@ def run_stages(request: BuildRequest, loaded: Loaded, state: BuildState, timings
         page_links = outputs.link_deferred()  # the unchanged pages, linked while the rest is made
         started = timed("pages", started)
         if not request.edition.is_public:
-            _ledger_files(request, loaded, analysed.issued, outputs)
+            _ledger_files(request, loaded, analysed.issued, planned_.digests, outputs)
         started = timed("ledger-downloads", started)
-        write_books(request, loaded, planned_.books, outputs)
+        write_books(request, loaded, planned_, outputs)
         started = timed("books", started)
         search_report = search_stage(request, loaded, analysed, planned_, outputs, linking)
         outputs.finish_links(page_links)
@@ -654,17 +672,20 @@ def _render_case(job: CaseJob, index: int) -> int:
     return index
 
 
-def _ledger_files(request: BuildRequest, loaded: Loaded, issued: dict, outputs: SiteOutputs) -> None:
+def _ledger_files(request: BuildRequest, loaded: Loaded, issued: dict, digests: dict[str, str],
+                  outputs: SiteOutputs) -> None:
     """整改台账 as .xlsx and .docx next to the ledger page (internal edition); the two are made in two
-    processes when both are needed (python-docx and openpyxl take minutes at 10,000 cases)."""
+    processes when both are needed. The rows show only listed fields of the cases (digests: plan_stage), the
+    register and the as-of date: keyed by those, the rows are not even computed while they stand."""
     from generator.office import ledger
 
-    rows = ledger.rows(loaded.cases, request.as_of, issued=issued)
     code = code_key("generator.office.ledger")
+    listed = "\n".join(digests[case.id] for case in loaded.cases)
     todo = [fmt for fmt in ("xlsx", "docx")
-            if not outputs.reuse(_LEDGER_FILES[fmt], _key(code, _LEDGER_FILES[fmt], rows, request.as_of))]
+            if not outputs.reuse(_LEDGER_FILES[fmt], _repr_key(code, _LEDGER_FILES[fmt], request.as_of, issued, listed))]
     if not todo:
         return
+    rows = ledger.rows(loaded.cases, request.as_of, issued=issued)
     request.progress("生成整改台账下载文件……")
     for fmt, data in zip(todo, map_in_processes(_ledger_bytes, (rows, request.as_of), todo, parallel_from=2)):
         write_page(outputs.site / _LEDGER_FILES[fmt], data)
@@ -745,19 +766,17 @@ def books_code_key(with_pdf: bool) -> str:
                     tools=("soffice", "libreoffice", "pdftotext") if with_pdf else ())
 
 
-def write_books(request: BuildRequest, loaded: Loaded, books: list[BookPlan], outputs: SiteOutputs) -> None:
-    """The downloadable book of each year. With LibreOffice present the contents carry page numbers
+def write_books(request: BuildRequest, loaded: Loaded, planned_: Planned, outputs: SiteOutputs) -> None:
+    """The downloadable book of each year. With --pdf the contents carry page numbers from LibreOffice
     and a PDF is made next to it (bookpdf); without, Word fills the numbers in on opening."""
     code = books_code_key(request.book_pdf)
     areas = list(loaded.library.taxonomy.categories)
+    books = planned_.books
+    year_stats = planned_.listings["book_stats"]
     todo = []
     for book in books:
-        # The foreword counts every case of the year (findings, clues, figures), not only those in the book:
-        # its key holds those counts, so editing a case outside the book that leaves them alone keeps the book.
-        year_stats = compute(request.edition.cases_in([c for c in loaded.cases if c.year == book.year]), request.as_of,
-                             area_order=areas)
         key = _key(code, book.title, book.issuer, request.as_of, areas, request.edition.name,
-                   [loaded.fingerprint(case) for case in book.chosen], year_stats, book.pdf)
+                   [loaded.fingerprint(case) for case in book.chosen], year_stats[book.year][1], book.pdf)
         reused = outputs.reuse(book.path, key)
         if book.pdf:
             reused = outputs.reuse(book.pdf, key) and reused

@@ -340,3 +340,28 @@ def test_a_search_index_fallback_is_reported(tmp_path):
     edit(root, NEW_TITLE, OLD_TITLE)
     report = build_site(Project.at(root), as_of=AS_OF, say=said.append)
     assert report.search_index.incremental and not any("未能增量更新" in line for line in said)
+
+
+def test_the_ledger_downloads_follow_an_edited_finding_and_stay_otherwise(tmp_path):
+    import io
+    import zipfile
+
+    root = sample_project(tmp_path / "p")
+    build(root)
+    docx = next((root / "site").rglob("整改台账.docx"))
+    before = docx.stat().st_ino
+    edit(root, "summary: ", "summary: 只改导语。", "cases/2024/CZ-2024-001.yaml")
+    build(root)
+    docx = next((root / "site").rglob("整改台账.docx"))
+    assert docx.stat().st_ino == before  # linked from the last build, not made again
+    text = (root / "cases/2024/CZ-2024-001.yaml").read_text("utf-8")
+    problem = next(line for line in text.splitlines() if line.strip().startswith("problem:"))
+    edit(root, problem, problem + "（经复查补充）", "cases/2024/CZ-2024-001.yaml")
+    build(root)
+    docx = next((root / "site").rglob("整改台账.docx"))
+    xlsx = next((root / "site").rglob("整改台账.xlsx"))
+    assert "经复查补充" in zipfile.ZipFile(io.BytesIO(docx.read_bytes())).read("word/document.xml").decode("utf-8")
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(io.BytesIO(xlsx.read_bytes())).worksheets[0]
+    assert any("经复查补充" in str(cell.value) for row in sheet.iter_rows() for cell in row)
