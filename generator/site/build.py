@@ -389,8 +389,7 @@ def run_stages(request: BuildRequest, loaded: Loaded, state: BuildState, timings
     stage = _site_stage(request.edition)
     old = state.record(stage, "")
     site_dir = request.site_dir
-    previous = site_dir if old.meta.get("site_dir") == str(site_dir) and _marker_id(site_dir) == old.meta.get("build_id") \
-        else None
+    previous = _previous_site(site_dir, old)
     site_dir.parent.mkdir(parents=True, exist_ok=True)
     # Next to the output, so the final move is a rename on one file system.
     work = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.tmp-", dir=site_dir.parent))
@@ -411,13 +410,7 @@ def run_stages(request: BuildRequest, loaded: Loaded, state: BuildState, timings
         search_report = search_stage(request, loaded, analysed, planned_, outputs, linking)
         outputs.finish_links(page_links)
         started = timed("search-index", started)
-        (outputs.site / SITE_MARKER).write_text(_marker_text(outputs.build_id, request.edition.name), encoding="utf-8")
-        # Killed after the swap, before the state is saved, the old record stays: its build id is not the new
-        # site's marker, so the next build reuses nothing from the site (run_stages' `previous`).
-        replace_dir(outputs.site, site_dir, discard=leftovers.append)
-        report = changes(old.keys, outputs.record.keys)
-        outputs.record.meta.update(site_dir=str(site_dir), build_id=outputs.build_id, removed=len(report.removed),
-                                   listings=planned_.listings)
+        _swap_in(request, outputs, old, planned_.listings, leftovers)
         state.update(stage, outputs.record)
     except BaseException:
         for pending in (linking, page_links):
@@ -432,6 +425,24 @@ def run_stages(request: BuildRequest, loaded: Loaded, state: BuildState, timings
     timed("swap", started)
     return Made(sum(1 for path in outputs.record.keys if path.endswith(".html")), outputs.rendered,
                 planned_.frames.rendered, search_report, removal)
+
+
+def _previous_site(site_dir: Path, old: Record) -> Path | None:
+    """The site folder, when the last build's record describes it (same folder, its build id in the marker)."""
+    if old.meta.get("site_dir") == str(site_dir) and _marker_id(site_dir) == old.meta.get("build_id"):
+        return site_dir
+    return None
+
+
+def _swap_in(request: BuildRequest, outputs: SiteOutputs, old: Record, listings: dict, leftovers: list) -> None:
+    """Mark the new site, put it in place of the old one (left in `leftovers`) and fill in its record."""
+    (outputs.site / SITE_MARKER).write_text(_marker_text(outputs.build_id, request.edition.name), encoding="utf-8")
+    # Killed after the swap, before the state is saved, the old record stays: its build id is not the new
+    # site's marker, so the next build reuses nothing from the site (_previous_site).
+    replace_dir(outputs.site, request.site_dir, discard=leftovers.append)
+    report = changes(old.keys, outputs.record.keys)
+    outputs.record.meta.update(site_dir=str(request.site_dir), build_id=outputs.build_id, removed=len(report.removed),
+                               listings=listings)
 
 
 def _link_search(folders: tuple[Path, Path]) -> None:
