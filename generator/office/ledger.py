@@ -123,8 +123,9 @@ def docx_bytes(ledger: list[Row], title: str, as_of: date) -> bytes:
     note = document.add_paragraph()
     note.alignment = WD_ALIGN_PARAGRAPH.CENTER
     set_font(note.add_run(f"统计截至 {cn_date(as_of)}　共 {len(ledger)} 项"), p["body"]["font"], 12)
-    _docx_ledger_table(document, ledger, p)
-    return package_bytes(document)
+    plain, flagged = _docx_ledger_table(document, p)
+    data = package_bytes(document)
+    return _with_rows(data, "".join(_ledger_tr_xml(plain, flagged, row) for row in ledger))
 
 
 def _landscape(section, p: dict) -> None:
@@ -138,12 +139,16 @@ def _landscape(section, p: dict) -> None:
     section.footer_distance = Mm(10.5)  # the 14 pt page-number line centred 7 mm below the table area (7.5)
 
 
-def _docx_ledger_table(document, ledger: list[Row], p: dict) -> None:
-    """One row per finding, the header repeated on every page, no row split across pages, flags shaded.
+def _docx_ledger_table(document, p: dict) -> tuple[list[str], list[str]]:
+    """The table with its header row (repeated on every page), and the XML of a styled data row, plain and with
+    its flag cell shaded, as pieces between which the cell contents go (_ledger_tr_xml).
 
-    Each row is a copy of a styled prototype row with its texts set: styling 150,000 cells one by one through
-    python-docx took minutes at 15,000 findings."""
+    The rows are written as text into document.xml (_with_rows): 15,000 findings as lxml elements took
+    minutes through python-docx's cell styling and ~700 MB as copied elements."""
+    from copy import deepcopy
+
     from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
     from docx.shared import Mm
 
     from generator.office.layout import set_font
@@ -156,8 +161,8 @@ def _docx_ledger_table(document, ledger: list[Row], p: dict) -> None:
     header_row._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))  # repeated on every page
     for cell, text in zip(header_row.cells, HEADERS):
         set_font(cell.paragraphs[0].add_run(text), p["headings"]["level1_font"], 10.5)
-    for cell in prototype.cells:
-        set_font(cell.paragraphs[0].add_run(), p["body"]["font"], 10.5)
+    for index, cell in enumerate(prototype.cells):
+        set_font(cell.paragraphs[0].add_run(f"{_SLOT}{index}{_SLOT}"), p["body"]["font"], 10.5)
     table.autofit = False
     widths = [14, 32, 28, 41, 41, 24, 20, 25, 18, 14]  # mm, within the 257 mm between the margins;
     # 序号 and 标识 hold two 10.5 pt characters plus the cell margins (2 × 1.9 mm)
@@ -165,45 +170,74 @@ def _docx_ledger_table(document, ledger: list[Row], p: dict) -> None:
         column.width = Mm(millimetres)  # the grid LibreOffice lays out by
         for cell in column.cells:
             cell.width = Mm(millimetres)
-    template = prototype._tr
-    template.getparent().remove(template)
-    for row in ledger:
-        table._tbl.append(_ledger_tr(template, row))
+    plain = prototype._tr
+    plain.getparent().remove(plain)
+    flagged = deepcopy(plain)
+    shading = OxmlElement("w:shd")
+    shading.set(qn("w:val"), "clear")
+    shading.set(qn("w:fill"), _FILL_SLOT)
+    flagged.tc_lst[-1].get_or_add_tcPr().append(shading)  # after w:tcW, as the schema orders them
+    return _row_pieces(plain), _row_pieces(flagged)
 
 
-def _ledger_tr(template, row: Row):
-    from copy import deepcopy
-
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
-    tr = deepcopy(template)
-    values = [str(row.number), row.case, row.source, row.problem, row.requirement, row.unit,
-              cn_date(row.deadline), row.status, cn_date(row.closed_on) if row.closed_on else "", row.flag]
-    for run, text in zip(tr.iter(qn("w:r")), values):
-        _set_run_text(run, text)
-    if row.flag:
-        shading = OxmlElement("w:shd")
-        shading.set(qn("w:val"), "clear")
-        shading.set(qn("w:fill"), FLAG_FILLS[row.flag])
-        tr.tc_lst[-1].get_or_add_tcPr().append(shading)  # after w:tcW, as the schema orders them
-    return tr
+_SLOT = "\ue001"  # private-use character around a cell number in the prototype row
+_FILL_SLOT = "FFFFFE"
 
 
-def _set_run_text(run, text: str) -> None:
-    """What python-docx's run.text setter writes into an empty run, without its per-call XPath: one w:t, with
-    xml:space="preserve" when the text has outer spaces. Tabs and line breaks take the setter itself."""
+def _row_pieces(tr) -> list[str]:
+    """The row's XML without namespace declarations (document.xml's root holds them), split at each cell's
+    <w:t>slot</w:t>: pieces[i] comes before cell i's content."""
+    import re
+
     from lxml import etree
 
-    from docx.oxml.ns import qn
+    xml = etree.tostring(tr, encoding="unicode")
+    xml = re.sub(r'^(<w:tr)(?: xmlns:\w+="[^"]*")+', r"\1", xml)
+    return re.split(f"<w:t>{_SLOT}\\d+{_SLOT}</w:t>", xml)
 
-    if "\t" in text or "\n" in text or "\r" in text:
-        run.text = text  # w:tab and w:br elements
-    elif text:
-        element = etree.SubElement(run, qn("w:t"))
-        element.text = text
-        if len(text.strip()) < len(text):
-            element.set(qn("xml:space"), "preserve")
+
+def _ledger_tr_xml(plain: list[str], flagged: list[str], row: Row) -> str:
+    values = [str(row.number), row.case, row.source, row.problem, row.requirement, row.unit,
+              cn_date(row.deadline), row.status, cn_date(row.closed_on) if row.closed_on else "", row.flag]
+    pieces = flagged if row.flag else plain
+    parts = [pieces[0]]
+    for text, after in zip(values, pieces[1:]):
+        parts += [_run_content_xml(text), after]
+    xml = "".join(parts)
+    return xml.replace(_FILL_SLOT, FLAG_FILLS[row.flag]) if row.flag else xml
+
+
+
+def _run_content_xml(text: str) -> str:
+    """What python-docx's run.text setter writes into a run: w:t for text (xml:space="preserve" when it has outer
+    spaces), w:tab for a tab, w:br for a line break."""
+    import re
+    from xml.sax.saxutils import escape
+
+    if re.search("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]", text):
+        raise ValueError("All strings must be XML compatible")  # as lxml refuses them
+    parts = []
+    for piece in re.split("([\t\r\n])", text):
+        if piece == "\t":
+            parts.append("<w:tab/>")
+        elif piece in ("\r", "\n"):
+            parts.append("<w:br/>")
+        elif piece:
+            space = ' xml:space="preserve"' if len(piece.strip()) < len(piece) else ""
+            parts.append(f"<w:t{space}>{escape(piece)}</w:t>")
+    return "".join(parts)
+
+
+def _with_rows(data: bytes, rows_xml: str) -> bytes:
+    """The package with the data rows put at the end of its one table."""
+    import zipfile
+
+    from generator.office.layout import rewrite_zip
+
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        xml = package.read("word/document.xml").decode("utf-8")
+    at = xml.rindex("</w:tbl>")
+    return rewrite_zip(data, {"word/document.xml": (xml[:at] + rows_xml + xml[at:]).encode("utf-8")})
 
 
 @dataclass(frozen=True)

@@ -76,11 +76,11 @@ def test_docx_rows_keep_their_styling_flags_and_line_breaks():
     from dataclasses import replace
 
     ledger = rows(sample_cases(), AS_OF)
-    ledger[0] = replace(ledger[0], problem="第一行\n第二行\t缩进")
+    ledger[0] = replace(ledger[0], problem="第一行\n第二行\t缩进 <&> ")
     table = Document(io.BytesIO(docx_bytes(ledger, "t", AS_OF))).tables[0]
     body = table.rows[1:]
     assert [r.cells[0].text for r in body] == [str(n) for n in range(1, len(ledger) + 1)]
-    assert body[0].cells[3].text == "第一行\n第二行\t缩进"
+    assert body[0].cells[3].text == "第一行\n第二行\t缩进 <&> "
     assert body[0].cells[3]._tc.find(".//" + qn("w:br")) is not None
     for row, source in zip(body, ledger):
         assert row._tr.trPr.find(qn("w:cantSplit")) is not None
