@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -187,8 +188,6 @@ _FILL_SLOT = "FFFFFE"
 def _row_pieces(tr) -> list[str]:
     """The row's XML without namespace declarations (document.xml's root holds them), split at each cell's
     <w:t>slot</w:t>: pieces[i] comes before cell i's content."""
-    import re
-
     from lxml import etree
 
     xml = etree.tostring(tr, encoding="unicode")
@@ -207,17 +206,19 @@ def _ledger_tr_xml(plain: list[str], flagged: list[str], row: Row) -> str:
     return xml.replace(_FILL_SLOT, FLAG_FILLS[row.flag]) if row.flag else xml
 
 
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_BREAKS = re.compile("([\t\r\n])")
+
 
 def _run_content_xml(text: str) -> str:
     """What python-docx's run.text setter writes into a run: w:t for text (xml:space="preserve" when it has outer
     spaces), w:tab for a tab, w:br for a line break."""
-    import re
     from xml.sax.saxutils import escape
 
-    if re.search("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]", text):
+    if _NOT_XML.search(text):
         raise ValueError("All strings must be XML compatible")  # as lxml refuses them
     parts = []
-    for piece in re.split("([\t\r\n])", text):
+    for piece in _BREAKS.split(text):
         if piece == "\t":
             parts.append("<w:tab/>")
         elif piece in ("\r", "\n"):
