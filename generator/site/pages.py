@@ -794,8 +794,9 @@ def compilation_page(year: int, cases: list[Case], book_name: str, title: str, a
     parts = [f'<p class="jiandu-downloads">{buttons}</p>\n',
              f"<p>收录可复制可推广经验 {len(cases)} 件，按监督内容分类，同类中按监督日期排列。</p>\n"]
     if not pdf_name:
-        parts.append("<p>这次构建没有用 LibreOffice 排版（<code>jiandu build</code> 默认不排版，加 <code>--pdf</code> 才排版并生成 PDF），下载文件目录中的页码是占位的；"
-                     "在 Word 或 WPS 中打开时按提示更新域，即得到实际页码。需要页码已填好的文件，请用 <code>jiandu compile</code> 生成。</p>\n")
+        parts.append("<p>这份下载没有经过排版，目录中的页码是占位的；在 Word 或 WPS 中打开时按提示更新域，即得到实际页码。"
+                     "（网站维护人员：用 <code>jiandu build --pdf</code> 构建，目录页码会填好并同时提供 PDF；"
+                     "正式印发的汇编请用 <code>jiandu compile</code> 生成。）</p>\n")
     for index, (area, members) in enumerate(group_by_area(cases, list(area_order)), 1):
         parts.append(heading(f"{cn_number(index)}、{area}（{len(members)} 件）", f"area-{index}")
                      + case_list(members, "compilation", sortable=False))
