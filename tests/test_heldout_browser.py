@@ -131,6 +131,10 @@ def test_search_page_filters_sort_and_shares_its_state(find_page):
     first_meta = rows.first.locator(".jiandu-result-meta").inner_text()
     assert first_meta.count(" · ") == 3  # id · date · region · category
     assert rows.first.locator("mark").count() >= 1
+    # Enter answers at once; the typing pause that follows must not redraw the results under the user's hand
+    page.evaluate("document.querySelector('fieldset.jiandu-facet').dataset.drawn = 'once'")
+    page.wait_for_timeout(600)
+    assert page.evaluate("document.querySelector('fieldset.jiandu-facet').dataset.drawn") == "once"
     # facet counts: each year's count equals the results once that year is chosen
     years = page.locator("fieldset.jiandu-facet", has_text="年份").locator("label")
     label = years.first.inner_text()
@@ -140,6 +144,7 @@ def test_search_page_filters_sort_and_shares_its_state(find_page):
     page.keyboard.press("Space")  # keyboard use: Tab / Space on native checkboxes
     page.wait_for_function(f"() => location.hash.includes('f.year={year}')")
     assert f"共 {count} 个结果" in _status(page)
+    assert page.evaluate("[document.activeElement.value, document.activeElement.checked]") == [year, True]
     assert all(year in meta for meta in page.locator(".jiandu-result-meta").all_inner_texts())
     # order by date, newest first
     page.select_option("#jiandu-search-sort", "date")

@@ -45,7 +45,7 @@
   }
 
   function render(container, facets, selected, onChange) {
-    var chosen = {};
+    var chosen = {}, focused = focusedBox(container);
     Object.keys(selected || {}).forEach(function (name) { chosen[name] = selected[name].slice(); });
     container.textContent = "";
     facets.forEach(function (facet, f) {
@@ -62,6 +62,7 @@
         input.type = "checkbox";
         input.value = vc[0];
         input.id = "jiandu-facet-" + f + "-" + i;
+        input.setAttribute("data-facet", facet.name);
         input.checked = picked.indexOf(vc[0]) >= 0;
         input.addEventListener("change", function () {
           var now = (chosen[facet.name] || []).filter(function (v) { return v !== vc[0]; });
@@ -90,6 +91,25 @@
       }
       container.appendChild(box);
     });
+    if (focused) refocus(container, focused);
+  }
+
+  /* A keyboard user who ticks a box keeps focus on it after the counts are redrawn. */
+  function focusedBox(container) {
+    var active = document.activeElement;
+    if (!active || active.type !== "checkbox" || !container.contains(active)) return null;
+    return { name: active.getAttribute("data-facet"), value: active.value };
+  }
+
+  function refocus(container, focused) {
+    var boxes = container.querySelectorAll("input[type=checkbox]");
+    for (var i = 0; i < boxes.length; i++) {
+      if (boxes[i].getAttribute("data-facet") === focused.name && boxes[i].value === focused.value) {
+        boxes[i].closest("li").hidden = false;
+        boxes[i].focus();
+        return;
+      }
+    }
   }
 
   global.JianduFacets = { render: render, readState: readState, writeState: writeState };

@@ -15,7 +15,7 @@
   var results = document.getElementById("jiandu-search-results");
   var status = document.getElementById("jiandu-search-status");
   var state = JianduFacets.readState(location.hash);
-  var ready = false, timer = null;
+  var ready = false, timer = null, asked = null;
   var normalize = window.jianduNormalizeQuery || function (text) { return text; };
 
   var worker = new Worker(new URL(form.getAttribute("data-worker"), document.baseURI).href);
@@ -36,8 +36,12 @@
       status.textContent = "请输入检索词，如：挂案、两法衔接、昆明 2024年、NJ-2025-004。";
       return;
     }
+    var request = { q: normalize(state.q), filters: state.filters, sort: state.sort, limit: 50 };
+    var key = JSON.stringify(request);
+    if (key === asked) return;  /* the same search again (Enter, then the typing pause): keep what is shown */
+    asked = key;
     status.textContent = "正在检索……";
-    worker.postMessage({ type: 100, data: { q: normalize(state.q), filters: state.filters, sort: state.sort, limit: 50 } });
+    worker.postMessage({ type: 100, data: request });
   }
 
   function element(tag, className, text) {
@@ -49,7 +53,7 @@
 
   function show(data) {
     results.textContent = "";
-    if (data.error) { status.textContent = "检索出错：" + data.error; return; }
+    if (data.error) { asked = null; status.textContent = "检索出错：" + data.error; return; }
     status.textContent = data.total
       ? "共 " + data.total + " 个结果" + (data.total > data.items.length ? "，显示前 " + data.items.length + " 个" : "")
         + (state.sort === "date" ? "（按日期排列）" : "（按相关度排列）")
@@ -81,6 +85,7 @@
   sort.value = state.sort;
   form.addEventListener("submit", function (event) {
     event.preventDefault();
+    clearTimeout(timer);
     state.q = input.value;
     run();
   });
