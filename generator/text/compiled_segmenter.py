@@ -26,6 +26,7 @@ class CompiledSegmenter:
         import rjieba
 
         self.FREQ = loaded_jieba.dt.FREQ
+        self._jieba = loaded_jieba.dt
         self._rust = rjieba.Jieba.empty()
         for word, frequency in self.FREQ.items():
             if frequency:
@@ -37,7 +38,10 @@ class CompiledSegmenter:
     def tokenize(self, text: str, HMM: bool = False):  # noqa: N803 (jieba's keyword)
         if HMM:
             raise ValueError("CompiledSegmenter segments without HMM only")
-        return self._rust.tokenize(text, "default", False)
+        try:
+            return self._rust.tokenize(text, "default", False)
+        except UnicodeEncodeError:  # a lone surrogate (not UTF-8): jieba takes it as a character of its own
+            return list(self._jieba.tokenize(text, HMM=False))
 
 
 @lru_cache(maxsize=1)

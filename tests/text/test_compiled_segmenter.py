@@ -67,6 +67,12 @@ def test_random_mixtures_segment_the_same(compiled, parts):
     assert [tuple(t) for t in compiled.tokenize(text)] == jieba_words(text)
 
 
+def test_lone_surrogates_segment_as_jieba_does(compiled):
+    """Found by an adversarial pass: jieba-rs cannot take text that is not UTF-8; such text goes to jieba."""
+    for text in ("\ud800", "a\udfffb", "中\ud83d国", "检察建议\ud800检察建议"):
+        assert [tuple(t) for t in compiled.tokenize(text)] == jieba_words(text)
+
+
 def test_the_dictionary_and_total_are_jiebas(compiled):
     """Near-ties between routes with different word counts depend on the total: it must be jieba's."""
     jieba = jieba_ready()
