@@ -167,3 +167,36 @@ def test_search_page_says_what_a_result_lacks(find_page):
     page.goto(base + "find.html#q=" + "挂案%20独角兽")
     _status(page)
     assert "缺少：独角兽" in page.locator(".jiandu-result").first.inner_text()
+
+
+STALE_ANSWER = """(() => {
+  const Real = window.Worker;
+  window.Worker = function (url, options) {
+    const worker = new Real(url, options);
+    const post = worker.postMessage.bind(worker);
+    let searches = 0;
+    worker.postMessage = function (message) {
+      post(message);
+      if (message && message.type === 100 && ++searches === 2) {  // the first search's answer, crossing the second
+        worker.dispatchEvent(new MessageEvent("message", {data: {type: 101, data: {
+          seq: message.seq - 1, total: 0, items: [], facets: {}, facetList: [], words: []}}}));
+        window.statusAfterStaleAnswer = document.getElementById("jiandu-search-status").textContent;
+      }
+    };
+    return worker;
+  };
+})();"""
+
+
+def test_an_answer_to_an_earlier_search_is_not_shown(public_site):
+    with chromium_page() as (page, outside), serve_directory(public_site) as base:
+        page.add_init_script(STALE_ANSWER)
+        page.goto(base + "find.html")
+        page.wait_for_function("() => /请输入/.test(document.getElementById('jiandu-search-status').textContent)")
+        for query in ("挂案", "挂牌督办"):
+            page.fill("#jiandu-search-q", query)
+            page.press("#jiandu-search-q", "Enter")
+            _status(page)
+        assert page.evaluate("window.statusAfterStaleAnswer") == "正在检索……"
+        assert "共 " in _status(page) and page.locator(".jiandu-result").count() >= 3
+        assert outside == []

@@ -15,7 +15,7 @@
   var results = document.getElementById("jiandu-search-results");
   var status = document.getElementById("jiandu-search-status");
   var state = JianduFacets.readState(location.hash);
-  var ready = false, timer = null, asked = null;
+  var ready = false, timer = null, asked = null, sent = 0;
   var normalize = window.jianduNormalizeQuery || function (text) { return text; };
 
   var worker = new Worker(new URL(form.getAttribute("data-worker"), document.baseURI).href);
@@ -40,6 +40,7 @@
     var key = JSON.stringify(request);
     if (key === asked) return;  /* the same search again (Enter, then the typing pause): keep what is shown */
     asked = key;
+    request.seq = ++sent;
     status.textContent = "正在检索……";
     worker.postMessage({ type: 100, data: request });
   }
@@ -52,6 +53,8 @@
   }
 
   function show(data) {
+    /* An answer to an earlier search that was already on its way when a newer one was sent: not shown. */
+    if (data.seq !== undefined && data.seq !== sent) return;
     results.textContent = "";
     if (data.error) { asked = null; status.textContent = "检索出错：" + data.error; return; }
     status.textContent = data.total

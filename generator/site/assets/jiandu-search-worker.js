@@ -452,6 +452,7 @@
           result = kind === 2 ? { items: [], total: 0 } : { items: [], total: 0, facets: {}, words: [], error: String(error) };
           if (scope.console) scope.console.error(error);
         }
+        if (kind === 100 && query && query.seq !== undefined) result.seq = query.seq;  /* the page's own number */
         if (pending[kind] === undefined) scope.postMessage({ type: kind === 2 ? 3 : 101, data: result });
       }
     } finally {
