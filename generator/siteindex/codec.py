@@ -17,8 +17,23 @@ _LUT = np.full(256, 255, dtype=np.uint8)
 _LUT[_ALPHA] = np.arange(64, dtype=np.uint8)
 
 
+CHUNK = 1 << 20  # numbers encoded at a time: the temporaries of a whole library's postings took 600 MB
+
+
 def encode_numbers(values: np.ndarray) -> tuple[str, np.ndarray]:
     """Non-negative integers → one ASCII string of base-32 digits, and where each number ends in it."""
+    if len(values) <= CHUNK:
+        return _encode_chunk(values)
+    texts, ends, offset = [], [], 0
+    for start in range(0, len(values), CHUNK):
+        text, chunk_ends = _encode_chunk(values[start:start + CHUNK])
+        texts.append(text)
+        ends.append(chunk_ends + offset)
+        offset += len(text)
+    return "".join(texts), np.concatenate(ends)
+
+
+def _encode_chunk(values: np.ndarray) -> tuple[str, np.ndarray]:
     values = np.asarray(values, dtype=np.int64)
     if not len(values):
         return "", np.zeros(0, dtype=np.int64)

@@ -3,15 +3,17 @@ numbers and the shard count, so that incremental updates can be checked against 
 
 from __future__ import annotations
 
+from array import array
 from dataclasses import dataclass
-from itertools import chain
 from operator import itemgetter
+from typing import Iterable, Mapping
 
 import numpy as np
 
 from generator.siteindex.codec import encode_numbers
 from generator.siteindex.model import SearchDoc
 from generator.siteindex.scoring import term_scores
+from generator.siteindex.state import doc_key, state_terms
 from generator.siteindex.shards import DOCS_PER_SHARD, LARGE_POSTINGS, SHARD_BYTES, doc_row, entry_size, \
     large_name, large_script, manifest_script, shard_count, shard_of, shard_script
 
@@ -38,26 +40,43 @@ def assign_numbers(locations: list[str], previous: dict) -> dict[str, int]:
     return numbers
 
 
-def all_postings(numbers: list[int], scores: list[dict[str, int]]) \
+def all_postings(numbers: list[int], scores: Iterable[Mapping[str, int]]) \
         -> tuple[list[str], list[str], list[int], list[str]]:
     """(sorted vocabulary, each term's encoded postings, each term's posting count, each doc's encoded
-    scores in its terms' order), vectorised."""
-    vocabulary = sorted(set().union(*scores)) if scores else []
-    counts = np.fromiter(map(len, scores), dtype=np.int64, count=len(scores))
-    total = int(counts.sum())
-    values = np.fromiter(chain.from_iterable(map(dict.values, scores)), dtype=np.int32, count=total)
+    scores in its terms' order), vectorised. scores is consumed one doc at a time and no doc's dict is
+    kept: at 10,000 cases all of them at once were the largest allocation of the build."""
+    position: dict[str, int] = {}  # term → number, in the order first seen
+    seen_ids, seen_values, seen_counts = array("i"), array("i"), array("q")
+    for doc_scores in scores:
+        seen_counts.append(len(doc_scores))
+        if not doc_scores:
+            continue
+        new = [term for term in doc_scores if term not in position]
+        if new:
+            position.update(zip(new, range(len(position), len(position) + len(new))))
+        seen_ids.extend(itemgetter(*doc_scores)(position) if len(doc_scores) > 1 else
+                        [position[term] for term in doc_scores])
+        seen_values.extend(doc_scores.values())
+    counts = np.array(seen_counts, dtype=np.int64)
+    values = np.array(seen_values, dtype=np.int32)
+    total = len(values)
     codes_text, code_ends = encode_numbers(values)
     bounds = np.concatenate([[0], code_ends])[np.cumsum(counts)].tolist()
     codes = [codes_text[a:b] for a, b in zip([0] + bounds[:-1], bounds)]
-    if not vocabulary:
+    if not position:
         return [], [], [], codes
-    position = {term: i for i, term in enumerate(vocabulary)}
-    term_ids = np.fromiter(chain.from_iterable(itemgetter(*s)(position) if len(s) > 1 else [position[t] for t in s]
-                                               for s in scores), dtype=np.int32, count=total)
+    first_seen = list(position)
+    alphabetical = sorted(range(len(first_seen)), key=first_seen.__getitem__)
+    vocabulary = [first_seen[i] for i in alphabetical]
+    rank = np.empty(len(first_seen), dtype=np.int32)
+    rank[np.array(alphabetical, dtype=np.int64)] = np.arange(len(first_seen), dtype=np.int32)
+    term_ids = rank[np.array(seen_ids, dtype=np.int32)]
+    del position, first_seen, seen_ids, seen_values
     docs = np.repeat(np.asarray(numbers, dtype=np.int32), counts)
     if len(numbers) > 1 and not (np.diff(np.asarray(numbers)) > 0).all():
         by_doc = np.argsort(docs, kind="stable")
         term_ids, docs, values = term_ids[by_doc], docs[by_doc], values[by_doc]
+        del by_doc
     order = np.argsort(term_ids.astype(np.uint16 if len(vocabulary) <= 1 << 16 else np.int32), kind="stable")
     docs, values = docs[order], values[order]
     dfs = np.bincount(term_ids, minlength=len(vocabulary))
@@ -67,11 +86,14 @@ def all_postings(numbers: list[int], scores: list[dict[str, int]]) \
     previous[last[:-1] + 1] = -1                # each term's first posting
     # each term's gaps, then its scores (codec.encode_posting_arrays): posting k of a term starting at
     # posting s has its gap at 2s + (k - s) and its score df places later
-    first = np.repeat(last - dfs + 1, dfs)
-    gap_at = first + np.arange(total)
-    stream = np.empty(2 * total, dtype=np.int64)
+    gap_at = np.repeat(last - dfs + 1, dfs)
+    gap_at += np.arange(total)
+    stream = np.empty(2 * total, dtype=np.int32)  # gaps and scores: both below 2**31
     stream[gap_at] = docs - previous - 1
-    stream[gap_at + np.repeat(dfs, dfs)] = values
+    del docs, previous
+    gap_at += np.repeat(dfs, dfs)
+    stream[gap_at] = values
+    del gap_at, values, order, term_ids
     text, ends = encode_numbers(stream)
     char_ends = ends[2 * last + 1].tolist()
     encoded = [text[a:b] for a, b in zip([0] + char_ends[:-1], char_ends)]
@@ -82,8 +104,8 @@ def all_postings(numbers: list[int], scores: list[dict[str, int]]) \
 class FullBuild:
     files: dict[str, bytes]        # path relative to search/jiandu → content
     numbers: dict[str, int]
-    scores: list[dict[str, int]]   # in docs order
-    codes: list[str]               # each doc's scores encoded (for the build state)
+    state_scores: list             # each doc's scores as the build state keeps them (state.pack_state_scores)
+    keys: list[str]                # each doc's key (state.doc_key)
     shards: int
     terms: int
     size: int
@@ -131,13 +153,25 @@ def build_full(docs: list[SearchDoc], *, numbers: dict | None = None, shards: in
     locations = [doc.location for doc in docs]
     check_locations(locations)
     numbered = assign_numbers(locations, numbers or {})
-    scores = [term_scores(doc) for doc in docs]
-    vocabulary, encoded, dfs, codes = all_postings([numbered[loc] for loc in locations], scores)
+    kept_terms: list = []  # state.state_terms of each doc, or its dict when that is None
+    keys: list[str] = []
+
+    def each_doc_scores():
+        for doc in docs:
+            scores = term_scores(doc)
+            terms = state_terms(scores) if scores else ""
+            kept_terms.append(terms if terms is not None else dict(scores))
+            keys.append(doc_key(doc, scores))
+            yield scores
+
+    vocabulary, encoded, dfs, codes = all_postings([numbered[loc] for loc in locations], each_doc_scores())
+    state_scores = [terms + "\t" + code if terms and isinstance(terms, str) else terms
+                    for terms, code in zip(kept_terms, codes)]
     files: dict[str, bytes] = {}
     count, size = _term_files(vocabulary, encoded, dfs, shards, large, shard_bytes, files)
     _doc_files(docs, numbered, files)
     files["manifest.js"] = manifest_script(len(docs), count)
-    return FullBuild(files, numbered, scores, codes, count, len(vocabulary), size)
+    return FullBuild(files, numbered, state_scores, keys, count, len(vocabulary), size)
 
 
 def build_files(docs: list[SearchDoc], *, numbers: dict[str, int] | None = None, shards: int | None = None,

@@ -110,12 +110,20 @@ def pack_state_scores(scores: dict[str, int], code: str | None = None):
     the dict itself if a term holds a space or tab. code: the scores already encoded."""
     if not scores:
         return ""
-    terms = " ".join(scores)
-    if "\t" in terms or terms.count(" ") != len(scores) - 1 or "" in scores:
+    terms = state_terms(scores)
+    if terms is None:
         return dict(scores)
     if code is None:
         code = encode_numbers(np.fromiter(scores.values(), dtype=np.int64, count=len(scores)))[0]
     return terms + "\t" + code
+
+
+def state_terms(scores: dict[str, int]) -> str | None:
+    """The terms of non-empty scores joined by spaces, or None when a term holds a space or tab (or is empty)."""
+    terms = " ".join(scores)
+    if "\t" in terms or terms.count(" ") != len(scores) - 1 or "" in scores:
+        return None
+    return terms
 
 
 def unpack_state_scores(packed) -> dict[str, int]:

@@ -12,8 +12,8 @@ from generator.siteindex.model import DocSource, SearchDoc, SiteSearchReport, do
 from generator.siteindex.output import sync_folder, write_stubs
 from generator.siteindex.planfiles import write_plan
 from generator.siteindex.shards import DEFAULT_SEPARATOR, INDEX_DIR, LARGE_POSTINGS, SHARD_BYTES
-from generator.siteindex.state import STATE_FORMAT, ScoreBuckets, doc_key, file_stat, files_match, forget_state, \
-    load_state, pack_state_scores, previous_numbers, save_state, state_numbers, state_params
+from generator.siteindex.state import STATE_FORMAT, ScoreBuckets, file_stat, files_match, forget_state, load_state, \
+    previous_numbers, save_state, state_numbers, state_params
 
 # What a failed incremental update can raise: the state or a file is not as recorded (or a bug).
 _UPDATE_FAILURES = (Stale, OSError, ValueError, KeyError, IndexError, TypeError, AttributeError)
@@ -100,10 +100,10 @@ def _write_full(search_dir: Path, docs: list[SearchDoc], build: FullBuild, state
 def _save_full_state(state_dir: Path, index_dir: Path, docs: list[SearchDoc], build: FullBuild, params: list) -> None:
     buckets = ScoreBuckets(state_dir)
     keys = {}
-    for doc, scores, code in zip(docs, build.scores, build.codes):
+    for doc, packed, key in zip(docs, build.state_scores, build.keys):
         number = build.numbers[doc.location]
-        buckets.put(number, doc.location, pack_state_scores(scores, code))
-        keys[doc.location] = [number, doc_key(doc, scores)]
+        buckets.put(number, doc.location, packed)
+        keys[doc.location] = [number, key]
     buckets.write_back(prune=True)
     files = {name: file_stat(index_dir / name) for name in build.files}
     slots = max(build.numbers.values(), default=-1) + 1

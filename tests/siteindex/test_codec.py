@@ -31,3 +31,17 @@ def test_patching_one_doc_equals_encoding_afresh():
             expected[number] = score
         patched, count = patch_postings(encode_postings(sorted(postings.items())), {number: score})
         assert patched == encode_postings(sorted(expected.items())) and count == len(expected)
+
+
+def test_encoding_in_chunks_equals_encoding_at_once(monkeypatch):
+    import numpy as np
+
+    from generator.siteindex import codec
+
+    rng = np.random.default_rng(7)
+    values = rng.integers(0, 2**31 - 1, 5000) >> rng.integers(0, 31, 5000)
+    whole = codec.encode_numbers(values)
+    monkeypatch.setattr(codec, "CHUNK", 333)
+    chunked = codec.encode_numbers(values)
+    assert chunked[0] == whole[0] and chunked[1].tolist() == whole[1].tolist()
+    assert codec.decode_numbers(chunked[0])[0].tolist() == values.tolist()
