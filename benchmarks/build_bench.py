@@ -267,7 +267,7 @@ def table(results: dict[int, dict]) -> str:
              row("改一件后重建（各次）", lambda f: "、".join(f"{run['seconds']:.2f}" for run in f["edit"]) + " s"),
              row("最大的 HTML 页面（超过 1 MB 的页数）", lambda f: "，".join(
                  f"{path} {size / 1024:.0f} KB" for size, path in f["largest_pages"]) + f"（{f['pages_over_1mb']} 页）"),
-             row("峰值内存（冷构建）", lambda f: f"{f['cold']['peak_kb'] / 1024:.0f} MB"),
+             row("峰值内存（冷构建）", lambda f: f"{f['cold']['peak_kb'] / 1024:.0f} MiB"),
              row("网站大小", lambda f: f"{f['site'][0] / mb:.0f} MB，{f['site'][1]:,} 个文件"),
              row("站内检索索引（原始 / gzip）",
                  lambda f: f"{f['index']['raw'] / mb:.1f} / {f['index']['gzip'] / mb:.2f} MB，{f['index']['files']:,} 个文件"),
