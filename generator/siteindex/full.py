@@ -13,7 +13,7 @@ import numpy as np
 from generator.siteindex.codec import encode_numbers
 from generator.siteindex.model import SearchDoc
 from generator.siteindex.scoring import term_scores
-from generator.siteindex.state import doc_key, state_terms
+from generator.siteindex.state import doc_key, state_terms, with_scores_code
 from generator.siteindex.shards import DOCS_PER_SHARD, LARGE_POSTINGS, SHARD_BYTES, doc_row, entry_size, \
     large_name, large_script, manifest_script, shard_count, shard_of, shard_script
 
@@ -153,20 +153,18 @@ def build_full(docs: list[SearchDoc], *, numbers: dict | None = None, shards: in
     locations = [doc.location for doc in docs]
     check_locations(locations)
     numbered = assign_numbers(locations, numbers or {})
-    kept_terms: list = []  # state.state_terms of each doc, or its dict when that is None
+    kept_terms: list = []  # state.state_terms of each doc
     keys: list[str] = []
 
     def each_doc_scores():
         for doc in docs:
             scores = term_scores(doc)
-            terms = state_terms(scores) if scores else ""
-            kept_terms.append(terms if terms is not None else dict(scores))
+            kept_terms.append(state_terms(scores))
             keys.append(doc_key(doc, scores))
             yield scores
 
     vocabulary, encoded, dfs, codes = all_postings([numbered[loc] for loc in locations], each_doc_scores())
-    state_scores = [terms + "\t" + code if terms and isinstance(terms, str) else terms
-                    for terms, code in zip(kept_terms, codes)]
+    state_scores = [with_scores_code(terms, code) for terms, code in zip(kept_terms, codes)]
     files: dict[str, bytes] = {}
     count, size = _term_files(vocabulary, encoded, dfs, shards, large, shard_bytes, files)
     _doc_files(docs, numbered, files)

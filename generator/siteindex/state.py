@@ -105,25 +105,30 @@ def state_numbers(state: dict) -> tuple[dict[str, int], int | None]:
     return numbers, state.get("shards") if isinstance(state.get("shards"), int) else None
 
 
-def pack_state_scores(scores: dict[str, int], code: str | None = None):
+def pack_state_scores(scores: dict[str, int]):
     """A doc's scores for the build state: one string (terms, then the scores as base-32 numbers), or
-    the dict itself if a term holds a space or tab. code: the scores already encoded."""
+    the dict itself if a term holds a space or tab."""
+    terms = state_terms(scores)
+    if not terms or not isinstance(terms, str):
+        return terms
+    return with_scores_code(terms, encode_numbers(np.fromiter(scores.values(), dtype=np.int64, count=len(scores)))[0])
+
+
+def state_terms(scores: dict[str, int]):
+    """The first half of pack_state_scores: "" for no scores, the terms joined by spaces, or a copy of the dict
+    when a term holds a space or tab (or is empty). The full build encodes every doc's scores at once and
+    joins the codes on later (with_scores_code)."""
     if not scores:
         return ""
-    terms = state_terms(scores)
-    if terms is None:
-        return dict(scores)
-    if code is None:
-        code = encode_numbers(np.fromiter(scores.values(), dtype=np.int64, count=len(scores)))[0]
-    return terms + "\t" + code
-
-
-def state_terms(scores: dict[str, int]) -> str | None:
-    """The terms of non-empty scores joined by spaces, or None when a term holds a space or tab (or is empty)."""
     terms = " ".join(scores)
     if "\t" in terms or terms.count(" ") != len(scores) - 1 or "" in scores:
-        return None
+        return dict(scores)
     return terms
+
+
+def with_scores_code(terms, code: str):
+    """state_terms' result completed by the doc's encoded scores: pack_state_scores."""
+    return terms + "\t" + code if terms and isinstance(terms, str) else terms
 
 
 def unpack_state_scores(packed) -> dict[str, int]:

@@ -52,13 +52,14 @@ def _segment_all(texts: list[str]) -> list[bytes]:
     if len(texts) < PARALLEL_FROM:
         from generator.text.dictionary import jieba_ready
 
-        return _segment_partly(texts, jieba_ready().dt)
+        return _segment_here(texts, jieba_ready().dt)
     from generator.text.compiled_segmenter import bulk_segmenter
 
     return map_in_processes(_segment_in_bulk, None, texts, parallel_from=PARALLEL_FROM, setup=bulk_segmenter)
 
 
-def _segment_partly(texts: list[str], tokenizer) -> list[bytes]:
+def _segment_here(texts: list[str], tokenizer) -> list[bytes]:
+    """In this process, by this jieba.Tokenizer (the whole dictionary or the part inside the texts)."""
     from generator.text.tokenizer import index_tokens
 
     return [marshal.dumps(index_tokens(text, tokenizer)) for text in texts]
@@ -148,7 +149,7 @@ class SegmentCache:
 
             self._keep_dictionary(jieba_ready().dt)
             return _segment_all(texts)
-        return _segment_partly(texts, tokenizer)
+        return _segment_here(texts, tokenizer)
 
     def _partial_tokenizer(self, texts: list[str]):
         """A jieba.Tokenizer holding the dictionary entries inside these texts, or None without a copy."""
